@@ -1,0 +1,32 @@
+# mvae: the two commands of the README are `make demo` and `make test`.
+GO ?= go
+BIN := bin/mvae
+
+.PHONY: all build test ort corpus demo fuzz vet clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) .
+
+# onnxruntime's shared library (npm onnxruntime-node@1.24.3) into the cache folder.
+ort:
+	scripts/fetch-onnxruntime.sh
+
+# About 2,000 grooves rendered from Debian's MMA library (not committed: GPL).
+corpus:
+	testdata/corpus/build.sh
+
+# The main job: for now, the data path on real drum grooves.
+demo: build ort corpus
+	scripts/demo.sh
+
+test: ort
+	$(GO) vet ./...
+	$(GO) test ./...
+
+fuzz:
+	$(GO) test ./music -run '^$$' -fuzz FuzzParseMIDI -fuzztime 60s
+
+clean:
+	rm -rf bin out

@@ -1,0 +1,275 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/musicvae-go/mvae/internal/fsutil"
+	"github.com/musicvae-go/mvae/music"
+	"github.com/musicvae-go/mvae/npy"
+)
+
+func dataCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:  "data",
+		Usage: "turn MIDI files into MusicVAE tensors and back",
+		Subcommands: []*ucli.Command{
+			{
+				Name:      "show",
+				Usage:     "write all windows of one MIDI file as a .npy [windows, T, D]",
+				ArgsUsage: "FILE.mid",
+				Flags: append(windowFlags(),
+					&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the windows to this .npy (float32 [windows, T, D])"},
+					jsonFlag),
+				Action: dataShow,
+			},
+			{
+				Name:      "build",
+				Usage:     "build a train/validation/test dataset (.npz) from folders of MIDI files",
+				ArgsUsage: "DIR|FILE...",
+				Description: "Reads every .mid/.midi file under the folders. A folder holding the Groove MIDI Dataset's\n" +
+					"info.csv splits the files it lists by its split column; other files split 80/10/10 by a stable\n" +
+					"hash of their path relative to the folder named. Duplicate windows inside a file are dropped.",
+				Flags: append(windowFlags(),
+					&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the dataset `FILE` (.npz with arrays train, validation, test)", Required: true},
+					strictFlag, jsonFlag,
+					&ucli.BoolFlag{Name: "list-skipped", Usage: "print every skipped file with its reason"}),
+				Action: dataBuild,
+			},
+			{
+				Name:      "render",
+				Usage:     "write windows (.npy [N, T, D] or an array of a .npz) back as MIDI files",
+				ArgsUsage: "WINDOWS.npy|TENSORS.npz",
+				Flags: []ucli.Flag{
+					&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the output `DIR` (created if missing)", Required: true},
+					&ucli.StringFlag{Name: "representation", Aliases: []string{"r"}, Usage: "groove, drums or melody (default: from the last dimension)"},
+					&ucli.StringFlag{Name: "drum-map", Value: "gm", Usage: "gm or roland: the pitches drums are written as"},
+					&ucli.Float64Flag{Name: "bpm", Value: 120, Usage: "tempo of the MIDI files"},
+					&ucli.StringFlag{Name: "array", Usage: "the array of a .npz to render (default: tokens, or its only array)"},
+					&ucli.StringFlag{Name: "prefix", Usage: "file name prefix (default: the input's name)"},
+					forceFlag,
+				},
+				Action: dataRender,
+			},
+		},
+	}
+}
+
+func windowFlags() []ucli.Flag {
+	return []ucli.Flag{
+		&ucli.StringFlag{Name: "representation", Aliases: []string{"r"}, Value: "groove", Usage: "groove, drums or melody"},
+		&ucli.IntFlag{Name: "bars", Value: 4, Usage: "window length in bars (16 steps a bar)"},
+		&ucli.StringFlag{Name: "drum-map", Value: "gm", Usage: "gm (General MIDI) or roland (Groove MIDI Dataset)"},
+		&ucli.IntFlag{Name: "channel", Value: 0, Usage: "melody: read only this MIDI `CHANNEL` (1-16; default: every non-drum channel)"},
+	}
+}
+
+func windowOptions(c *ucli.Context) (music.Options, error) {
+	rep, err := music.ParseRepresentation(c.String("representation"))
+	if err != nil {
+		return music.Options{}, err
+	}
+	m, err := music.DrumMapByName(c.String("drum-map"))
+	if err != nil {
+		return music.Options{}, err
+	}
+	ch := c.Int("channel")
+	if ch < 0 || ch > 16 {
+		return music.Options{}, fmt.Errorf("--channel must be 1..16, got %d", ch)
+	}
+	o := music.Options{Representation: rep, Bars: c.Int("bars"), DrumMap: m, Channel: ch - 1}
+	return o, o.Check()
+}
+
+func windowsArray(w *music.Windows) *npy.Array {
+	return &npy.Array{Shape: []int{w.N, w.T, w.D}, Data: w.Data}
+}
+
+func dataShow(c *ucli.Context) error {
+	if c.NArg() != 1 {
+		return fmt.Errorf("data show takes one MIDI file, got %d arguments", c.NArg())
+	}
+	o, err := windowOptions(c)
+	if err != nil {
+		return err
+	}
+	path := c.Args().First()
+	w, err := music.FileWindows(path, o)
+	if err != nil {
+		return err
+	}
+	if out := c.String("output"); out != "" {
+		if err := npy.WriteFile(out, windowsArray(w)); err != nil {
+			return err
+		}
+		logf("wrote %s: %d windows of [%d, %d]", out, w.N, w.T, w.D)
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, map[string]any{
+			"file": path, "representation": o.Representation, "bars": o.Bars, "drum_map": o.DrumMap.Name,
+			"windows": w.N, "shape": []int{w.N, w.T, w.D}, "output": c.String("output"),
+		})
+	}
+	if c.String("output") == "" {
+		fmt.Fprintf(c.App.Writer, "%s: %d %s windows of %d bars, shape [%d, %d, %d] (write them with -o FILE.npy)\n",
+			path, w.N, o.Representation, o.Bars, w.N, w.T, w.D)
+	}
+	return nil
+}
+
+func dataBuild(c *ucli.Context) error {
+	if c.NArg() == 0 {
+		return fmt.Errorf("data build needs at least one folder or MIDI file")
+	}
+	o, err := windowOptions(c)
+	if err != nil {
+		return err
+	}
+	prog := newProgress("reading")
+	ds, rep, err := music.BuildDataset(c.Args().Slice(), music.BuildOptions{
+		Options:  o,
+		Strict:   c.Bool("strict"),
+		Progress: func(done, total int) { prog.update(done, total, "files") },
+		Warn:     func(f string, a ...any) { logf("warning: "+f, a...) },
+	})
+	if rep != nil && !c.Bool("json") {
+		printReport(os.Stderr, rep, c.Bool("list-skipped"))
+	}
+	if err != nil {
+		return err
+	}
+	out := c.String("output")
+	arrays := map[string]*npy.Array{}
+	for i, name := range music.SplitNames {
+		arrays[name] = windowsArray(ds.Splits[i])
+	}
+	if err := npy.WriteNPZFile(out, music.SplitNames[:], arrays); err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, map[string]any{
+			"output": out, "representation": o.Representation, "bars": o.Bars, "drum_map": o.DrumMap.Name, "report": rep,
+		})
+	}
+	logf("wrote %s", out)
+	return nil
+}
+
+func printReport(w io.Writer, r *music.BuildReport, all bool) {
+	fmt.Fprintf(w, "files: %d found, %d used, %d skipped\n", r.Files, r.Used, len(r.Skipped))
+	kinds := make([]string, 0, len(r.SkipCounts))
+	for k := range r.SkipCounts {
+		kinds = append(kinds, string(k))
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		fmt.Fprintf(w, "  skipped, %s: %d\n", k, r.SkipCounts[music.SkipKind(k)])
+	}
+	if all {
+		for _, s := range r.Skipped {
+			fmt.Fprintf(w, "  skip %s: %s\n", s.Path, s.Reason)
+		}
+	} else if len(r.Skipped) > 0 {
+		fmt.Fprintf(w, "  e.g. %s: %s (--list-skipped lists all)\n", r.Skipped[0].Path, r.Skipped[0].Reason)
+	}
+	fmt.Fprintf(w, "windows: %d read, %d duplicates dropped, %d kept (train %d, validation %d, test %d)\n",
+		r.Windows, r.Duplicates, r.Kept[0]+r.Kept[1]+r.Kept[2], r.Kept[0], r.Kept[1], r.Kept[2])
+	if r.SplitByInfo > 0 {
+		fmt.Fprintf(w, "split: %d files by info.csv, %d by path hash\n", r.SplitByInfo, r.SplitByHash)
+	}
+}
+
+func dataRender(c *ucli.Context) error {
+	if c.NArg() != 1 {
+		return fmt.Errorf("data render takes one .npy or .npz file, got %d arguments", c.NArg())
+	}
+	in := c.Args().First()
+	a, err := readWindowsArray(in, c.String("array"))
+	if err != nil {
+		return err
+	}
+	if len(a.Shape) == 2 {
+		a.Shape = []int{1, a.Shape[0], a.Shape[1]}
+	}
+	if len(a.Shape) != 3 {
+		return fmt.Errorf("%s: shape %v; want [N, T, D] or [T, D]", in, a.Shape)
+	}
+	D := a.Shape[2]
+	var rep music.Representation
+	if r := c.String("representation"); r != "" {
+		if rep, err = music.ParseRepresentation(r); err != nil {
+			return err
+		}
+		if rep.Depth() != D {
+			return fmt.Errorf("%s: last dimension %d does not fit %s (D=%d)", in, D, rep, rep.Depth())
+		}
+	} else if rep, err = music.RepresentationForDepth(D); err != nil {
+		return fmt.Errorf("%s: %v", in, err)
+	}
+	m, err := music.DrumMapByName(c.String("drum-map"))
+	if err != nil {
+		return err
+	}
+	dir := c.String("output")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	prefix := c.String("prefix")
+	if prefix == "" {
+		prefix = strings.TrimSuffix(filepath.Base(in), filepath.Ext(in))
+	}
+	N, T := a.Shape[0], a.Shape[1]
+	wrote := 0
+	var firstErr error
+	for i := 0; i < N; i++ {
+		name := filepath.Join(dir, fmt.Sprintf("%s_%04d.mid", prefix, i))
+		x := a.Data[i*T*D : (i+1)*T*D]
+		err := fsutil.CreateNew(name, c.Bool("force"), func(w io.Writer) error {
+			return music.WindowToMIDI(w, x, music.WriteOptions{Representation: rep, DrumMap: m, BPM: c.Float64("bpm"), Name: fmt.Sprintf("%s %d", prefix, i)})
+		})
+		if err != nil {
+			logf("%v", err)
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		wrote++
+	}
+	logf("wrote %d of %d MIDI files to %s", wrote, N, dir)
+	if firstErr != nil {
+		return fmt.Errorf("%d file(s) not written, first: %w", N-wrote, firstErr)
+	}
+	return nil
+}
+
+// readWindowsArray reads a .npy, or one array of a .npz.
+func readWindowsArray(path, name string) (*npy.Array, error) {
+	if strings.EqualFold(filepath.Ext(path), ".npz") {
+		m, err := npy.ReadNPZFile(path)
+		if err != nil {
+			return nil, err
+		}
+		if name == "" {
+			if _, ok := m["tokens"]; ok {
+				name = "tokens"
+			} else if len(m) == 1 {
+				name = npy.Names(m)[0]
+			} else {
+				return nil, fmt.Errorf("%s holds %s; pick one with --array", path, strings.Join(npy.Names(m), ", "))
+			}
+		}
+		a, ok := m[name]
+		if !ok {
+			return nil, fmt.Errorf("%s has no array %q (it holds %s)", path, name, strings.Join(npy.Names(m), ", "))
+		}
+		return a, nil
+	}
+	return npy.ReadFile(path)
+}

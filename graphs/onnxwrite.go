@@ -1,0 +1,260 @@
+package graphs
+
+import (
+	"math"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// ONNX element types (TensorProto.DataType).
+const (
+	Float32 = 1
+	Int64   = 7
+	Float16 = 10
+)
+
+// Model is an ONNX ModelProto, reduced to what mvae writes.
+type Model struct {
+	IRVersion       int64
+	ProducerName    string
+	ProducerVersion string
+	Opset           int64 // the default ("") domain's version
+	Graph           *Graph
+	Metadata        [][2]string // metadata_props, key and value
+}
+
+// Graph is an ONNX GraphProto.
+type Graph struct {
+	Name         string
+	Nodes        []*Node
+	Initializers []*Tensor
+	Inputs       []*ValueInfo
+	Outputs      []*ValueInfo
+}
+
+// Node is an ONNX NodeProto.
+type Node struct {
+	OpType  string
+	Name    string
+	Inputs  []string // "" for an optional input left out
+	Outputs []string
+	Attrs   []*Attr
+}
+
+// Tensor is an ONNX TensorProto with float32 or int64 data (as raw_data).
+type Tensor struct {
+	Name  string
+	Dims  []int64
+	Float []float32 // data_type FLOAT
+	Int64 []int64   // data_type INT64, used when Float is nil
+}
+
+// ValueInfo names a graph input or output. A dimension < 0 is symbolic
+// (dim_param DimNames[i], e.g. "batch").
+type ValueInfo struct {
+	Name     string
+	ElemType int32
+	Dims     []int64
+	DimNames []string
+}
+
+// Attr is an ONNX AttributeProto of one of the kinds mvae uses.
+type Attr struct {
+	Name   string
+	Kind   AttrKind
+	F      float32
+	I      int64
+	S      string
+	Floats []float32
+	Ints   []int64
+	T      *Tensor
+}
+
+// AttrKind is AttributeProto.AttributeType.
+type AttrKind int32
+
+const (
+	AttrFloat  AttrKind = 1
+	AttrInt    AttrKind = 2
+	AttrString AttrKind = 3
+	AttrTensor AttrKind = 4
+	AttrFloats AttrKind = 6
+	AttrInts   AttrKind = 7
+)
+
+// IntAttr, FloatAttr, StringAttr, IntsAttr, FloatsAttr and TensorAttr build attributes.
+func IntAttr(name string, v int64) *Attr     { return &Attr{Name: name, Kind: AttrInt, I: v} }
+func FloatAttr(name string, v float32) *Attr { return &Attr{Name: name, Kind: AttrFloat, F: v} }
+func StringAttr(name, v string) *Attr        { return &Attr{Name: name, Kind: AttrString, S: v} }
+func IntsAttr(name string, v ...int64) *Attr { return &Attr{Name: name, Kind: AttrInts, Ints: v} }
+func FloatsAttr(name string, v ...float32) *Attr {
+	return &Attr{Name: name, Kind: AttrFloats, Floats: v}
+}
+func TensorAttr(name string, t *Tensor) *Attr { return &Attr{Name: name, Kind: AttrTensor, T: t} }
+
+// Marshal encodes the model as ONNX protobuf bytes.
+func (m *Model) Marshal() []byte {
+	var b []byte
+	b = protowire.AppendTag(b, 1, protowire.VarintType)
+	b = protowire.AppendVarint(b, uint64(m.IRVersion))
+	b = appendString(b, 2, m.ProducerName)
+	b = appendString(b, 3, m.ProducerVersion)
+	if m.Graph != nil {
+		b = appendMessage(b, 7, m.Graph.marshal())
+	}
+	var op []byte
+	op = appendString(op, 1, "")
+	op = protowire.AppendTag(op, 2, protowire.VarintType)
+	op = protowire.AppendVarint(op, uint64(m.Opset))
+	b = appendMessage(b, 8, op)
+	for _, kv := range m.Metadata {
+		var e []byte
+		e = appendString(e, 1, kv[0])
+		e = appendString(e, 2, kv[1])
+		b = appendMessage(b, 14, e)
+	}
+	return b
+}
+
+func (g *Graph) marshal() []byte {
+	var b []byte
+	for _, n := range g.Nodes {
+		b = appendMessage(b, 1, n.marshal())
+	}
+	b = appendString(b, 2, g.Name)
+	for _, t := range g.Initializers {
+		b = appendMessage(b, 5, t.marshal())
+	}
+	for _, v := range g.Inputs {
+		b = appendMessage(b, 11, v.marshal())
+	}
+	for _, v := range g.Outputs {
+		b = appendMessage(b, 12, v.marshal())
+	}
+	return b
+}
+
+func (n *Node) marshal() []byte {
+	var b []byte
+	for _, s := range n.Inputs {
+		b = protowire.AppendTag(b, 1, protowire.BytesType)
+		b = protowire.AppendString(b, s)
+	}
+	for _, s := range n.Outputs {
+		b = protowire.AppendTag(b, 2, protowire.BytesType)
+		b = protowire.AppendString(b, s)
+	}
+	b = appendString(b, 3, n.Name)
+	b = appendString(b, 4, n.OpType)
+	for _, a := range n.Attrs {
+		b = appendMessage(b, 5, a.marshal())
+	}
+	return b
+}
+
+func (a *Attr) marshal() []byte {
+	var b []byte
+	b = appendString(b, 1, a.Name)
+	switch a.Kind {
+	case AttrFloat:
+		b = protowire.AppendTag(b, 2, protowire.Fixed32Type)
+		b = protowire.AppendFixed32(b, math.Float32bits(a.F))
+	case AttrInt:
+		b = protowire.AppendTag(b, 3, protowire.VarintType)
+		b = protowire.AppendVarint(b, uint64(a.I))
+	case AttrString:
+		b = protowire.AppendTag(b, 4, protowire.BytesType)
+		b = protowire.AppendString(b, a.S)
+	case AttrTensor:
+		b = appendMessage(b, 5, a.T.marshal())
+	case AttrFloats:
+		var p []byte
+		for _, f := range a.Floats {
+			p = protowire.AppendFixed32(p, math.Float32bits(f))
+		}
+		b = appendMessage(b, 7, p)
+	case AttrInts:
+		var p []byte
+		for _, v := range a.Ints {
+			p = protowire.AppendVarint(p, uint64(v))
+		}
+		b = appendMessage(b, 8, p)
+	default:
+		panic("graphs: unknown attribute kind")
+	}
+	b = protowire.AppendTag(b, 20, protowire.VarintType)
+	b = protowire.AppendVarint(b, uint64(a.Kind))
+	return b
+}
+
+func (t *Tensor) marshal() []byte {
+	var b []byte
+	if len(t.Dims) > 0 {
+		var p []byte
+		for _, d := range t.Dims {
+			p = protowire.AppendVarint(p, uint64(d))
+		}
+		b = appendMessage(b, 1, p)
+	}
+	typ := int32(Float32)
+	var raw []byte
+	if t.Float != nil {
+		raw = make([]byte, 0, 4*len(t.Float))
+		for _, f := range t.Float {
+			raw = protowire.AppendFixed32(raw, math.Float32bits(f))
+		}
+	} else {
+		typ = Int64
+		raw = make([]byte, 0, 8*len(t.Int64))
+		for _, v := range t.Int64 {
+			raw = protowire.AppendFixed64(raw, uint64(v))
+		}
+	}
+	b = protowire.AppendTag(b, 2, protowire.VarintType)
+	b = protowire.AppendVarint(b, uint64(typ))
+	b = appendString(b, 8, t.Name)
+	b = protowire.AppendTag(b, 9, protowire.BytesType)
+	b = protowire.AppendBytes(b, raw)
+	return b
+}
+
+func (v *ValueInfo) marshal() []byte {
+	var shape []byte
+	for i, d := range v.Dims {
+		var dim []byte
+		if d >= 0 {
+			dim = protowire.AppendTag(dim, 1, protowire.VarintType)
+			dim = protowire.AppendVarint(dim, uint64(d))
+		} else {
+			name := "dim"
+			if i < len(v.DimNames) {
+				name = v.DimNames[i]
+			}
+			dim = appendString(dim, 2, name)
+		}
+		shape = appendMessage(shape, 1, dim)
+	}
+	var tt []byte
+	tt = protowire.AppendTag(tt, 1, protowire.VarintType)
+	tt = protowire.AppendVarint(tt, uint64(v.ElemType))
+	tt = appendMessage(tt, 2, shape)
+	var typ []byte
+	typ = appendMessage(typ, 1, tt)
+	var b []byte
+	b = appendString(b, 1, v.Name)
+	b = appendMessage(b, 2, typ)
+	return b
+}
+
+func appendString(b []byte, num protowire.Number, s string) []byte {
+	if s == "" {
+		return b
+	}
+	b = protowire.AppendTag(b, num, protowire.BytesType)
+	return protowire.AppendString(b, s)
+}
+
+func appendMessage(b []byte, num protowire.Number, msg []byte) []byte {
+	b = protowire.AppendTag(b, num, protowire.BytesType)
+	return protowire.AppendBytes(b, msg)
+}

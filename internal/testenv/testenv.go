@@ -1,0 +1,58 @@
+// Package testenv finds the outside tools some tests need (Debian's python3
+// with numpy, mido or onnx). Where a tool is missing a test is skipped on a
+// developer's machine and fails in CI (CI is set), where .ci/run installs it.
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// InCI reports whether the tests run under .ci/run.
+func InCI() bool { return os.Getenv("CI") != "" }
+
+// Python returns a python3 that can import every module named, preferring
+// $MVAE_PYTHON, then Debian's /usr/bin/python3, then python3 on PATH.
+func Python(t testing.TB, modules ...string) string {
+	t.Helper()
+	var cands []string
+	if p := os.Getenv("MVAE_PYTHON"); p != "" {
+		cands = append(cands, p)
+	}
+	cands = append(cands, "/usr/bin/python3")
+	if p, err := exec.LookPath("python3"); err == nil {
+		cands = append(cands, p)
+	}
+	script := "import sys"
+	for _, m := range modules {
+		script += "; import " + m
+	}
+	for _, c := range cands {
+		if exec.Command(c, "-c", script).Run() == nil {
+			return c
+		}
+	}
+	Missing(t, "python3 with "+join(modules))
+	return ""
+}
+
+// Missing skips the test, or fails it in CI.
+func Missing(t testing.TB, what string) {
+	t.Helper()
+	if InCI() {
+		t.Fatalf("%s is missing; .ci/run should have installed it", what)
+	}
+	t.Skipf("%s is not installed here (CI installs it)", what)
+}
+
+func join(s []string) string {
+	out := ""
+	for i, x := range s {
+		if i > 0 {
+			out += ", "
+		}
+		out += x
+	}
+	return out
+}

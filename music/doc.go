@@ -1,0 +1,13 @@
+// Package music turns MIDI files into the tensors a MusicVAE reads and back,
+// following section 1 of the mvae/1 contract (shared/spec/MUSICVAE.md):
+//
+//   - a 16th-note grid (4 steps a quarter, 4/4 only), tick based;
+//   - drums: note-ons on channel 10 mapped to 9 classes by the gm or roland map;
+//   - three representations: groove (D=27: hits, velocities, offsets),
+//     drums (D=512: one-hot of the set of hit classes) and melody (D=90:
+//     0 = no event, 1 = note off, 2+pitch-21 = note on);
+//   - windows of `bars` bars starting at every bar line.
+//
+// Reading MIDI goes through gitlab.com/gomidi/midi/v2/smf; this package adds
+// the limits and checks that make hostile files an error instead of a panic.
+package music
