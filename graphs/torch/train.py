@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Train a MusicVAE of the mvae/1 contract on `mvae data build` output.
+
+    train.py --data DATA.npz [--heldout HELD.npz] --out DIR [--config C.json | size flags]
+             [--steps N] [--minutes M] [--batch 64] [--lr 1e-3] [--resume]
+
+Adam with exponential learning-rate decay (Magenta's: lr * decay^step, floored),
+global-norm gradient clipping, KL with free bits and the beta schedule
+beta = (1 - beta_rate^step) * max_beta. Every --eval-every steps it reports the
+validation loss (the data's `validation` array) and, when given, the loss on a
+held-out file (all its arrays). DIR gets config.json, model.pt (the last
+weights), best.pt (the best validation loss), checkpoint.pt (for --resume,
+written to a temporary file and renamed) and train_log.jsonl.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mvae_torch as m  # noqa: E402
+
+
+def load_arrays(path, names):
+    with np.load(path) as f:
+        arrs = [f[n] for n in names if n in f.files and f[n].shape[0] > 0]
+    return np.concatenate(arrs).astype(np.float32) if arrs else None
+
+
+def atomic_save(obj, path):
+    tmp = path + ".tmp"
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+@torch.no_grad()
+def evaluate(model, data, cfg, beta, batch=256):
+    model.eval()
+    tot = {"loss": 0.0, "r": 0.0, "kl": 0.0}
+    n = 0
+    g = torch.Generator().manual_seed(1)
+    for i in range(0, len(data), batch):
+        x = torch.from_numpy(data[i:i + batch])
+        eps = torch.randn(x.shape[0], cfg["z_size"], generator=g)
+        loss, r, kl = m.loss_parts(model, x, eps, beta, cfg["free_bits"])
+        k = x.shape[0]
+        tot["loss"] += loss.item() * k
+        tot["r"] += r.item() * k
+        tot["kl"] += kl.item() * k
+        n += k
+    model.train()
+    return {k: v / n for k, v in tot.items()}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", required=True, help="mvae data build output (.npz: train, validation, test)")
+    ap.add_argument("--heldout", help="a second .npz whose windows are only evaluated (all arrays)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--config", help="a config.json to start from (else the size flags)")
+    ap.add_argument("--representation", default="groove")
+    ap.add_argument("--bars", type=int, default=4)
+    ap.add_argument("--segments", type=int, default=4)
+    ap.add_argument("--z", type=int, default=64)
+    ap.add_argument("--encoder", default="192,1")
+    ap.add_argument("--conductor", default="128,1")
+    ap.add_argument("--decoder", default="192,1")
+    ap.add_argument("--free-bits", type=float, default=48)
+    ap.add_argument("--max-beta", type=float, default=0.2)
+    ap.add_argument("--drum-map", default="gm")
+    ap.add_argument("--beta-rate", type=float, default=0.99999)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--lr-decay", type=float, default=0.9999)
+    ap.add_argument("--min-lr", type=float, default=1e-5)
+    ap.add_argument("--clip", type=float, default=1.0)
+    ap.add_argument("--steps", type=int, default=100000)
+    ap.add_argument("--minutes", type=float, default=0, help="stop after this long (0: no limit)")
+    ap.add_argument("--eval-every", type=int, default=200)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--resume", action="store_true")
+    args = ap.parse_args()
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    os.makedirs(args.out, exist_ok=True)
+    ck_path = os.path.join(args.out, "checkpoint.pt")
+    if args.config:
+        cfg = m.load_config(args.config)
+    else:
+        pair = lambda s: tuple(int(v) for v in s.split(","))
+        cfg = m.make_config(args.representation, args.bars, args.segments, args.z,
+                            pair(args.encoder), pair(args.conductor), pair(args.decoder),
+                            args.free_bits, args.max_beta, args.drum_map)
+    cfg = {k: v for k, v in cfg.items() if k != "train"}
+    train = load_arrays(args.data, ["train"])
+    valid = load_arrays(args.data, ["validation"])
+    held = load_arrays(args.heldout, ["train", "validation", "test"]) if args.heldout else None
+    T, D = m.steps(cfg), cfg["input_size"]
+    if train is None or train.shape[1:] != (T, D):
+        sys.exit("train.py: %s: train windows %s do not fit the config [*, %d, %d]"
+                 % (args.data, None if train is None else train.shape, T, D))
+    print("train %d windows, validation %d, held-out %d" % (
+        len(train), 0 if valid is None else len(valid), 0 if held is None else len(held)), flush=True)
+
+    torch.manual_seed(args.seed)
+    model = m.MusicVAE(cfg)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    step, best, elapsed0 = 0, float("inf"), 0.0
+    rng = np.random.default_rng(args.seed)
+    if args.resume and os.path.exists(ck_path):
+        ck = torch.load(ck_path)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step, best, elapsed0 = ck["step"], ck["best"], ck["elapsed"]
+        rng = np.random.default_rng(args.seed + step)
+        torch.manual_seed(args.seed + step)
+        print("resumed at step %d" % step, flush=True)
+    with open(os.path.join(args.out, "config.json"), "w") as f:
+        f.write(m.config_json(cfg) + "\n")
+    log = open(os.path.join(args.out, "train_log.jsonl"), "a")
+    print("%d parameters" % sum(p.numel() for p in model.parameters()), flush=True)
+
+    t0 = time.time()
+    order = rng.permutation(len(train))
+    pos = 0
+    acc = {"loss": 0.0, "r": 0.0, "kl": 0.0, "n": 0}
+    model.train()
+    while step < args.steps:
+        if args.minutes and elapsed0 + time.time() - t0 > args.minutes * 60:
+            break
+        if pos + args.batch > len(order):
+            order, pos = rng.permutation(len(train)), 0
+        idx = order[pos:pos + args.batch]
+        pos += args.batch
+        x = torch.from_numpy(train[idx])
+        eps = torch.randn(x.shape[0], cfg["z_size"])
+        beta = m.beta_at(step, cfg["max_beta"], args.beta_rate)
+        lr = max(args.min_lr, args.lr * args.lr_decay ** step)
+        for grp in opt.param_groups:
+            grp["lr"] = lr
+        loss, r, kl = m.loss_parts(model, x, eps, beta, cfg["free_bits"])
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), args.clip)
+        opt.step()
+        step += 1
+        acc["loss"] += loss.item()
+        acc["r"] += r.item()
+        acc["kl"] += kl.item()
+        acc["n"] += 1
+        if step % args.eval_every == 0 or step == args.steps:
+            rec = {"step": step, "t": round(elapsed0 + time.time() - t0, 1), "lr": lr, "beta": beta,
+                   "loss": acc["loss"] / acc["n"], "r": acc["r"] / acc["n"], "kl": acc["kl"] / acc["n"]}
+            acc = {"loss": 0.0, "r": 0.0, "kl": 0.0, "n": 0}
+            if valid is not None:
+                v = evaluate(model, valid, cfg, beta)
+                rec.update({"val_loss": v["loss"], "val_r": v["r"], "val_kl": v["kl"]})
+                if v["loss"] < best:
+                    best = v["loss"]
+                    atomic_save(model.state_dict(), os.path.join(args.out, "best.pt"))
+            if held is not None:
+                h = evaluate(model, held, cfg, beta)
+                rec.update({"held_loss": h["loss"], "held_r": h["r"], "held_kl": h["kl"]})
+            print(json.dumps(rec), flush=True)
+            log.write(json.dumps(rec) + "\n")
+            log.flush()
+            atomic_save(model.state_dict(), os.path.join(args.out, "model.pt"))
+            atomic_save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "best": best,
+                         "elapsed": elapsed0 + time.time() - t0}, ck_path)
+    atomic_save(model.state_dict(), os.path.join(args.out, "model.pt"))
+    atomic_save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "best": best,
+                 "elapsed": elapsed0 + time.time() - t0}, ck_path)
+    print("stopped at step %d after %.0f s" % (step, elapsed0 + time.time() - t0), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+package model
+
+import "fmt"
+
+// Param is one canonical parameter: its PyTorch state_dict name and shape.
+type Param struct {
+	Name  string
+	Shape []int
+}
+
+// Params is the table of spec §2: every parameter of a model with this config,
+// in state_dict order. Gate order inside LSTM weights is PyTorch's (i, f, g, o).
+func (c *Config) Params() []Param {
+	var ps []Param
+	lstm := func(prefix string, in, h, layers int, bidir bool) {
+		dirs := []string{""}
+		if bidir {
+			dirs = append(dirs, "_reverse")
+		}
+		for k := 0; k < layers; k++ {
+			lin := in
+			if k > 0 {
+				lin = h * len(dirs)
+			}
+			for _, d := range dirs {
+				sfx := fmt.Sprintf("_l%d%s", k, d)
+				ps = append(ps,
+					Param{prefix + ".weight_ih" + sfx, []int{4 * h, lin}},
+					Param{prefix + ".weight_hh" + sfx, []int{4 * h, h}},
+					Param{prefix + ".bias_ih" + sfx, []int{4 * h}},
+					Param{prefix + ".bias_hh" + sfx, []int{4 * h}})
+			}
+		}
+	}
+	linear := func(prefix string, out, in int) {
+		ps = append(ps, Param{prefix + ".weight", []int{out, in}}, Param{prefix + ".bias", []int{out}})
+	}
+	D, Z := c.InputSize, c.ZSize
+	He, Hc, Hd := c.Encoder.Hidden, c.Conductor.Hidden, c.Decoder.Hidden
+	lstm("encoder.lstm", D, He, c.Encoder.Layers, true)
+	linear("encoder.mu", Z, 2*He)
+	linear("encoder.sigma", Z, 2*He)
+	linear("conductor.init", 2*c.Conductor.Layers*Hc, Z)
+	lstm("conductor.lstm", 1, Hc, c.Conductor.Layers, false)
+	linear("decoder.init", 2*c.Decoder.Layers*Hd, Hc)
+	lstm("decoder.lstm", D+Hc, Hd, c.Decoder.Layers, false)
+	linear("decoder.out", D, Hd)
+	return ps
+}
+
+// NumParams is the number of scalar weights.
+func (c *Config) NumParams() int {
+	n := 0
+	for _, p := range c.Params() {
+		k := 1
+		for _, d := range p.Shape {
+			k *= d
+		}
+		n += k
+	}
+	return n
+}

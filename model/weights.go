@@ -1,0 +1,78 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/musicvae-go/mvae/npy"
+)
+
+// Tensor is a dense float32 array in row-major order.
+type Tensor = npy.Array
+
+// Weights are a model's parameters by canonical (PyTorch) name.
+type Weights map[string]*Tensor
+
+// Check compares the weights with the config's parameter table. The error
+// lists every missing, unexpected and mis-shaped tensor.
+func (w Weights) Check(c *Config) error {
+	var missing, shape, extra []string
+	want := map[string]bool{}
+	for _, p := range c.Params() {
+		want[p.Name] = true
+		t, ok := w[p.Name]
+		if !ok {
+			missing = append(missing, fmt.Sprintf("%s %v", p.Name, p.Shape))
+			continue
+		}
+		if !sameShape(t.Shape, p.Shape) {
+			shape = append(shape, fmt.Sprintf("%s is %v, want %v", p.Name, t.Shape, p.Shape))
+		} else if len(t.Data) != t.Len() {
+			shape = append(shape, fmt.Sprintf("%s holds %d values for shape %v", p.Name, len(t.Data), t.Shape))
+		}
+	}
+	for name := range w {
+		if !want[name] {
+			extra = append(extra, name)
+		}
+	}
+	sort.Strings(extra)
+	var parts []string
+	if len(missing) > 0 {
+		parts = append(parts, "missing: "+strings.Join(missing, ", "))
+	}
+	if len(shape) > 0 {
+		parts = append(parts, "wrong shape: "+strings.Join(shape, "; "))
+	}
+	if len(extra) > 0 {
+		parts = append(parts, "unexpected: "+strings.Join(extra, ", "))
+	}
+	if len(parts) > 0 {
+		return fmt.Errorf("weights do not match the config: %s", strings.Join(parts, "; "))
+	}
+	return nil
+}
+
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Names returns the weights' names in the config's table order.
+func (w Weights) Names(c *Config) []string {
+	var out []string
+	for _, p := range c.Params() {
+		if _, ok := w[p.Name]; ok {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
