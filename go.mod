@@ -3,11 +3,15 @@ module github.com/musicvae-go/mvae
 go 1.26
 
 require (
+	github.com/nlpodyssey/gopickle v0.2.0
+	github.com/urfave/cli/v2 v2.27.7
+	github.com/yalue/onnxruntime_go v1.27.0
+	gitlab.com/gomidi/midi/v2 v2.3.16
+	google.golang.org/protobuf v1.36.12
+)
+
+require (
 	github.com/cpuguy83/go-md2man/v2 v2.0.7 // indirect
 	github.com/russross/blackfriday/v2 v2.1.0 // indirect
-	github.com/urfave/cli/v2 v2.27.7 // indirect
 	github.com/xrash/smetrics v0.0.0-20240521201337-686a1a2994c1 // indirect
-	github.com/yalue/onnxruntime_go v1.27.0 // indirect
-	gitlab.com/gomidi/midi/v2 v2.3.16 // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
 )

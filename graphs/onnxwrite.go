@@ -18,7 +18,8 @@ type Model struct {
 	IRVersion       int64
 	ProducerName    string
 	ProducerVersion string
-	Opset           int64 // the default ("") domain's version
+	Opset           int64            // the default ("") domain's version
+	Domains         map[string]int64 // other domains' opsets (as read; not written)
 	Graph           *Graph
 	Metadata        [][2]string // metadata_props, key and value
 }
@@ -39,14 +40,18 @@ type Node struct {
 	Inputs  []string // "" for an optional input left out
 	Outputs []string
 	Attrs   []*Attr
+	Domain  string
 }
 
 // Tensor is an ONNX TensorProto with float32 or int64 data (as raw_data).
 type Tensor struct {
 	Name  string
 	Dims  []int64
-	Float []float32 // data_type FLOAT
-	Int64 []int64   // data_type INT64, used when Float is nil
+	Float []float32 // data_type FLOAT (FLOAT16 and DOUBLE are widened or narrowed to it when read)
+	Int64 []int64   // data_type INT64 (and the other integer types, when read), used when Float is nil
+
+	DataType    int32 // as read; the writer uses Float32 or Int64
+	Unsupported bool  // read with a data type mvae cannot convert
 }
 
 // ValueInfo names a graph input or output. A dimension < 0 is symbolic
@@ -149,6 +154,7 @@ func (n *Node) marshal() []byte {
 	for _, a := range n.Attrs {
 		b = appendMessage(b, 5, a.marshal())
 	}
+	b = appendString(b, 7, n.Domain)
 	return b
 }
 

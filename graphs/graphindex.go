@@ -1,0 +1,336 @@
+package graphs
+
+import (
+	"fmt"
+)
+
+// Index answers questions about a graph's structure: who produces a value,
+// who consumes it, and what a constant value is.
+type Index struct {
+	G         *Graph
+	Producer  map[string]*Node
+	Consumers map[string][]Use
+	inits     map[string]*Tensor
+	folded    map[string]*Tensor
+}
+
+// Use is one input slot of a node.
+type Use struct {
+	Node *Node
+	Slot int
+}
+
+// NewIndex indexes a graph.
+func NewIndex(g *Graph) *Index {
+	x := &Index{G: g, Producer: map[string]*Node{}, Consumers: map[string][]Use{},
+		inits: map[string]*Tensor{}, folded: map[string]*Tensor{}}
+	for _, t := range g.Initializers {
+		x.inits[t.Name] = t
+	}
+	for _, n := range g.Nodes {
+		for _, o := range n.Outputs {
+			x.Producer[o] = n
+		}
+		for i, in := range n.Inputs {
+			if in != "" {
+				x.Consumers[in] = append(x.Consumers[in], Use{n, i})
+			}
+		}
+	}
+	return x
+}
+
+// Attr returns a node's attribute, or nil.
+func (n *Node) Attr(name string) *Attr {
+	for _, a := range n.Attrs {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+// AttrInt returns an integer attribute or def.
+func (n *Node) AttrInt(name string, def int64) int64 {
+	if a := n.Attr(name); a != nil {
+		return a.I
+	}
+	return def
+}
+
+// Const returns the value of name when it is constant: an initializer, a
+// Constant node, or Identity, Unsqueeze, Squeeze, Transpose, Reshape or Concat
+// of constants (what exporters put between weights and the nodes that use
+// them). ok is false for values computed from graph inputs.
+func (x *Index) Const(name string) (*Tensor, bool, error) {
+	return x.constDepth(name, 0)
+}
+
+func (x *Index) constDepth(name string, depth int) (*Tensor, bool, error) {
+	if t, ok := x.inits[name]; ok {
+		if t.Unsupported {
+			return nil, false, fmt.Errorf("initializer %q has data type %d, which mvae does not read", name, t.DataType)
+		}
+		return t, true, nil
+	}
+	if t, ok := x.folded[name]; ok {
+		return t, true, nil
+	}
+	if depth > 64 {
+		return nil, false, nil
+	}
+	n := x.Producer[name]
+	if n == nil {
+		return nil, false, nil
+	}
+	var ins []*Tensor
+	for _, in := range n.Inputs {
+		if in == "" {
+			ins = append(ins, nil)
+			continue
+		}
+		t, ok, err := x.constDepth(in, depth+1)
+		if err != nil || !ok {
+			return nil, false, err
+		}
+		ins = append(ins, t)
+	}
+	t, err := foldNode(n, ins)
+	if err != nil {
+		return nil, false, fmt.Errorf("node %s (%s): %v", n.Name, n.OpType, err)
+	}
+	if t == nil {
+		return nil, false, nil
+	}
+	x.folded[name] = t
+	return t, true, nil
+}
+
+// foldNode evaluates the few shape operators found between weights and their
+// users. It returns nil for operators it does not evaluate.
+func foldNode(n *Node, ins []*Tensor) (*Tensor, error) {
+	switch n.OpType {
+	case "Constant":
+		if a := n.Attr("value"); a != nil && a.T != nil {
+			if a.T.Unsupported {
+				return nil, fmt.Errorf("constant of data type %d", a.T.DataType)
+			}
+			return a.T, nil
+		}
+		if a := n.Attr("value_ints"); a != nil {
+			return &Tensor{Dims: []int64{int64(len(a.Ints))}, Int64: a.Ints}, nil
+		}
+		if a := n.Attr("value_int"); a != nil {
+			return &Tensor{Int64: []int64{a.I}}, nil
+		}
+		if a := n.Attr("value_floats"); a != nil {
+			return &Tensor{Dims: []int64{int64(len(a.Floats))}, Float: a.Floats}, nil
+		}
+		if a := n.Attr("value_float"); a != nil {
+			return &Tensor{Float: []float32{a.F}}, nil
+		}
+		return nil, nil
+	case "Identity":
+		return ins[0], nil
+	case "Unsqueeze", "Squeeze", "Reshape":
+		if len(ins) == 0 || ins[0] == nil {
+			return nil, nil
+		}
+		dims, err := reshapeDims(n, ins)
+		if err != nil || dims == nil {
+			return nil, err
+		}
+		out := *ins[0]
+		out.Dims = dims
+		return &out, nil
+	case "Transpose":
+		return transposeConst(n, ins[0])
+	case "Concat":
+		return concatConst(n, ins)
+	}
+	return nil, nil
+}
+
+func numel(d []int64) int64 {
+	n := int64(1)
+	for _, v := range d {
+		n *= v
+	}
+	return n
+}
+
+func reshapeDims(n *Node, ins []*Tensor) ([]int64, error) {
+	in := ins[0].Dims
+	switch n.OpType {
+	case "Reshape":
+		if len(ins) < 2 || ins[1] == nil || ins[1].Int64 == nil {
+			return nil, nil
+		}
+		shape := append([]int64(nil), ins[1].Int64...)
+		known, neg := int64(1), -1
+		for i, s := range shape {
+			switch {
+			case s == 0 && i < len(in):
+				shape[i] = in[i]
+				known *= in[i]
+			case s == -1 && neg < 0:
+				neg = i
+			case s > 0:
+				known *= s
+			default:
+				return nil, fmt.Errorf("bad reshape %v", ins[1].Int64)
+			}
+		}
+		if neg >= 0 {
+			if known == 0 || numel(in)%known != 0 {
+				return nil, fmt.Errorf("cannot reshape %v to %v", in, ins[1].Int64)
+			}
+			shape[neg] = numel(in) / known
+		}
+		if numel(shape) != numel(in) {
+			return nil, fmt.Errorf("cannot reshape %v to %v", in, ins[1].Int64)
+		}
+		return shape, nil
+	}
+	var axes []int64
+	if a := n.Attr("axes"); a != nil {
+		axes = a.Ints
+	} else if len(ins) > 1 && ins[1] != nil {
+		axes = ins[1].Int64
+	}
+	if n.OpType == "Squeeze" {
+		drop := map[int64]bool{}
+		for _, a := range axes {
+			if a < 0 {
+				a += int64(len(in))
+			}
+			drop[a] = true
+		}
+		var out []int64
+		for i, d := range in {
+			if drop[int64(i)] || (len(axes) == 0 && d == 1) {
+				if d != 1 {
+					return nil, fmt.Errorf("squeeze of axis %d of size %d", i, d)
+				}
+				continue
+			}
+			out = append(out, d)
+		}
+		return out, nil
+	}
+	rank := int64(len(in) + len(axes))
+	ins1 := map[int64]bool{}
+	for _, a := range axes {
+		if a < 0 {
+			a += rank
+		}
+		if a < 0 || a >= rank {
+			return nil, fmt.Errorf("unsqueeze axis out of range")
+		}
+		ins1[a] = true
+	}
+	out := make([]int64, 0, rank)
+	k := 0
+	for i := int64(0); i < rank; i++ {
+		if ins1[i] {
+			out = append(out, 1)
+		} else {
+			if k >= len(in) {
+				return nil, fmt.Errorf("unsqueeze axes %v do not fit %v", axes, in)
+			}
+			out = append(out, in[k])
+			k++
+		}
+	}
+	return out, nil
+}
+
+func transposeConst(n *Node, t *Tensor) (*Tensor, error) {
+	if t == nil || t.Float == nil {
+		return nil, nil
+	}
+	r := len(t.Dims)
+	perm := make([]int, r)
+	if a := n.Attr("perm"); a != nil {
+		if len(a.Ints) != r {
+			return nil, fmt.Errorf("perm %v for rank %d", a.Ints, r)
+		}
+		for i, p := range a.Ints {
+			perm[i] = int(p)
+		}
+	} else {
+		for i := range perm {
+			perm[i] = r - 1 - i
+		}
+	}
+	outDims := make([]int64, r)
+	for i, p := range perm {
+		if p < 0 || p >= r {
+			return nil, fmt.Errorf("perm %v", perm)
+		}
+		outDims[i] = t.Dims[p]
+	}
+	inStride := make([]int64, r)
+	s := int64(1)
+	for i := r - 1; i >= 0; i-- {
+		inStride[i] = s
+		s *= t.Dims[i]
+	}
+	out := &Tensor{Dims: outDims, Float: make([]float32, len(t.Float))}
+	idx := make([]int64, r)
+	for o := range out.Float {
+		off := int64(0)
+		for i := 0; i < r; i++ {
+			off += idx[i] * inStride[perm[i]]
+		}
+		out.Float[o] = t.Float[off]
+		for i := r - 1; i >= 0; i-- {
+			idx[i]++
+			if idx[i] < outDims[i] {
+				break
+			}
+			idx[i] = 0
+		}
+	}
+	return out, nil
+}
+
+func concatConst(n *Node, ins []*Tensor) (*Tensor, error) {
+	if len(ins) == 0 {
+		return nil, nil
+	}
+	r := len(ins[0].Dims)
+	axis := int(n.AttrInt("axis", 0))
+	if axis < 0 {
+		axis += r
+	}
+	if axis < 0 || axis >= r {
+		return nil, fmt.Errorf("concat axis %d for rank %d", axis, r)
+	}
+	isFloat := ins[0].Float != nil
+	outer := numel(ins[0].Dims[:axis])
+	out := &Tensor{Dims: append([]int64(nil), ins[0].Dims...)}
+	out.Dims[axis] = 0
+	for _, t := range ins {
+		if t == nil || len(t.Dims) != r || (t.Float != nil) != isFloat {
+			return nil, nil
+		}
+		for i := range t.Dims {
+			if i != axis && t.Dims[i] != ins[0].Dims[i] {
+				return nil, fmt.Errorf("concat of %v and %v", ins[0].Dims, t.Dims)
+			}
+		}
+		out.Dims[axis] += t.Dims[axis]
+	}
+	for o := int64(0); o < outer; o++ {
+		for _, t := range ins {
+			inner := numel(t.Dims[axis:])
+			if isFloat {
+				out.Float = append(out.Float, t.Float[o*inner:(o+1)*inner]...)
+			} else {
+				out.Int64 = append(out.Int64, t.Int64[o*inner:(o+1)*inner]...)
+			}
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,265 @@
+package importer
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/musicvae-go/mvae/graphs"
+	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/music"
+)
+
+// Options carry what the user says about a model besides the file.
+type Options struct {
+	Config   *model.Config // --config: a whole config
+	DrumMap  string        // --drum-map
+	Bars     int           // --bars (0: not given)
+	Segments int           // --segments (0: not given)
+	FreeBits *float64      // --free-bits
+	MaxBeta  *float64      // --max-beta
+}
+
+// Result is an imported model: canonical weights and config, plus where they
+// came from and what had to be assumed.
+type Result struct {
+	Config     *model.Config
+	Weights    model.Weights
+	Provenance model.Provenance
+	Notes      []string
+	// ONNX is the original graph for an ONNX import (nil for a .pt), so that
+	// the import can be verified against it.
+	ONNX []byte
+}
+
+// MaxImportSize bounds the files the importer reads.
+const MaxImportSize = 2 << 30
+
+// File imports an ONNX model or a PyTorch state_dict (.pt, zip format).
+// Errors name the file and say what is wrong.
+func File(path string, o Options) (*Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > MaxImportSize {
+		return nil, fmt.Errorf("%s: %d bytes is more than mvae imports (%d)", path, st.Size(), int64(MaxImportSize))
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	var r *Result
+	var notes []string
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		if o.Config == nil && o.Bars == 0 {
+			// A state_dict carries no config: take the one saved beside it.
+			side := filepath.Join(filepath.Dir(path), "config.json")
+			if b, err := os.ReadFile(side); err == nil {
+				c, err := model.ParseConfig(b)
+				if err != nil {
+					return nil, fmt.Errorf("%s: %v", side, err)
+				}
+				o.Config = c
+				notes = append(notes, "config from "+side)
+			}
+		}
+		r, err = fromPT(data, o)
+	} else {
+		r, err = fromONNX(data, o)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	r.Notes = append(notes, r.Notes...)
+	sum := sha256.Sum256(data)
+	r.Provenance.Source = path
+	r.Provenance.SourceSHA256 = hex.EncodeToString(sum[:])
+	return r, nil
+}
+
+func fromONNX(data []byte, o Options) (*Result, error) {
+	m, err := graphs.ReadModel(data)
+	if err != nil {
+		if bytes.HasPrefix(data, []byte{0x80}) || bytes.HasPrefix(data, []byte("\x1f\x8b")) {
+			return nil, fmt.Errorf("%v (it looks like a legacy PyTorch file; save with torch.save's default zip format)", err)
+		}
+		return nil, err
+	}
+	if m.Opset != 0 && m.Opset < 13 {
+		return nil, fmt.Errorf("ONNX opset %d; mvae imports opset 13 and later", m.Opset)
+	}
+	w, sh, err := onnxWeights(m)
+	if err != nil {
+		return nil, fmt.Errorf("not a MusicVAE graph mvae can read: %w", err)
+	}
+	var meta *model.Config
+	if s, ok := m.Meta("mvae.config"); ok {
+		meta, err = model.ParseConfig([]byte(s))
+		if err != nil {
+			return nil, fmt.Errorf("metadata mvae.config: %v", err)
+		}
+	}
+	r := &Result{Weights: w, ONNX: data}
+	r.Provenance.SourceKind = "onnx"
+	r.Provenance.Producer = strings.TrimSpace(m.ProducerName + " " + m.ProducerVersion)
+	r.Provenance.Opset = int(m.Opset)
+	if sh.outputsByIndex {
+		r.Notes = append(r.Notes, "outputs are not named logits, mu, sigma: taken in that order")
+	}
+	cfg, notes, err := reconcile(sh, meta, o)
+	if err != nil {
+		return nil, err
+	}
+	r.Config = cfg
+	r.Notes = append(r.Notes, notes...)
+	if err := w.Check(cfg); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// reconcile builds the config from the graph's metadata (if any), the
+// user's flags, and what the weights show; any contradiction is an error that
+// names both sides.
+func reconcile(sh *shown, meta *model.Config, o Options) (*model.Config, []string, error) {
+	var notes []string
+	var base *model.Config
+	from := ""
+	switch {
+	case meta != nil && o.Config != nil:
+		if err := sameConfig(meta, "the graph's mvae.config", o.Config, "--config"); err != nil {
+			return nil, nil, err
+		}
+		base, from = meta, "the graph's mvae.config"
+	case meta != nil:
+		base, from = meta, "the graph's mvae.config"
+	case o.Config != nil:
+		base, from = o.Config, "--config"
+	}
+	var c model.Config
+	if base != nil {
+		c = *base
+	} else {
+		rep, err := music.RepresentationForDepth(sh.D)
+		if err != nil {
+			return nil, nil, fmt.Errorf("input size %d: %v", sh.D, err)
+		}
+		c = model.Config{Format: model.ConfigFormat, Representation: string(rep), DrumMap: "gm", StepsPerQuarter: music.StepsPerQuarter,
+			InputSize: sh.D, ZSize: sh.Z, Encoder: model.LSTMSize{Hidden: sh.He, Layers: sh.Le},
+			Conductor: model.LSTMSize{Hidden: sh.Hc, Layers: sh.Lc}, Decoder: model.LSTMSize{Hidden: sh.Hd, Layers: sh.Ld},
+			FreeBits: 48, MaxBeta: 0.2}
+		from = "the weights"
+		notes = append(notes, "no mvae.config in the graph and no --config: sizes taken from the weights")
+		switch {
+		case o.Bars > 0:
+			c.Bars = o.Bars
+		case sh.T > 0 && sh.T%music.StepsPerBar == 0:
+			c.Bars = sh.T / music.StepsPerBar
+			notes = append(notes, fmt.Sprintf("bars %d from the input's %d steps", c.Bars, sh.T))
+		default:
+			return nil, nil, fmt.Errorf("the graph's input has no fixed number of steps and there is no mvae.config: give --bars (or --config)")
+		}
+		switch {
+		case o.Segments > 0:
+			c.Segments = o.Segments
+		default:
+			c.Segments = sh.decoderNodes
+			notes = append(notes, fmt.Sprintf("segments %d: one decoder LSTM node per segment (give --segments if the graph folds segments into the batch)", c.Segments))
+		}
+		if o.DrumMap == "" && c.Representation != "melody" {
+			notes = append(notes, "drum map gm assumed (give --drum-map roland for Groove MIDI Dataset models)")
+		}
+		if o.FreeBits == nil || o.MaxBeta == nil {
+			notes = append(notes, "free_bits/max_beta not known: 48 and 0.2 assumed (they matter only for fine-tuning)")
+		}
+	}
+	// Flags against the base.
+	flag := func(name string, given bool, got, want any) error {
+		if given && base != nil && fmt.Sprint(got) != fmt.Sprint(want) {
+			return fmt.Errorf("--%s %v contradicts %s, which says %v", name, got, from, want)
+		}
+		return nil
+	}
+	if err := flag("bars", o.Bars > 0, o.Bars, c.Bars); err != nil {
+		return nil, nil, err
+	}
+	if err := flag("segments", o.Segments > 0, o.Segments, c.Segments); err != nil {
+		return nil, nil, err
+	}
+	if o.DrumMap != "" {
+		if err := flag("drum-map", true, o.DrumMap, c.DrumMap); err != nil {
+			return nil, nil, err
+		}
+		c.DrumMap = o.DrumMap
+	}
+	if o.FreeBits != nil {
+		if err := flag("free-bits", true, *o.FreeBits, c.FreeBits); err != nil {
+			return nil, nil, err
+		}
+		c.FreeBits = *o.FreeBits
+	}
+	if o.MaxBeta != nil {
+		if err := flag("max-beta", true, *o.MaxBeta, c.MaxBeta); err != nil {
+			return nil, nil, err
+		}
+		c.MaxBeta = *o.MaxBeta
+	}
+	// The weights against the config.
+	var bad []string
+	check := func(field string, cfg, w int) {
+		if cfg != w {
+			bad = append(bad, fmt.Sprintf("%s: %s says %d, the weights show %d", field, from, cfg, w))
+		}
+	}
+	check("input_size", c.InputSize, sh.D)
+	check("z_size", c.ZSize, sh.Z)
+	check("encoder.hidden", c.Encoder.Hidden, sh.He)
+	check("encoder.layers", c.Encoder.Layers, sh.Le)
+	check("conductor.hidden", c.Conductor.Hidden, sh.Hc)
+	check("conductor.layers", c.Conductor.Layers, sh.Lc)
+	check("decoder.hidden", c.Decoder.Hidden, sh.Hd)
+	check("decoder.layers", c.Decoder.Layers, sh.Ld)
+	if sh.decoderNodes > 1 {
+		check("segments", c.Segments, sh.decoderNodes)
+	}
+	if sh.T > 0 && c.Bars*music.StepsPerBar != sh.T {
+		bad = append(bad, fmt.Sprintf("bars: %s says %d (%d steps), the graph's input has %d steps", from, c.Bars, c.Bars*music.StepsPerBar, sh.T))
+	}
+	if len(bad) > 0 {
+		return nil, nil, fmt.Errorf("config and weights disagree: %s", strings.Join(bad, "; "))
+	}
+	if err := c.Validate(); err != nil {
+		return nil, nil, err
+	}
+	return &c, notes, nil
+}
+
+// sameConfig reports the fields where two configs differ.
+func sameConfig(a *model.Config, an string, b *model.Config, bn string) error {
+	ja, jb := map[string]any{}, map[string]any{}
+	_ = jsonRoundTrip(a, &ja)
+	_ = jsonRoundTrip(b, &jb)
+	var diff []string
+	for k, v := range ja {
+		if fmt.Sprint(v) != fmt.Sprint(jb[k]) {
+			diff = append(diff, fmt.Sprintf("%s: %s says %v, %s says %v", k, an, v, bn, jb[k]))
+		}
+	}
+	if len(diff) > 0 {
+		sortStrings(diff)
+		return errors.New("configs disagree: " + strings.Join(diff, "; "))
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package importer
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+func TestImportONNXFixtures(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/models/*/*.onnx")
+	more, _ := filepath.Glob("../testdata/models/*/*/*.onnx")
+	files = append(files, more...)
+	files = append(files, "../../shared/fixtures/torch211-tiny/model_torchscript.onnx")
+	for _, f := range files {
+		r, err := File(f, Options{})
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		t.Logf("%s: %s %d bars %d seg, enc %v cond %v dec %v z %d; notes %v", f, r.Config.Representation, r.Config.Bars, r.Config.Segments, r.Config.Encoder, r.Config.Conductor, r.Config.Decoder, r.Config.ZSize, r.Notes)
+	}
+}
+
+// TestONNXAgreesWithStateDict: the weights recovered from each exported graph
+// are exactly the state_dict saved beside it.
+func TestONNXAgreesWithStateDict(t *testing.T) {
+	dirs, _ := filepath.Glob("../testdata/models/*/model.pt")
+	more, _ := filepath.Glob("../testdata/models/*/*/model.pt")
+	dirs = append(append(dirs, more...), "../../shared/fixtures/torch211-tiny/model.pt")
+	for i := range dirs {
+		dirs[i] = filepath.Dir(dirs[i])
+	}
+	n := 0
+	for _, d := range dirs {
+		pt := filepath.Join(d, "model.pt")
+		onnxs, _ := filepath.Glob(filepath.Join(d, "*.onnx"))
+		if len(onnxs) == 0 {
+			continue
+		}
+		ref, err := File(pt, Options{})
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		for _, f := range onnxs {
+			r, err := File(f, Options{})
+			if err != nil {
+				t.Errorf("%v", err)
+				continue
+			}
+			if string(r.Config.JSON()) != string(ref.Config.JSON()) {
+				t.Errorf("%s: config %s, the .pt's %s", f, r.Config.JSON(), ref.Config.JSON())
+			}
+			for name, want := range ref.Weights {
+				got := r.Weights[name]
+				if got == nil || !equal(got.Data, want.Data) {
+					t.Errorf("%s: %s differs from the state_dict", f, name)
+				}
+			}
+			n++
+		}
+	}
+	if n < 5 {
+		t.Errorf("only %d graphs compared", n)
+	}
+}
