@@ -89,6 +89,9 @@ func File(path string, o Options) (*Result, error) {
 	return r, nil
 }
 
+// FromONNXBytes imports an ONNX model held in memory.
+func FromONNXBytes(data []byte, o Options) (*Result, error) { return fromONNX(data, o) }
+
 func fromONNX(data []byte, o Options) (*Result, error) {
 	m, err := graphs.ReadModel(data)
 	if err != nil {

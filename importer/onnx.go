@@ -362,8 +362,8 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 		if l.H != sh.He || (k > 0 && l.I != 2*sh.He) {
 			return nil, nil, fmt.Errorf("encoder LSTM layer %d (node %q) has hidden %d and input %d; want %d and %d", k, l.node.Name, l.H, l.I, sh.He, 2*sh.He)
 		}
-		lstmFromONNX(l.W, l.R, l.B, 0, l.H, l.I).store(w, "encoder.lstm", k, false)
-		lstmFromONNX(l.W, l.R, l.B, 1, l.H, l.I).store(w, "encoder.lstm", k, true)
+		storeLSTM(w, "encoder.lstm", k, l, 0)
+		storeLSTM(w, "encoder.lstm", k, l, 1)
 	}
 
 	// Conductor: the forward LSTM fed size-1 input, and the layers above it.
@@ -396,7 +396,7 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 	}
 	sh.Lc = len(condChain)
 	for k, l := range condChain {
-		lstmFromONNX(l.W, l.R, l.B, 0, l.H, l.I).store(w, "conductor.lstm", k, false)
+		storeLSTM(w, "conductor.lstm", k, l, 0)
 	}
 	condTop := condChain[len(condChain)-1]
 
@@ -445,7 +445,7 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 		}
 	}
 	for k, l := range decChains[0] {
-		lstmFromONNX(l.W, l.R, l.B, 0, l.H, l.I).store(w, "decoder.lstm", k, false)
+		storeLSTM(w, "decoder.lstm", k, l, 0)
 	}
 	// Any LSTM left over is not part of a MusicVAE.
 	used := map[*lstmNode]bool{}
