@@ -1,0 +1,115 @@
+package generate
+
+import "fmt"
+
+// Options of a generation run.
+type Options struct {
+	Temperature float64
+	Seed        uint64
+	// Progress, if set, is called after each decoded step (t of T).
+	Progress func(t, T int)
+}
+
+// Decode decodes B latent vectors z [B,Z] into tokens [B,T,D]: the tokens
+// exactly as fed back to the decoder. Sequence i draws from stream Seed+i.
+func Decode(b Backend, z []float32, B int, o Options) ([]float32, error) {
+	rngs := make([]*SplitMix64, B)
+	for i := range rngs {
+		rngs[i] = NewSplitMix64(o.Seed + uint64(i))
+	}
+	return decode(b, z, B, rngs, o)
+}
+
+// Sample draws n sequences from the prior: each sequence's z comes first from
+// its own stream (normals computed in float64, cast to float32), then its
+// tokens. It returns z [n,Z] and tokens [n,T,D].
+func Sample(b Backend, n int, o Options) (z, tokens []float32, err error) {
+	c := b.Config()
+	Z := c.ZSize
+	z = make([]float32, n*Z)
+	rngs := make([]*SplitMix64, n)
+	buf := make([]float64, Z)
+	for i := range rngs {
+		rngs[i] = NewSplitMix64(o.Seed + uint64(i))
+		rngs[i].Normals(buf)
+		for k, v := range buf {
+			z[i*Z+k] = float32(v)
+		}
+	}
+	tokens, err = decode(b, z, n, rngs, o)
+	return z, tokens, err
+}
+
+func decode(b Backend, z []float32, B int, rngs []*SplitMix64, o Options) ([]float32, error) {
+	c := b.Config()
+	if o.Temperature < 0 {
+		return nil, fmt.Errorf("temperature %v is negative", o.Temperature)
+	}
+	if len(z) != B*c.ZSize {
+		panic(fmt.Sprintf("generate: z has %d values for %d x %d", len(z), B, c.ZSize))
+	}
+	T, D, U, S, Hc := c.T(), c.InputSize, c.Segments, c.S(), c.Conductor.Hidden
+	cond := make([]float32, B*U*Hc)
+	if err := b.Conduct(z, B, cond); err != nil {
+		return nil, err
+	}
+	st, err := b.NewState(B)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	tokens := make([]float32, B*T*D)
+	prev := make([]float32, B*D) // decoding starts from prev = 0
+	cu := make([]float32, B*Hc)
+	logits := make([]float32, B*D)
+	smp := &Sampler{Rep: c.Rep(), Temperature: o.Temperature}
+	t := 0
+	for u := 0; u < U; u++ {
+		for i := 0; i < B; i++ {
+			copy(cu[i*Hc:(i+1)*Hc], cond[(i*U+u)*Hc:(i*U+u+1)*Hc])
+		}
+		// The decoder state is reset to init(c_u) at every segment.
+		if err := b.DecoderInit(st, cu); err != nil {
+			return nil, err
+		}
+		for s := 0; s < S; s++ {
+			if err := b.DecoderStep(st, prev, cu, logits); err != nil {
+				return nil, err
+			}
+			for i := 0; i < B; i++ {
+				tok := prev[i*D : (i+1)*D] // the sampled token is the next step's prev
+				smp.Token(logits[i*D:(i+1)*D], rngs[i], tok)
+				copy(tokens[(i*T+t)*D:(i*T+t+1)*D], tok)
+			}
+			t++
+			if o.Progress != nil {
+				o.Progress(t, T)
+			}
+		}
+	}
+	return tokens, nil
+}
+
+// Encode runs the encoder on x [B,T,D] and returns mu and sigma [B,Z].
+func Encode(b Backend, x []float32, B int) (mu, sigma []float32, err error) {
+	c := b.Config()
+	if len(x) != B*c.T()*c.InputSize {
+		return nil, nil, fmt.Errorf("x has %d values; want %d x %d x %d", len(x), B, c.T(), c.InputSize)
+	}
+	mu = make([]float32, B*c.ZSize)
+	sigma = make([]float32, B*c.ZSize)
+	return mu, sigma, b.Encode(x, B, mu, sigma)
+}
+
+// Forward runs the teacher-forced forward.
+func Forward(b Backend, x, eps []float32, B int) (logits, mu, sigma []float32, err error) {
+	c := b.Config()
+	if len(x) != B*c.T()*c.InputSize || len(eps) != B*c.ZSize {
+		return nil, nil, nil, fmt.Errorf("x has %d values and eps %d; want %d x %d x %d and %d x %d", len(x), len(eps), B, c.T(), c.InputSize, B, c.ZSize)
+	}
+	logits = make([]float32, B*c.T()*c.InputSize)
+	mu = make([]float32, B*c.ZSize)
+	sigma = make([]float32, B*c.ZSize)
+	return logits, mu, sigma, b.Forward(x, eps, B, logits, mu, sigma)
+}
+

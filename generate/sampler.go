@@ -1,0 +1,94 @@
+package generate
+
+import (
+	"math"
+
+	"github.com/musicvae-go/mvae/music"
+)
+
+// Sampler turns one step's logits into the token fed back as the next
+// step's input (spec §4). Probabilities are computed in float64 from the
+// float32 logits; the token's velocities and offsets in float32.
+type Sampler struct {
+	Rep         music.Representation
+	Temperature float64
+	p           []float64 // scratch for categorical sampling
+}
+
+// Token samples tok (D values, overwritten) from logits l with stream r.
+// groove draws 9 uniforms, one per class in order; a categorical
+// representation draws 1; both also at temperature 0.
+func (s *Sampler) Token(l []float32, r *SplitMix64, tok []float32) {
+	clear(tok)
+	if s.Rep == music.Groove {
+		const C = music.NumDrumClasses
+		for k := 0; k < C; k++ {
+			u := r.Uniform()
+			var hit bool
+			if s.Temperature == 0 {
+				hit = l[k] > 0
+			} else {
+				hit = u < sigmoid64(float64(l[k])/s.Temperature)
+			}
+			if hit {
+				tok[k] = 1
+				tok[C+k] = sigmoid32(l[C+k])
+				tok[2*C+k] = float32(math.Tanh(float64(l[2*C+k])))
+			}
+		}
+		return
+	}
+	u := r.Uniform()
+	k := 0
+	if s.Temperature == 0 {
+		for i, v := range l {
+			if v > l[k] {
+				k = i
+			}
+		}
+	} else {
+		k = s.categorical(l, u)
+	}
+	tok[k] = 1
+}
+
+// categorical returns the smallest k with u < c_k, c the cumulative sums of
+// softmax(l / temperature), or the last class.
+func (s *Sampler) categorical(l []float32, u float64) int {
+	if cap(s.p) < len(l) {
+		s.p = make([]float64, len(l))
+	}
+	p := s.p[:len(l)]
+	m := math.Inf(-1)
+	for i, v := range l {
+		p[i] = float64(v) / s.Temperature
+		m = math.Max(m, p[i])
+	}
+	sum := 0.0
+	for i := range p {
+		p[i] = math.Exp(p[i] - m)
+		sum += p[i]
+	}
+	c := 0.0
+	for i := range p {
+		c += p[i] / sum
+		if u < c {
+			return i
+		}
+	}
+	return len(l) - 1
+}
+
+// sigmoid64 is the logistic function in float64.
+func sigmoid64(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// sigmoid32 is the logistic function of a float32, rounded to float32.
+func sigmoid32(x float32) float32 {
+	return float32(sigmoid64(float64(x)))
+}
