@@ -27,9 +27,11 @@ func NewApp() *ucli.App {
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "ort-lib", Usage: "onnxruntime shared library `PATH` (else $ONNXRUNTIME_SHARED_LIBRARY_PATH, else the cache folder that make ort fills)"},
 		},
-		Commands: []*ucli.Command{
+		Commands: append([]*ucli.Command{
 			dataCommand(),
-		},
+			importCommand(),
+			infoCommand(),
+		}, runCommands()...),
 		EnableBashCompletion: true,
 		Writer:               os.Stdout,
 		ErrWriter:            os.Stderr,

@@ -12,12 +12,6 @@ import (
 	"github.com/musicvae-go/mvae/model"
 )
 
-// Options for opening a bundle under onnxruntime.
-type Options struct {
-	LibPath string // --ort-lib; "" to search (FindLibrary)
-	Threads int    // intra-op threads per session; 0: onnxruntime's default
-}
-
 // ORT runs a bundle's graphs under onnxruntime. Its sessions are created once
 // and shared by every request; it is safe for concurrent use, each request
 // with its own State.
@@ -78,6 +72,15 @@ func Open(b *model.Bundle, o Options) (*ORT, error) {
 	r.full = mk(graphs.Full, []string{"x", "eps"}, []string{"logits", "mu", "sigma"})
 	if err != nil {
 		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// OpenBackend is Open as a generate.Backend.
+func OpenBackend(b *model.Bundle, o Options) (generate.Backend, error) {
+	r, err := Open(b, o)
+	if err != nil {
 		return nil, err
 	}
 	return r, nil

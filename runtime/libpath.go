@@ -38,8 +38,12 @@ func CacheDir() string {
 	return filepath.Join(base, "onnxruntime", ORTVersion)
 }
 
+// ErrUnavailable is wrapped by the errors that mean this process cannot run
+// onnxruntime at all (no library, or a build without cgo).
+var ErrUnavailable = errors.New("onnxruntime is not available")
+
 // ErrNoLibrary is wrapped by FindLibrary's error when no library is found.
-var ErrNoLibrary = errors.New("onnxruntime shared library not found")
+var ErrNoLibrary = fmt.Errorf("%w: its shared library was not found", ErrUnavailable)
 
 // installHint tells a user how to get the library.
 const installHint = "install it with `make ort` (or `scripts/fetch-onnxruntime.sh`), " +

@@ -103,3 +103,14 @@ func destroy(vs []ort.Value) {
 		}
 	}
 }
+
+// RunGraph loads a graph, runs it once and frees it (for checks, not for
+// repeated work).
+func RunGraph(onnx []byte, inputs, outputs []string, ins ...*npy.Array) ([]*npy.Array, error) {
+	s, err := NewSession(onnx, inputs, outputs, 1)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Run(ins...)
+}

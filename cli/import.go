@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/musicvae-go/mvae/graphs"
+	"github.com/musicvae-go/mvae/importer"
+	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/runtime"
+)
+
+func importCommand() *ucli.Command {
+	return &ucli.Command{
+		Name:      "import",
+		Usage:     "turn an exported MusicVAE (ONNX or a PyTorch state_dict .pt) into a verified bundle",
+		ArgsUsage: "MODEL.onnx|MODEL.pt",
+		Description: "Recovers the canonical weights (PyTorch names) from the graph's structure, builds the graphs\n" +
+			"the runtimes need, runs the original graph and the rebuilt ones on the same random input under\n" +
+			"onnxruntime, and refuses the import when they differ by more than 1e-4. The config comes from the\n" +
+			"graph's mvae.config metadata, else --config, else from what the weights show plus the flags.\n" +
+			"A .pt carries no config: give --config, or keep a config.json beside it.",
+		Flags: []ucli.Flag{
+			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the bundle to write (`NAME.mvae`)", Required: true},
+			&ucli.StringFlag{Name: "config", Usage: "an mvae/1 config (`C.json`)"},
+			&ucli.StringFlag{Name: "drum-map", Usage: "gm or roland (when the model does not say)"},
+			&ucli.IntFlag{Name: "bars", Usage: "bars (when the model does not say)"},
+			&ucli.IntFlag{Name: "segments", Usage: "segments (when the model does not say)"},
+			&ucli.Float64Flag{Name: "free-bits", Usage: "free bits (for fine-tuning; when the model does not say)"},
+			&ucli.Float64Flag{Name: "max-beta", Usage: "max beta (for fine-tuning; when the model does not say)"},
+			&ucli.BoolFlag{Name: "half", Usage: "store the weights as float16 (half the size)"},
+			&ucli.BoolFlag{Name: "no-verify", Usage: "skip the onnxruntime check (not recommended)"},
+			jsonFlag,
+		},
+		Action: runImport,
+	}
+}
+
+func runImport(c *ucli.Context) error {
+	if c.NArg() != 1 {
+		return fmt.Errorf("import takes one .onnx or .pt file, got %d arguments", c.NArg())
+	}
+	src := c.Args().First()
+	o := importer.Options{DrumMap: c.String("drum-map"), Bars: c.Int("bars"), Segments: c.Int("segments")}
+	if p := c.String("config"); p != "" {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		cfg, err := model.ParseConfig(data)
+		if err != nil {
+			return fmt.Errorf("%s: %v", p, err)
+		}
+		o.Config = cfg
+	}
+	if c.IsSet("free-bits") {
+		v := c.Float64("free-bits")
+		o.FreeBits = &v
+	}
+	if c.IsSet("max-beta") {
+		v := c.Float64("max-beta")
+		o.MaxBeta = &v
+	}
+	r, err := importer.File(src, o)
+	if err != nil {
+		return err
+	}
+	for _, n := range r.Notes {
+		logf("note: %s", n)
+	}
+	gs, err := graphs.BuildAll(r.Config, r.Weights)
+	if err != nil {
+		return fmt.Errorf("%s: building graphs: %v", src, err)
+	}
+	b := &model.Bundle{Manifest: model.Manifest{Config: r.Config, Provenance: r.Provenance}, Weights: r.Weights, Graphs: gs}
+	b.Manifest.Provenance.Tool = "mvae " + Version
+	b.Manifest.Provenance.Created = time.Now().UTC().Format(time.RFC3339)
+	verified := "not verified (--no-verify)"
+	if !c.Bool("no-verify") {
+		if _, err := runtime.Init(c.String("ort-lib")); err != nil {
+			if errors.Is(err, runtime.ErrUnavailable) {
+				logf("warning: could not verify under onnxruntime: %v", err)
+				logf("checked: graph structure, weight names and shapes, config; not checked: numerical agreement")
+				verified = "not verified: onnxruntime unavailable"
+			} else {
+				return err
+			}
+		} else {
+			v, err := importer.Verify(r, gs, runtime.RunGraph, 1)
+			if err != nil {
+				return fmt.Errorf("%s: import refused: %v", src, err)
+			}
+			b.Manifest.Verification = map[string]any{"reference": v.Reference, "max_abs_diff": v.MaxDiff, "runtime": v.Runtime, "batch": v.Batch}
+			worst := 0.0
+			for _, d := range v.MaxDiff {
+				worst = max(worst, d)
+			}
+			verified = fmt.Sprintf("verified against %s: max difference %.2g", v.Reference, worst)
+		}
+	}
+	out := c.String("output")
+	if err := model.WriteBundleFile(out, b, c.Bool("half")); err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, map[string]any{"output": out, "config": r.Config, "notes": r.Notes, "verification": b.Manifest.Verification, "parameters": r.Config.NumParams()})
+	}
+	logf("%s: %s", src, verified)
+	logf("wrote %s (%s, %d bars, %d segments, %d parameters)", out, r.Config.Representation, r.Config.Bars, r.Config.Segments, r.Config.NumParams())
+	return nil
+}
+

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/musicvae-go/mvae/generate"
+	"github.com/musicvae-go/mvae/graphs"
+	"github.com/musicvae-go/mvae/importer"
+	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/runtime"
+)
+
+var (
+	modelFlag   = &ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "a bundle (`NAME.mvae`, see mvae import) or an .onnx/.pt to import on the fly (default: the embedded model)"}
+	runtimeFlag = &ucli.StringFlag{Name: "runtime", Value: "ort", Usage: "ort (onnxruntime) or native (pure Go)"}
+	threadsFlag = &ucli.IntFlag{Name: "threads", Usage: "onnxruntime threads per graph (0: its default)"}
+)
+
+// ErrNoDefaultModel is returned when no --model is given and the binary has
+// no embedded model.
+var ErrNoDefaultModel = errors.New("no --model given, and this build has no embedded default model")
+
+// defaultBundle is set by the embedded model's package (nil until then).
+var defaultBundle func() (*model.Bundle, error)
+
+// loadBundle reads --model: a bundle, or an ONNX/.pt file imported in memory.
+func loadBundle(c *ucli.Context) (*model.Bundle, string, error) {
+	p := c.String("model")
+	if p == "" {
+		if defaultBundle == nil {
+			return nil, "", ErrNoDefaultModel
+		}
+		b, err := defaultBundle()
+		return b, "the embedded default model", err
+	}
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".onnx", ".pt", ".pth":
+		r, err := importer.File(p, importer.Options{})
+		if err != nil {
+			return nil, "", err
+		}
+		for _, n := range r.Notes {
+			logf("%s: %s", p, n)
+		}
+		logf("%s: imported in memory (use `mvae import` to make a verified bundle)", p)
+		gs, err := graphs.BuildAll(r.Config, r.Weights)
+		if err != nil {
+			return nil, "", err
+		}
+		return &model.Bundle{Manifest: model.Manifest{Config: r.Config, Provenance: r.Provenance}, Weights: r.Weights, Graphs: gs}, p, nil
+	}
+	b, err := model.ReadBundleFile(p)
+	return b, p, err
+}
+
+// openBackend opens the bundle on the runtime --runtime names.
+func openBackend(c *ucli.Context, b *model.Bundle) (generate.Backend, error) {
+	switch rt := c.String("runtime"); rt {
+	case "ort":
+		return runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads")})
+	case "native":
+		return nil, fmt.Errorf("--runtime native is not available yet (it arrives with the native runtime); use --runtime ort")
+	default:
+		return nil, fmt.Errorf("unknown --runtime %q (want ort or native)", rt)
+	}
+}
+
+// modelBackend loads --model and opens it.
+func modelBackend(c *ucli.Context) (generate.Backend, *model.Bundle, error) {
+	b, name, err := loadBundle(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	be, err := openBackend(c, b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return be, b, nil
+}

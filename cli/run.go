@@ -1,0 +1,381 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/musicvae-go/mvae/generate"
+	"github.com/musicvae-go/mvae/internal/fsutil"
+	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/music"
+	"github.com/musicvae-go/mvae/npy"
+)
+
+func runFlags(extra ...ucli.Flag) []ucli.Flag {
+	return append([]ucli.Flag{modelFlag, runtimeFlag, threadsFlag}, extra...)
+}
+
+var genFlags = []ucli.Flag{
+	&ucli.Float64Flag{Name: "temperature", Aliases: []string{"t"}, Value: 0.5, Usage: "sampling temperature (0: greedy)"},
+	&ucli.Uint64Flag{Name: "seed", Value: 0, Usage: "random seed: sequence i draws from SplitMix64(seed + i)"},
+	&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write MIDI files into `DIR`"},
+	&ucli.StringFlag{Name: "tensors", Usage: "write z [B,Z] and tokens [B,T,D] to `OUT.npz`"},
+	&ucli.Float64Flag{Name: "bpm", Value: 120, Usage: "tempo of the MIDI files"},
+	forceFlag,
+}
+
+func runCommands() []*ucli.Command {
+	return []*ucli.Command{
+		{
+			Name:   "forward",
+			Usage:  "run the teacher-forced forward (spec §2) on tensors: logits, mu, sigma",
+			Flags:  runFlags(&ucli.StringFlag{Name: "x", Usage: "`X.npy` [B,T,D]", Required: true}, &ucli.StringFlag{Name: "eps", Usage: "`E.npy` [B,Z]", Required: true}, &ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`OUT.npz` (logits, mu, sigma)", Required: true}),
+			Action: runForward,
+		},
+		{
+			Name:      "encode",
+			Usage:     "encode MIDI files (all their windows) or tensors to mu and sigma",
+			ArgsUsage: "[FILE.mid...]",
+			Flags:     runFlags(&ucli.StringFlag{Name: "x", Usage: "encode `X.npy` [B,T,D] instead of MIDI files"}, &ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`OUT.npz` (mu, sigma; for MIDI also file and window)", Required: true}, strictFlag, jsonFlag),
+			Action:    runEncode,
+		},
+		{
+			Name:   "decode",
+			Usage:  "decode latent vectors z into MIDI files and tokens",
+			Flags:  runFlags(append([]ucli.Flag{&ucli.StringFlag{Name: "z", Usage: "`Z.npy` [B,Z] (or an .npz with an array z or mu)", Required: true}}, genFlags...)...),
+			Action: runDecode,
+		},
+		{
+			Name:   "generate",
+			Usage:  "sample new sequences from the prior and write them as MIDI",
+			Flags:  runFlags(append([]ucli.Flag{&ucli.IntFlag{Name: "n", Value: 4, Usage: "how many sequences"}}, genFlags...)...),
+			Action: runGenerate,
+		},
+		{
+			Name:      "interpolate",
+			Usage:     "interpolate between two MIDI files in latent space",
+			ArgsUsage: "A.mid B.mid",
+			Flags: runFlags(append([]ucli.Flag{
+				&ucli.IntFlag{Name: "steps", Value: 7, Usage: "sequences from A to B, both ends included"},
+				&ucli.StringFlag{Name: "mode", Value: "slerp", Usage: "slerp or lerp"},
+				&ucli.IntFlag{Name: "window", Usage: "which window of each file (0: the first)"},
+			}, genFlags...)...),
+			Action: runInterpolate,
+		},
+	}
+}
+
+func readArray(path string, names ...string) (*npy.Array, error) {
+	if strings.EqualFold(filepath.Ext(path), ".npz") {
+		m, err := npy.ReadNPZFile(path)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			if a, ok := m[n]; ok {
+				return a, nil
+			}
+		}
+		return nil, fmt.Errorf("%s has no array %s (it holds %s)", path, strings.Join(names, " or "), strings.Join(npy.Names(m), ", "))
+	}
+	return npy.ReadFile(path)
+}
+
+func checkShape(path string, a *npy.Array, want ...int) error {
+	ok := len(a.Shape) == len(want)
+	for i := range want {
+		if ok && want[i] >= 0 && a.Shape[i] != want[i] {
+			ok = false
+		}
+	}
+	if !ok {
+		w := make([]string, len(want))
+		for i, d := range want {
+			w[i] = fmt.Sprint(d)
+			if d < 0 {
+				w[i] = "B"
+			}
+		}
+		return fmt.Errorf("%s: shape %v, the model wants [%s]", path, a.Shape, strings.Join(w, ", "))
+	}
+	return nil
+}
+
+func runForward(c *ucli.Context) error {
+	be, b, err := modelBackend(c)
+	if err != nil {
+		return err
+	}
+	defer be.Close()
+	cfg := b.Config()
+	x, err := readArray(c.String("x"), "x")
+	if err != nil {
+		return err
+	}
+	eps, err := readArray(c.String("eps"), "eps")
+	if err != nil {
+		return err
+	}
+	if err := checkShape(c.String("x"), x, -1, cfg.T(), cfg.InputSize); err != nil {
+		return err
+	}
+	B := x.Shape[0]
+	if err := checkShape(c.String("eps"), eps, B, cfg.ZSize); err != nil {
+		return err
+	}
+	logits, mu, sigma, err := generate.Forward(be, x.Data, eps.Data, B)
+	if err != nil {
+		return err
+	}
+	out := c.String("output")
+	return npy.WriteNPZFile(out, []string{"logits", "mu", "sigma"}, map[string]*npy.Array{
+		"logits": {Shape: []int{B, cfg.T(), cfg.InputSize}, Data: logits},
+		"mu":     {Shape: []int{B, cfg.ZSize}, Data: mu},
+		"sigma":  {Shape: []int{B, cfg.ZSize}, Data: sigma},
+	})
+}
+
+// midiWindows reads every window of the files, skipping bad ones with their
+// reason (an error with --strict). It returns x [N,T,D] and, per window, the
+// index of its file and its index in the file.
+func midiWindows(files []string, cfg *model.Config, strict bool) (*npy.Array, []int, []int, []string, error) {
+	o := cfg.MusicOptions()
+	x := &npy.Array{Shape: []int{0, cfg.T(), cfg.InputSize}}
+	var fileIdx, winIdx []int
+	var used []string
+	for _, f := range files {
+		w, err := music.FileWindows(f, o)
+		if err != nil {
+			if strict {
+				return nil, nil, nil, nil, err
+			}
+			logf("skip %v", err)
+			continue
+		}
+		for k := 0; k < w.N; k++ {
+			fileIdx = append(fileIdx, len(used))
+			winIdx = append(winIdx, k)
+		}
+		used = append(used, f)
+		x.Data = append(x.Data, w.Data...)
+		x.Shape[0] += w.N
+	}
+	if x.Shape[0] == 0 {
+		return nil, nil, nil, nil, fmt.Errorf("no usable window in %d file(s)", len(files))
+	}
+	return x, fileIdx, winIdx, used, nil
+}
+
+func floats(v []int) *npy.Array {
+	a := npy.New(len(v))
+	for i, x := range v {
+		a.Data[i] = float32(x)
+	}
+	return a
+}
+
+func runEncode(c *ucli.Context) error {
+	be, b, err := modelBackend(c)
+	if err != nil {
+		return err
+	}
+	defer be.Close()
+	cfg := b.Config()
+	arrays := map[string]*npy.Array{}
+	names := []string{"mu", "sigma"}
+	var x *npy.Array
+	var used []string
+	switch {
+	case c.String("x") != "" && c.NArg() > 0:
+		return fmt.Errorf("give MIDI files or --x, not both")
+	case c.String("x") != "":
+		if x, err = readArray(c.String("x"), "x"); err != nil {
+			return err
+		}
+		if err := checkShape(c.String("x"), x, -1, cfg.T(), cfg.InputSize); err != nil {
+			return err
+		}
+	case c.NArg() > 0:
+		var fi, wi []int
+		x, fi, wi, used, err = midiWindows(c.Args().Slice(), cfg, c.Bool("strict"))
+		if err != nil {
+			return err
+		}
+		arrays["file"], arrays["window"] = floats(fi), floats(wi)
+		names = append(names, "file", "window")
+	default:
+		return fmt.Errorf("encode needs MIDI files or --x X.npy")
+	}
+	B := x.Shape[0]
+	mu, sigma, err := generate.Encode(be, x.Data, B)
+	if err != nil {
+		return err
+	}
+	arrays["mu"] = &npy.Array{Shape: []int{B, cfg.ZSize}, Data: mu}
+	arrays["sigma"] = &npy.Array{Shape: []int{B, cfg.ZSize}, Data: sigma}
+	out := c.String("output")
+	if err := npy.WriteNPZFile(out, names, arrays); err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, map[string]any{"output": out, "windows": B, "files": used})
+	}
+	logf("wrote %s: mu and sigma of %d windows", out, B)
+	for i, f := range used {
+		logf("  file %d: %s", i, f)
+	}
+	return nil
+}
+
+// writeResults writes --tensors and the MIDI files of -o.
+func writeResults(c *ucli.Context, cfg *model.Config, z, tokens []float32, B int, names func(i int) string) error {
+	T, D := cfg.T(), cfg.InputSize
+	if p := c.String("tensors"); p != "" {
+		if err := npy.WriteNPZFile(p, []string{"z", "tokens"}, map[string]*npy.Array{
+			"z":      {Shape: []int{B, cfg.ZSize}, Data: z},
+			"tokens": {Shape: []int{B, T, D}, Data: tokens},
+		}); err != nil {
+			return err
+		}
+		logf("wrote %s (z, tokens)", p)
+	}
+	dir := c.String("output")
+	if dir == "" {
+		if c.String("tensors") == "" {
+			logf("nothing written: give -o DIR for MIDI files or --tensors OUT.npz")
+		}
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	m, err := music.DrumMapByName(cfg.DrumMap)
+	if err != nil {
+		return err
+	}
+	wrote := 0
+	var first error
+	for i := 0; i < B; i++ {
+		p := filepath.Join(dir, names(i)+".mid")
+		err := fsutil.CreateNew(p, c.Bool("force"), func(w io.Writer) error {
+			return music.WindowToMIDI(w, tokens[i*T*D:(i+1)*T*D], music.WriteOptions{Representation: cfg.Rep(), DrumMap: m, BPM: c.Float64("bpm"), Name: names(i)})
+		})
+		if err != nil {
+			logf("%v", err)
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		wrote++
+	}
+	logf("wrote %d MIDI file(s) to %s", wrote, dir)
+	if first != nil {
+		return fmt.Errorf("%d file(s) not written, first: %w", B-wrote, first)
+	}
+	return nil
+}
+
+func genOptions(c *ucli.Context, T int) generate.Options {
+	o := generate.Options{Temperature: c.Float64("temperature"), Seed: c.Uint64("seed")}
+	p := newProgress("decoding")
+	o.Progress = func(t, total int) { p.update(t, total, "steps") }
+	return o
+}
+
+func runDecode(c *ucli.Context) error {
+	be, b, err := modelBackend(c)
+	if err != nil {
+		return err
+	}
+	defer be.Close()
+	cfg := b.Config()
+	z, err := readArray(c.String("z"), "z", "mu")
+	if err != nil {
+		return err
+	}
+	if len(z.Shape) == 1 {
+		z.Shape = []int{1, z.Shape[0]}
+	}
+	if err := checkShape(c.String("z"), z, -1, cfg.ZSize); err != nil {
+		return err
+	}
+	B := z.Shape[0]
+	o := genOptions(c, cfg.T())
+	tokens, err := generate.Decode(be, z.Data, B, o)
+	if err != nil {
+		return err
+	}
+	return writeResults(c, cfg, z.Data, tokens, B, func(i int) string {
+		return fmt.Sprintf("decode_t%g_seed%d_%03d", o.Temperature, o.Seed, i)
+	})
+}
+
+func runGenerate(c *ucli.Context) error {
+	n := c.Int("n")
+	if n < 1 || n > 100000 {
+		return fmt.Errorf("-n must be between 1 and 100000, got %d", n)
+	}
+	be, b, err := modelBackend(c)
+	if err != nil {
+		return err
+	}
+	defer be.Close()
+	cfg := b.Config()
+	o := genOptions(c, cfg.T())
+	z, tokens, err := generate.Sample(be, n, o)
+	if err != nil {
+		return err
+	}
+	return writeResults(c, cfg, z, tokens, n, func(i int) string {
+		return fmt.Sprintf("sample_t%g_seed%d_%03d", o.Temperature, o.Seed, i)
+	})
+}
+
+func runInterpolate(c *ucli.Context) error {
+	if c.NArg() != 2 {
+		return fmt.Errorf("interpolate takes two MIDI files, got %d", c.NArg())
+	}
+	be, b, err := modelBackend(c)
+	if err != nil {
+		return err
+	}
+	defer be.Close()
+	cfg := b.Config()
+	k := c.Int("window")
+	var zs [2][]float32
+	for i, f := range c.Args().Slice() {
+		w, err := music.FileWindows(f, cfg.MusicOptions())
+		if err != nil {
+			return err
+		}
+		if k < 0 || k >= w.N {
+			return fmt.Errorf("%s: --window %d, but the file has %d window(s)", f, k, w.N)
+		}
+		mu, _, err := generate.Encode(be, w.Window(k), 1)
+		if err != nil {
+			return err
+		}
+		zs[i] = mu
+	}
+	steps := c.Int("steps")
+	z, err := generate.Interpolate(zs[0], zs[1], steps, c.String("mode"))
+	if err != nil {
+		return err
+	}
+	o := genOptions(c, cfg.T())
+	tokens, err := generate.Decode(be, z, steps, o)
+	if err != nil {
+		return err
+	}
+	stem := func(p string) string { return strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)) }
+	a, bn := stem(c.Args().Get(0)), stem(c.Args().Get(1))
+	return writeResults(c, cfg, z, tokens, steps, func(i int) string {
+		return fmt.Sprintf("interp_%s_to_%s_%s_%02d", a, bn, c.String("mode"), i)
+	})
+}

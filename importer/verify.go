@@ -1,0 +1,148 @@
+package importer
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/musicvae-go/mvae/graphs"
+	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/npy"
+)
+
+// GraphRunner runs an ONNX graph once (runtime.RunGraph under onnxruntime).
+type GraphRunner func(onnx []byte, inputs, outputs []string, ins ...*npy.Array) ([]*npy.Array, error)
+
+// Tolerance is the largest difference an import accepts between the graph
+// it was given and the graphs it rebuilt.
+const Tolerance = 1e-4
+
+// Verification reports what an import checked.
+type Verification struct {
+	Reference string             `json:"reference"` // the graph the rebuilt ones were compared with
+	MaxDiff   map[string]float64 `json:"max_abs_diff"`
+	Batch     int                `json:"batch"`
+	Runtime   string             `json:"runtime"`
+}
+
+// RandomWindows makes B valid inputs of a representation: random hits (with
+// velocities and offsets) or one-hot classes.
+func RandomWindows(c *model.Config, B int, rng *rand.Rand) *npy.Array {
+	T, D := c.T(), c.InputSize
+	x := npy.New(B, T, D)
+	for i := 0; i < B*T; i++ {
+		row := x.Data[i*D : (i+1)*D]
+		if c.Representation == "groove" {
+			for k := 0; k < 9; k++ {
+				if rng.Float64() < 0.25 {
+					row[k] = 1
+					row[9+k] = float32(rng.IntN(127)+1) / 127
+					row[18+k] = float32(rng.Float64()*2 - 1)
+				}
+			}
+		} else {
+			row[rng.IntN(D)] = 1
+		}
+	}
+	return x
+}
+
+// Verify runs the reference graph (the ONNX imported, or for a .pt the
+// rebuilt full graph) and the rebuilt generation graphs on the same random
+// input, and fails beyond Tolerance.
+func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64) (*Verification, error) {
+	c := r.Config
+	B := 3
+	rng := rand.New(rand.NewPCG(seed, 1))
+	x := RandomWindows(c, B, rng)
+	eps := npy.New(B, c.ZSize)
+	for i := range eps.Data {
+		eps.Data[i] = float32(rng.NormFloat64())
+	}
+	v := &Verification{MaxDiff: map[string]float64{}, Batch: B, Runtime: "onnxruntime"}
+	ref := r.ONNX
+	v.Reference = "the imported ONNX graph"
+	if ref == nil {
+		ref = gs[graphs.Full]
+		v.Reference = "the full graph rebuilt from the state_dict"
+	}
+	want, err := run(ref, []string{"x", "eps"}, []string{"logits", "mu", "sigma"}, x, eps)
+	if err != nil {
+		return nil, fmt.Errorf("running %s: %v", v.Reference, err)
+	}
+	if r.ONNX != nil {
+		got, err := run(gs[graphs.Full], []string{"x", "eps"}, []string{"logits", "mu", "sigma"}, x, eps)
+		if err != nil {
+			return nil, fmt.Errorf("running the rebuilt full graph: %v", err)
+		}
+		v.MaxDiff["full.logits"] = maxAbs(got[0].Data, want[0].Data)
+		v.MaxDiff["full.mu"] = maxAbs(got[1].Data, want[1].Data)
+		v.MaxDiff["full.sigma"] = maxAbs(got[2].Data, want[2].Data)
+	}
+	ms, err := run(gs[graphs.Encoder], []string{"x"}, []string{"mu", "sigma"}, x)
+	if err != nil {
+		return nil, fmt.Errorf("running the encoder graph: %v", err)
+	}
+	v.MaxDiff["encoder.mu"] = maxAbs(ms[0].Data, want[1].Data)
+	v.MaxDiff["encoder.sigma"] = maxAbs(ms[1].Data, want[2].Data)
+	// The decoder, stepped with teacher forcing from z = mu + sigma * eps.
+	z := npy.New(B, c.ZSize)
+	for i := range z.Data {
+		z.Data[i] = want[1].Data[i] + want[2].Data[i]*eps.Data[i]
+	}
+	cond, err := run(gs[graphs.Conductor], []string{"z"}, []string{"cond"}, z)
+	if err != nil {
+		return nil, fmt.Errorf("running the conductor graph: %v", err)
+	}
+	T, D, U, S, Hc := c.T(), c.InputSize, c.Segments, c.S(), c.Conductor.Hidden
+	worst := 0.0
+	for u := 0; u < U; u++ {
+		cu := npy.New(B, Hc)
+		for b := 0; b < B; b++ {
+			copy(cu.Data[b*Hc:(b+1)*Hc], cond[0].Data[(b*U+u)*Hc:(b*U+u+1)*Hc])
+		}
+		st, err := run(gs[graphs.DecoderInit], []string{"c"}, []string{"h", "c0"}, cu)
+		if err != nil {
+			return nil, fmt.Errorf("running the decoder-init graph: %v", err)
+		}
+		h, cc := st[0], st[1]
+		for s := 0; s < S; s++ {
+			t := u*S + s
+			prev := npy.New(B, D)
+			if t > 0 {
+				for b := 0; b < B; b++ {
+					copy(prev.Data[b*D:(b+1)*D], x.Data[(b*T+t-1)*D:(b*T+t)*D])
+				}
+			}
+			o, err := run(gs[graphs.DecoderStep], []string{"prev", "cu", "h", "c"}, []string{"logits", "h_out", "c_out"}, prev, cu, h, cc)
+			if err != nil {
+				return nil, fmt.Errorf("running the decoder-step graph: %v", err)
+			}
+			h, cc = o[1], o[2]
+			for b := 0; b < B; b++ {
+				worst = math.Max(worst, maxAbs(o[0].Data[b*D:(b+1)*D], want[0].Data[(b*T+t)*D:(b*T+t+1)*D]))
+			}
+		}
+	}
+	v.MaxDiff["decoder_step.logits"] = worst
+	for k, d := range v.MaxDiff {
+		if !(d <= Tolerance) {
+			return v, fmt.Errorf("the rebuilt graphs disagree with %s: %s differs by %g (tolerance %g); the graph may not follow the spec (a different number of segments? give --segments)", v.Reference, k, d, Tolerance)
+		}
+	}
+	return v, nil
+}
+
+func maxAbs(a, b []float32) float64 {
+	if len(a) != len(b) {
+		return math.Inf(1)
+	}
+	d := 0.0
+	for i := range a {
+		x := math.Abs(float64(a[i]) - float64(b[i]))
+		if !(x <= d) {
+			d = x
+		}
+	}
+	return d
+}
