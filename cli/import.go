@@ -113,4 +113,3 @@ func runImport(c *ucli.Context) error {
 	logf("wrote %s (%s, %d bars, %d segments, %d parameters)", out, r.Config.Representation, r.Config.Bars, r.Config.Segments, r.Config.NumParams())
 	return nil
 }
-

@@ -112,4 +112,3 @@ func Forward(b Backend, x, eps []float32, B int) (logits, mu, sigma []float32, e
 	sigma = make([]float32, B*c.ZSize)
 	return logits, mu, sigma, b.Forward(x, eps, B, logits, mu, sigma)
 }
-
