@@ -1,0 +1,69 @@
+package graphs_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/musicvae-go/mvae/graphs"
+	"github.com/musicvae-go/mvae/importer"
+	"github.com/musicvae-go/mvae/internal/testenv"
+)
+
+// TestONNXCheckerAcceptsBuiltGraphs runs onnx.checker.check_model (with
+// full shape inference) on every graph built from a fixture's weights.
+func TestONNXCheckerAcceptsBuiltGraphs(t *testing.T) {
+	py := testenv.Python(t, "onnx")
+	dir := t.TempDir()
+	var files []string
+	for _, fx := range []string{"groove", "drums", "melody"} {
+		r, err := importer.File(filepath.Join("../testdata/models", fx, "model.pt"), importer.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gs, err := graphs.BuildAll(r.Config, r.Weights)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, g := range gs {
+			p := filepath.Join(dir, fx+"_"+name+".onnx")
+			if err := os.WriteFile(p, g, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			files = append(files, p)
+		}
+	}
+	out, err := exec.Command(py, append([]string{"-c", `import onnx, sys
+bad = 0
+for p in sys.argv[1:]:
+    try:
+        onnx.checker.check_model(onnx.load(p), full_check=True)
+    except Exception as e:
+        bad += 1
+        print(p, e)
+sys.exit(1 if bad else 0)
+`}, files...)...).CombinedOutput()
+	if err != nil {
+		t.Errorf("onnx.checker: %v\n%s", err, out)
+	}
+}
+
+// TestReadWriteRoundTrip: what graphs writes, graphs reads back.
+func TestReadWriteRoundTrip(t *testing.T) {
+	r, err := importer.File("../testdata/models/groove/model.pt", importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := graphs.BuildFull(r.Config, r.Weights)
+	back, err := graphs.ReadModel(m.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Graph.Nodes) != len(m.Graph.Nodes) || len(back.Graph.Initializers) != len(m.Graph.Initializers) || back.Opset != graphs.BuildOpset {
+		t.Fatalf("read back %d nodes, %d initializers, opset %d", len(back.Graph.Nodes), len(back.Graph.Initializers), back.Opset)
+	}
+	if s, ok := back.Meta("mvae.config"); !ok || s != string(r.Config.JSON()) {
+		t.Fatalf("mvae.config lost: %q", s)
+	}
+}
