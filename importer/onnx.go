@@ -392,6 +392,9 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 		if len(next) > 1 {
 			return nil, nil, fmt.Errorf("conductor layer %d feeds %d LSTM nodes of its own size; cannot tell which is layer %d", len(condChain)-1, len(next), len(condChain))
 		}
+		if contains(condChain, next[0]) || len(condChain) > model.MaxLayers {
+			return nil, nil, fmt.Errorf("the conductor's LSTM nodes form a cycle")
+		}
 		condChain = append(condChain, next[0])
 	}
 	sh.Lc = len(condChain)
@@ -427,6 +430,9 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 			}
 			if len(next) > 1 {
 				return nil, nil, fmt.Errorf("decoder node %q feeds %d LSTM nodes of its own size", top.node.Name, len(next))
+			}
+			if contains(c, next[0]) || len(c) > model.MaxLayers {
+				return nil, nil, fmt.Errorf("the decoder's LSTM nodes form a cycle")
 			}
 			c = append(c, next[0])
 		}
@@ -581,7 +587,7 @@ func chain(ls []*lstmNode, what string) ([]*lstmNode, error) {
 				next = l
 			}
 		}
-		if next == nil {
+		if next == nil || contains(out, next) {
 			return nil, fmt.Errorf("the %s LSTM nodes do not form one stack", what)
 		}
 		out = append(out, next)

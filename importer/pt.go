@@ -25,17 +25,12 @@ import (
 // MaxPTValues bounds one storage (1<<30 float32 values is 4 GiB).
 const MaxPTValues = 1 << 30
 
-func fromPT(data []byte, o Options) (r *Result, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			r, err = nil, fmt.Errorf("corrupt PyTorch file: the pickle reader failed: %v", p)
-		}
-	}()
+func fromPT(data []byte, o Options) (*Result, error) {
 	sd, err := readStateDict(data)
 	if err != nil {
 		return nil, err
 	}
-	r = &Result{Weights: sd}
+	r := &Result{Weights: sd}
 	r.Provenance.SourceKind = "pt"
 	sh, err := shownByWeights(sd)
 	if err != nil {
@@ -55,7 +50,13 @@ func fromPT(data []byte, o Options) (r *Result, err error) {
 	return r, nil
 }
 
-func readStateDict(data []byte) (model.Weights, error) {
+func readStateDict(data []byte) (w model.Weights, err error) {
+	defer func() {
+		// gopickle indexes its stacks without checks; a hostile pickle makes it panic.
+		if p := recover(); p != nil {
+			w, err = nil, fmt.Errorf("corrupt data.pkl: the pickle reader failed: %v", p)
+		}
+	}()
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, fmt.Errorf("not a PyTorch zip file: %v", err)
@@ -170,7 +171,7 @@ func readStateDict(data []byte) (model.Weights, error) {
 	if !ok {
 		return nil, fmt.Errorf("the file holds a %T, not a state_dict (an OrderedDict of tensors)", obj)
 	}
-	w := model.Weights{}
+	w = model.Weights{}
 	for e := od.List.Front(); e != nil; e = e.Next() {
 		ent := e.Value.(*types.OrderedDictEntry)
 		name, ok := ent.Key.(string)
