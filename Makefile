@@ -27,6 +27,9 @@ test: ort
 
 fuzz:
 	$(GO) test ./music -run '^$$' -fuzz FuzzParseMIDI -fuzztime 60s
+	$(GO) test ./graphs -run '^$$' -fuzz FuzzReadModel -fuzztime 60s -fuzzminimizetime 2s
+	$(GO) test ./importer -run '^$$' -fuzz FuzzImportONNX -fuzztime 60s -fuzzminimizetime 2s
+	$(GO) test ./importer -run '^$$' -fuzz FuzzImportPT -fuzztime 60s -fuzzminimizetime 2s
 
 clean:
 	rm -rf bin out
