@@ -74,3 +74,45 @@ func TestGenerateMatchesGoldens(t *testing.T) {
 		t.Errorf("only %d fixtures with generation goldens", n)
 	}
 }
+
+// TestConcurrentGeneration: one backend, several goroutines, each with its
+// own state, give what a lone caller gets.
+func TestConcurrentGeneration(t *testing.T) {
+	initORT(t)
+	r, err := importer.File("../testdata/models/drums/model.pt", importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	be, err := Open(&model.Bundle{Manifest: model.Manifest{Config: r.Config}, Weights: r.Weights}, Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer be.Close()
+	want := make([][]float32, 4)
+	for i := range want {
+		_, want[i], err = generate.Sample(be, 2, generate.Options{Temperature: 1, Seed: uint64(10 * i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func(i int) {
+			_, got, err := generate.Sample(be, 2, generate.Options{Temperature: 1, Seed: uint64(10 * i)})
+			if err == nil {
+				for k := range got {
+					if got[k] != want[i][k] {
+						err = fmt.Errorf("goroutine %d: token value %d differs", i, k)
+						break
+					}
+				}
+			}
+			errs <- err
+		}(i)
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
