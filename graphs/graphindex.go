@@ -145,6 +145,8 @@ func foldNode(n *Node, ins []*Tensor) (*Tensor, error) {
 		return &out, nil
 	case "Transpose":
 		return transposeConst(n, ins[0])
+	case "Slice":
+		return sliceConst(n, ins)
 	case "Concat":
 		return concatConst(n, ins)
 	}
@@ -330,6 +332,115 @@ func concatConst(n *Node, ins []*Tensor) (*Tensor, error) {
 			} else {
 				out.Int64 = append(out.Int64, t.Int64[o*inner:(o+1)*inner]...)
 			}
+		}
+	}
+	return out, nil
+}
+
+// sliceConst evaluates Slice (opset 10 and later: starts, ends, axes, steps
+// as inputs; opset 1-9: as attributes) on a constant.
+func sliceConst(n *Node, ins []*Tensor) (*Tensor, error) {
+	if len(ins) == 0 || ins[0] == nil {
+		return nil, nil
+	}
+	t := ins[0]
+	r := len(t.Dims)
+	arg := func(i int, attr string) []int64 {
+		if i < len(ins) && ins[i] != nil {
+			return ins[i].Int64
+		}
+		if a := n.Attr(attr); a != nil {
+			return a.Ints
+		}
+		return nil
+	}
+	starts, ends, axes, steps := arg(1, "starts"), arg(2, "ends"), arg(3, "axes"), arg(4, "steps")
+	if starts == nil || ends == nil || len(starts) != len(ends) {
+		return nil, nil
+	}
+	lo := make([]int64, r)
+	hi := append([]int64(nil), t.Dims...)
+	st := make([]int64, r)
+	for i := range st {
+		st[i] = 1
+	}
+	for k := range starts {
+		ax := int64(k)
+		if axes != nil {
+			if k >= len(axes) {
+				return nil, fmt.Errorf("slice axes %v", axes)
+			}
+			ax = axes[k]
+		}
+		if ax < 0 {
+			ax += int64(r)
+		}
+		if ax < 0 || ax >= int64(r) {
+			return nil, fmt.Errorf("slice axis %d for rank %d", ax, r)
+		}
+		step := int64(1)
+		if steps != nil && k < len(steps) {
+			step = steps[k]
+		}
+		if step == 0 {
+			return nil, fmt.Errorf("slice step 0")
+		}
+		d := t.Dims[ax]
+		clampIdx := func(v int64, lo, hi int64) int64 {
+			if v < 0 {
+				v += d
+			}
+			return max(lo, min(hi, v))
+		}
+		if step > 0 {
+			lo[ax], hi[ax] = clampIdx(starts[k], 0, d), clampIdx(ends[k], 0, d)
+		} else {
+			lo[ax], hi[ax] = clampIdx(starts[k], -1, d-1), clampIdx(ends[k], -1, d-1)
+		}
+		st[ax] = step
+	}
+	outDims := make([]int64, r)
+	for i := range outDims {
+		var c int64
+		if st[i] > 0 && hi[i] > lo[i] {
+			c = (hi[i] - lo[i] + st[i] - 1) / st[i]
+		} else if st[i] < 0 && lo[i] > hi[i] {
+			c = (lo[i] - hi[i] - st[i] - 1) / -st[i]
+		}
+		outDims[i] = c
+	}
+	stride := make([]int64, r)
+	s := int64(1)
+	for i := r - 1; i >= 0; i-- {
+		stride[i] = s
+		s *= t.Dims[i]
+	}
+	out := &Tensor{Dims: outDims}
+	total := numel(outDims)
+	idx := make([]int64, r)
+	for o := int64(0); o < total; o++ {
+		off := int64(0)
+		for i := 0; i < r; i++ {
+			off += (lo[i] + idx[i]*st[i]) * stride[i]
+		}
+		if t.Float != nil {
+			out.Float = append(out.Float, t.Float[off])
+		} else {
+			out.Int64 = append(out.Int64, t.Int64[off])
+		}
+		for i := r - 1; i >= 0; i-- {
+			idx[i]++
+			if idx[i] < outDims[i] {
+				break
+			}
+			idx[i] = 0
+		}
+	}
+	if out.Float == nil && out.Int64 == nil {
+		if t.Float != nil {
+			out.Float = []float32{}
+		} else {
+			out.Int64 = []int64{}
 		}
 	}
 	return out, nil
