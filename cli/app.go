@@ -31,6 +31,7 @@ func NewApp() *ucli.App {
 			dataCommand(),
 			importCommand(),
 			infoCommand(),
+			parityCommand(),
 		}, runCommands()...),
 		EnableBashCompletion: true,
 		Writer:               os.Stdout,

@@ -12,12 +12,13 @@ import (
 	"github.com/musicvae-go/mvae/graphs"
 	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/native"
 	"github.com/musicvae-go/mvae/runtime"
 )
 
 var (
 	modelFlag   = &ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "a bundle (`NAME.mvae`, see mvae import) or an .onnx/.pt to import on the fly (default: the embedded model)"}
-	runtimeFlag = &ucli.StringFlag{Name: "runtime", Value: "ort", Usage: "ort (onnxruntime) or native (pure Go)"}
+	runtimeFlag = &ucli.StringFlag{Name: "runtime", Value: "native", Usage: "native (pure Go) or ort (onnxruntime)"}
 	threadsFlag = &ucli.IntFlag{Name: "threads", Usage: "onnxruntime threads per graph (0: its default)"}
 )
 
@@ -64,7 +65,7 @@ func openBackend(c *ucli.Context, b *model.Bundle) (generate.Backend, error) {
 	case "ort":
 		return runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads")})
 	case "native":
-		return nil, fmt.Errorf("--runtime native is not available yet (it arrives with the native runtime); use --runtime ort")
+		return native.New(b.Config(), b.Weights)
 	default:
 		return nil, fmt.Errorf("unknown --runtime %q (want ort or native)", rt)
 	}

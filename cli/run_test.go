@@ -87,8 +87,26 @@ func TestImportRejectsBadFiles(t *testing.T) {
 	if err == nil {
 		t.Fatal("generate with a missing model: no error")
 	}
-	_, err = run(t, "generate", "--model", bad, "--runtime", "native", "-n", "1")
+	_, err = run(t, "generate", "--model", bad, "--runtime", "cuda", "-n", "1")
 	if err == nil {
 		t.Fatal("no error")
+	}
+}
+
+func TestParityCommand(t *testing.T) {
+	needORT(t)
+	out, err := run(t, "parity", "--model", "../testdata/models/drums/model.pt", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"ok": true`) || !strings.Contains(out, `"tokens_agree": true`) {
+		t.Fatalf("parity: %s", out)
+	}
+}
+
+func TestNativeIsTheDefaultRuntime(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := run(t, "generate", "--model", "../testdata/models/melody/model.pt", "-n", "2", "--tensors", filepath.Join(dir, "t.npz")); err != nil {
+		t.Fatal(err)
 	}
 }

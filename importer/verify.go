@@ -5,8 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/graphs"
-	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/npy"
 )
 
@@ -25,36 +25,18 @@ type Verification struct {
 	Runtime   string             `json:"runtime"`
 }
 
-// RandomWindows makes B valid inputs of a representation: random hits (with
-// velocities and offsets) or one-hot classes.
-func RandomWindows(c *model.Config, B int, rng *rand.Rand) *npy.Array {
-	T, D := c.T(), c.InputSize
-	x := npy.New(B, T, D)
-	for i := 0; i < B*T; i++ {
-		row := x.Data[i*D : (i+1)*D]
-		if c.Representation == "groove" {
-			for k := 0; k < 9; k++ {
-				if rng.Float64() < 0.25 {
-					row[k] = 1
-					row[9+k] = float32(rng.IntN(127)+1) / 127
-					row[18+k] = float32(rng.Float64()*2 - 1)
-				}
-			}
-		} else {
-			row[rng.IntN(D)] = 1
-		}
-	}
-	return x
-}
+// Forwarder is a runtime's teacher-forced forward (the native runtime's).
+type Forwarder func(x, eps []float32, B int) (logits, mu, sigma []float32, err error)
 
 // Verify runs the reference graph (the ONNX imported, or for a .pt the
 // rebuilt full graph) and the rebuilt generation graphs on the same random
-// input, and fails beyond Tolerance.
-func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64) (*Verification, error) {
+// input, and fails beyond Tolerance. If native is not nil, the native
+// runtime's forward is held to the same reference.
+func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64, native Forwarder) (*Verification, error) {
 	c := r.Config
 	B := 3
 	rng := rand.New(rand.NewPCG(seed, 1))
-	x := RandomWindows(c, B, rng)
+	x := &npy.Array{Shape: []int{B, c.T(), c.InputSize}, Data: generate.RandomWindows(c, B, rng)}
 	eps := npy.New(B, c.ZSize)
 	for i := range eps.Data {
 		eps.Data[i] = float32(rng.NormFloat64())
@@ -125,6 +107,15 @@ func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64) (*Ver
 		}
 	}
 	v.MaxDiff["decoder_step.logits"] = worst
+	if native != nil {
+		logits, mu, sigma, err := native(x.Data, eps.Data, B)
+		if err != nil {
+			return nil, fmt.Errorf("running the native runtime: %v", err)
+		}
+		v.MaxDiff["native.logits"] = maxAbs(logits, want[0].Data)
+		v.MaxDiff["native.mu"] = maxAbs(mu, want[1].Data)
+		v.MaxDiff["native.sigma"] = maxAbs(sigma, want[2].Data)
+	}
 	for k, d := range v.MaxDiff {
 		if !(d <= Tolerance) {
 			return v, fmt.Errorf("the rebuilt graphs disagree with %s: %s differs by %g (tolerance %g); the graph may not follow the spec (a different number of segments? give --segments)", v.Reference, k, d, Tolerance)

@@ -1,4 +1,11 @@
-// Package native runs MusicVAE in pure Go (no cgo): float32 tensors and
-// kernels, LSTMs, the bidirectional encoder, the hierarchical decoder, and
-// backpropagation with Adam for fine-tuning.
+// Package native runs MusicVAE in pure Go (no cgo): float32 kernels, the LSTM
+// cell, the bidirectional multi-layer encoder, the conductor and the
+// hierarchical decoder of the mvae/1 contract (spec §2). Model implements
+// generate.Backend, so the one generation loop drives it as it drives
+// onnxruntime.
+//
+// Conventions (gonum's): the caller owns output buffers; a kernel panics on
+// mismatched sizes (a programmer error); bad data is an error where it enters.
+// Weights stay in PyTorch's layout, W [out, in] row-major, because every
+// product here is out[b, j] = dot(x[b, :], W[j, :]): rows of W are contiguous.
 package native

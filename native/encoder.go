@@ -1,0 +1,63 @@
+package native
+
+// Encode runs the bidirectional encoder (spec §2) on x [B, T, D]:
+//
+//	_, (h_n, _) = encoder.lstm(x)
+//	h = concat(h_n[-2], h_n[-1])     the top layer's forward and backward finals
+//	mu = h W_mu^T + b_mu;  sigma = softplus(h W_sigma^T + b_sigma)
+//
+// mu and sigma are [B, Z].
+func (m *Model) Encode(x []float32, B int, mu, sigma []float32) error {
+	c := m.cfg
+	T, D, H, Z := c.T(), c.InputSize, c.Encoder.Hidden, c.ZSize
+	in := x
+	I := D
+	// seq[t] holds the layer's input at step t: [B, I], gathered from [B, T, I].
+	seq := make([]float32, B*I)
+	outs := make([]float32, T*B*2*H) // this layer's outputs, [T, B, 2H]
+	h := make([]float32, B*H)
+	cc := make([]float32, B*H)
+	gates := make([]float32, B*4*H)
+	final := make([]float32, B*2*H)
+	timeMajor := false // the first layer's input is batch-major x; later ones are outs
+	for k, pair := range m.enc {
+		next := make([]float32, T*B*2*H)
+		for dir := 0; dir < 2; dir++ {
+			clear(h)
+			clear(cc)
+			for s := 0; s < T; s++ {
+				t := s
+				if dir == 1 {
+					t = T - 1 - s
+				}
+				if timeMajor {
+					copy(seq, in[t*B*I:(t+1)*B*I])
+				} else {
+					for b := 0; b < B; b++ {
+						copy(seq[b*I:(b+1)*I], in[(b*T+t)*I:(b*T+t+1)*I])
+					}
+				}
+				pair[dir].Step(seq, h, cc, gates, B)
+				for b := 0; b < B; b++ {
+					copy(next[(t*B+b)*2*H+dir*H:(t*B+b)*2*H+(dir+1)*H], h[b*H:(b+1)*H])
+				}
+			}
+			if k == len(m.enc)-1 {
+				for b := 0; b < B; b++ {
+					copy(final[b*2*H+dir*H:b*2*H+(dir+1)*H], h[b*H:(b+1)*H])
+				}
+			}
+		}
+		outs = next
+		in, I, timeMajor = outs, 2*H, true
+		if len(seq) != B*I {
+			seq = make([]float32, B*I)
+		}
+	}
+	Linear(mu[:B*Z], final, m.muW, m.muB, B, 2*H, Z)
+	Linear(sigma[:B*Z], final, m.sigW, m.sigB, B, 2*H, Z)
+	for i := range sigma[:B*Z] {
+		sigma[i] = Softplus(sigma[i])
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package native
+
+import (
+	"fmt"
+	"math"
+)
+
+// Dot returns sum_k x[k]*y[k]. Reference loop:
+//
+//	s := float32(0)
+//	for k := range x {
+//		s += x[k] * y[k]
+//	}
+//
+// The fast path keeps four partial sums, as BLAS kernels do; it rounds
+// differently from the plain loop (within float32 accumulation error).
+func Dot(x, y []float32) float32 {
+	if len(x) != len(y) {
+		panic(fmt.Sprintf("native: Dot of lengths %d and %d", len(x), len(y)))
+	}
+	var s0, s1, s2, s3 float32
+	n := len(x) &^ 3
+	y = y[:len(x)]
+	for k := 0; k < n; k += 4 {
+		s0 += x[k] * y[k]
+		s1 += x[k+1] * y[k+1]
+		s2 += x[k+2] * y[k+2]
+		s3 += x[k+3] * y[k+3]
+	}
+	for k := n; k < len(x); k++ {
+		s0 += x[k] * y[k]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// dotRef is Dot's reference loop.
+func dotRef(x, y []float32) float32 {
+	s := float32(0)
+	for k := range x {
+		s += x[k] * y[k]
+	}
+	return s
+}
+
+// Linear computes out = x W^T + b for a batch: x [B, in], W [out, in]
+// (PyTorch's layout), b [out] (or nil), out [B, out]. Reference loop:
+//
+//	for i := 0; i < B; i++ {
+//		for j := 0; j < nOut; j++ {
+//			s := b[j]
+//			for k := 0; k < nIn; k++ {
+//				s += x[i*nIn+k] * W[j*nIn+k]
+//			}
+//			out[i*nOut+j] = s
+//		}
+//	}
+func Linear(out, x, W, b []float32, B, nIn, nOut int) {
+	if len(x) != B*nIn || len(W) != nOut*nIn || len(out) != B*nOut || (b != nil && len(b) != nOut) {
+		panic(fmt.Sprintf("native: Linear sizes: x %d, W %d, b %d, out %d for B %d in %d out %d", len(x), len(W), len(b), len(out), B, nIn, nOut))
+	}
+	for i := 0; i < B; i++ {
+		xi := x[i*nIn : (i+1)*nIn]
+		oi := out[i*nOut : (i+1)*nOut]
+		for j := range oi {
+			s := Dot(xi, W[j*nIn:(j+1)*nIn])
+			if b != nil {
+				s += b[j]
+			}
+			oi[j] = s
+		}
+	}
+}
+
+// LinearAcc adds x W^T to out (no bias): out [B, out] += x [B, in] W^T.
+func LinearAcc(out, x, W []float32, B, nIn, nOut int) {
+	if len(x) != B*nIn || len(W) != nOut*nIn || len(out) != B*nOut {
+		panic(fmt.Sprintf("native: LinearAcc sizes: x %d, W %d, out %d for B %d in %d out %d", len(x), len(W), len(out), B, nIn, nOut))
+	}
+	for i := 0; i < B; i++ {
+		xi := x[i*nIn : (i+1)*nIn]
+		oi := out[i*nOut : (i+1)*nOut]
+		for j := range oi {
+			oi[j] += Dot(xi, W[j*nIn:(j+1)*nIn])
+		}
+	}
+}
+
+// linearRef is Linear's reference loop.
+func linearRef(out, x, W, b []float32, B, nIn, nOut int) {
+	for i := 0; i < B; i++ {
+		for j := 0; j < nOut; j++ {
+			s := float32(0)
+			if b != nil {
+				s = b[j]
+			}
+			for k := 0; k < nIn; k++ {
+				s += x[i*nIn+k] * W[j*nIn+k]
+			}
+			out[i*nOut+j] = s
+		}
+	}
+}
+
+// Sigmoid is 1 / (1 + e^-x), computed in float64 and rounded to float32.
+func Sigmoid(x float32) float32 {
+	if x >= 0 {
+		return float32(1 / (1 + math.Exp(-float64(x))))
+	}
+	e := math.Exp(float64(x))
+	return float32(e / (1 + e))
+}
+
+// Tanh is tanh(x), computed in float64 and rounded to float32.
+func Tanh(x float32) float32 { return float32(math.Tanh(float64(x))) }
+
+// Softplus is ln(1 + e^x) (PyTorch's default: beta 1, linear above x = 20).
+func Softplus(x float32) float32 {
+	if x > 20 {
+		return x
+	}
+	return float32(math.Log1p(math.Exp(float64(x))))
+}

@@ -1,0 +1,113 @@
+package native
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/musicvae-go/mvae/generate"
+	"github.com/musicvae-go/mvae/importer"
+)
+
+// FuzzLinear checks the fast kernels against their reference loops.
+func FuzzLinear(f *testing.F) {
+	f.Add(uint64(1), uint8(3), uint8(5), uint8(7))
+	f.Add(uint64(2), uint8(1), uint8(1), uint8(1))
+	f.Add(uint64(3), uint8(8), uint8(64), uint8(13))
+	f.Fuzz(func(t *testing.T, seed uint64, b, in, out uint8) {
+		B, nIn, nOut := int(b%9)+1, int(in)%130+1, int(out)%70+1
+		rng := rand.New(rand.NewPCG(seed, 7))
+		vec := func(n int) []float32 {
+			v := make([]float32, n)
+			for i := range v {
+				v[i] = float32(rng.NormFloat64())
+			}
+			return v
+		}
+		x, W, bias := vec(B*nIn), vec(nOut*nIn), vec(nOut)
+		got, want := make([]float32, B*nOut), make([]float32, B*nOut)
+		Linear(got, x, W, bias, B, nIn, nOut)
+		linearRef(want, x, W, bias, B, nIn, nOut)
+		for i := range got {
+			// Four partial sums round differently: allow float32 accumulation error.
+			tol := 1e-5 * float64(nIn)
+			if math.Abs(float64(got[i]-want[i])) > tol {
+				t.Fatalf("out[%d] = %v, reference %v", i, got[i], want[i])
+			}
+		}
+		if d := Dot(x[:nIn], W[:nIn]) - dotRef(x[:nIn], W[:nIn]); math.Abs(float64(d)) > 1e-5*float64(nIn) {
+			t.Fatalf("Dot differs by %v", d)
+		}
+	})
+}
+
+func TestActivations(t *testing.T) {
+	for _, x := range []float32{-100, -20, -1, -1e-3, 0, 1e-3, 1, 20, 21, 100} {
+		if s := Sigmoid(x); math.Abs(float64(s)-1/(1+math.Exp(-float64(x)))) > 1e-7 {
+			t.Errorf("Sigmoid(%v) = %v", x, s)
+		}
+		want := math.Log1p(math.Exp(float64(x)))
+		if float64(x) > 20 {
+			want = float64(x)
+		}
+		if s := Softplus(x); math.Abs(float64(s)-want) > 1e-6*math.Max(1, want) {
+			t.Errorf("Softplus(%v) = %v, want %v", x, s, want)
+		}
+	}
+}
+
+// TestDecodeStepAllocatesNothing: after warm-up a batched decoder step makes
+// no allocation.
+func TestDecodeStepAllocatesNothing(t *testing.T) {
+	r, err := importer.File("../testdata/models/groove/model.pt", importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(r.Config, r.Weights)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.Config
+	B := 16
+	st, _ := m.NewState(B)
+	cu := make([]float32, B*c.Conductor.Hidden)
+	prev := make([]float32, B*c.InputSize)
+	logits := make([]float32, B*c.InputSize)
+	m.DecoderInit(st, cu)
+	m.DecoderStep(st, prev, cu, logits)
+	if n := testing.AllocsPerRun(100, func() { m.DecoderStep(st, prev, cu, logits) }); n != 0 {
+		t.Errorf("DecoderStep allocates %v times a step", n)
+	}
+	if n := testing.AllocsPerRun(20, func() { m.DecoderInit(st, cu) }); n != 0 {
+		t.Errorf("DecoderInit allocates %v times", n)
+	}
+	// The sampler allocates nothing either.
+	smp := &generate.Sampler{Rep: c.Rep(), Temperature: 0.7}
+	rng := generate.NewSplitMix64(1)
+	tok := make([]float32, c.InputSize)
+	if n := testing.AllocsPerRun(100, func() { smp.Token(logits[:c.InputSize], rng, tok) }); n != 0 {
+		t.Errorf("Sampler.Token allocates %v times", n)
+	}
+}
+
+func BenchmarkDecoderStep(b *testing.B) {
+	r, err := importer.File("../testdata/models/groove/model.pt", importer.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, _ := New(r.Config, r.Weights)
+	c := r.Config
+	for _, B := range []int{1, 16} {
+		b.Run("B"+string(rune('0'+B/10))+string(rune('0'+B%10)), func(b *testing.B) {
+			st, _ := m.NewState(B)
+			cu := make([]float32, B*c.Conductor.Hidden)
+			prev := make([]float32, B*c.InputSize)
+			logits := make([]float32, B*c.InputSize)
+			m.DecoderInit(st, cu)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				m.DecoderStep(st, prev, cu, logits)
+			}
+		})
+	}
+}
