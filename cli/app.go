@@ -32,6 +32,7 @@ func NewApp() *ucli.App {
 			importCommand(),
 			infoCommand(),
 			parityCommand(),
+			evaluateCommand(),
 		}, runCommands()...),
 		EnableBashCompletion: true,
 		Writer:               os.Stdout,

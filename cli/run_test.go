@@ -110,3 +110,20 @@ func TestNativeIsTheDefaultRuntime(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestEvaluateCommand(t *testing.T) {
+	dir := t.TempDir()
+	g, err := npy.ReadNPZFile("../testdata/models/groove/golden.npz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(dir, "x.npz")
+	npy.WriteNPZFile(data, []string{"test"}, map[string]*npy.Array{"test": g["x"]})
+	out, err := run(t, "evaluate", "--model", "../testdata/models/groove/model.pt", "--data", data, "--train", data, "--samples", "4", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"hit_f1"`) || !strings.Contains(out, `"prior_in_range"`) {
+		t.Fatalf("evaluate: %s", out)
+	}
+}
