@@ -76,3 +76,12 @@ func (w Weights) Names(c *Config) []string {
 	}
 	return out
 }
+
+// NewTensorOf returns a zeroed tensor of the given shape.
+func NewTensorOf(shape []int) *Tensor {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return &Tensor{Shape: append([]int(nil), shape...), Data: make([]float32, n)}
+}

@@ -1,0 +1,80 @@
+package native
+
+import (
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/musicvae-go/mvae/importer"
+	"github.com/musicvae-go/mvae/npy"
+)
+
+// TestLossAndGradMatchPyTorch: on every fixture with loss goldens, the loss
+// within 1e-4 relative and every gradient within 1e-3 relative (max-norm).
+func TestLossAndGradMatchPyTorch(t *testing.T) {
+	dirs, _ := filepath.Glob("../testdata/models/*/golden.npz")
+	n := 0
+	for _, gp := range dirs {
+		dir := filepath.Dir(gp)
+		g, err := npy.ReadNPZFile(gp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := g["loss"]; !ok {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			r, err := importer.File(filepath.Join(dir, "model.pt"), importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := New(r.Config, r.Weights)
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, eps := g["x"], g["eps"]
+			grads := NewGrads(r.Config)
+			parts, err := m.LossAndGrad(x.Data, eps.Data, x.Shape[0], float64(g["beta"].Data[0]), float64(g["free_bits"].Data[0]), grads)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, got := range map[string]float64{"loss": parts.Loss, "reconstruction": parts.Reconstruction, "kl": parts.KL} {
+				want := float64(g[name].Data[0])
+				if rel := math.Abs(got-want) / math.Max(math.Abs(want), 1e-6); rel > 1e-4 {
+					t.Errorf("%s = %v, PyTorch %v (relative %g)", name, got, want, rel)
+				}
+			}
+			checked, worst := 0, 0.0
+			for key, want := range g {
+				if !strings.HasPrefix(key, "grad/") {
+					continue
+				}
+				name := strings.TrimPrefix(key, "grad/")
+				got := grads[name]
+				if got == nil {
+					t.Errorf("no gradient for %s", name)
+					continue
+				}
+				maxRef, maxDiff := 0.0, 0.0
+				for i, w := range want.Data {
+					maxRef = math.Max(maxRef, math.Abs(float64(w)))
+					maxDiff = math.Max(maxDiff, math.Abs(float64(got.Data[i]-w)))
+				}
+				if maxDiff > 1e-3*math.Max(maxRef, 1e-8) && maxDiff > 1e-7 {
+					t.Errorf("grad %s: max difference %g, max |grad| %g", name, maxDiff, maxRef)
+				}
+				checked++
+				worst = math.Max(worst, maxDiff/math.Max(maxRef, 1e-8))
+			}
+			t.Logf("loss %.6g (PyTorch %.6g); worst gradient relative difference %.2g", parts.Loss, g["loss"].Data[0], worst)
+			if checked != len(r.Config.Params()) {
+				t.Errorf("checked %d gradients of %d parameters", checked, len(r.Config.Params()))
+			}
+		})
+	}
+	if n < 3 {
+		t.Errorf("only %d fixtures with loss goldens", n)
+	}
+}
