@@ -33,7 +33,7 @@ func NewApp() *ucli.App {
 			infoCommand(),
 			parityCommand(),
 			evaluateCommand(),
-		}, runCommands()...),
+		}, append(runCommands(), trainCommands()...)...),
 		EnableBashCompletion: true,
 		Writer:               os.Stdout,
 		ErrWriter:            os.Stderr,

@@ -1,0 +1,273 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	ucli "github.com/urfave/cli/v2"
+
+	"github.com/musicvae-go/mvae/finetune"
+	"github.com/musicvae-go/mvae/graphs"
+	"github.com/musicvae-go/mvae/internal/fsutil"
+	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/music"
+	"github.com/musicvae-go/mvae/native"
+	"github.com/musicvae-go/mvae/npy"
+)
+
+func trainCommands() []*ucli.Command {
+	return []*ucli.Command{
+		{
+			Name:  "loss",
+			Usage: "compute the spec's loss (and every parameter's gradient) on a batch",
+			Flags: []ucli.Flag{modelFlag,
+				&ucli.StringFlag{Name: "x", Usage: "`X.npy` [B,T,D]", Required: true},
+				&ucli.StringFlag{Name: "eps", Usage: "`E.npy` [B,Z]", Required: true},
+				&ucli.Float64Flag{Name: "beta", Value: -1, Usage: "the effective beta of this batch (default: the config's max_beta)"},
+				&ucli.Float64Flag{Name: "free-bits", Value: -1, Usage: "free bits (default: the config's)"},
+				&ucli.StringFlag{Name: "grads", Usage: "write every parameter's gradient, by PyTorch name, to `G.npz`"},
+				jsonFlag},
+			Action: runLoss,
+		},
+		{
+			Name:      "finetune",
+			Usage:     "train a model further on your MIDI files (native runtime) and write a new bundle",
+			ArgsUsage: "[DIR|FILE.mid...]",
+			Description: "Reads windows from --data (an `mvae data build` file: train and validation arrays) or from\n" +
+				"MIDI files and folders (converted with the model's representation; 90 % train, 10 % validation\n" +
+				"by path hash). Adam with learning-rate decay and gradient clipping; the loss of the spec with a\n" +
+				"fixed beta and free bits; validation every --val-every steps; the best weights by validation\n" +
+				"loss are written. Checkpoints (--checkpoint) are replaced atomically; --resume continues one.",
+			Flags: []ucli.Flag{modelFlag,
+				&ucli.StringFlag{Name: "data", Usage: "`DATA.npz` from mvae data build"},
+				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the new bundle `NEW.mvae`", Required: true},
+				&ucli.IntFlag{Name: "steps", Value: 1000, Usage: "optimizer steps"},
+				&ucli.IntFlag{Name: "batch", Value: 64, Usage: "windows a step"},
+				&ucli.Float64Flag{Name: "lr", Value: 3e-4, Usage: "learning rate"},
+				&ucli.Float64Flag{Name: "lr-decay", Value: 0.9999, Usage: "learning rate decay a step (lr * decay^step)"},
+				&ucli.Float64Flag{Name: "min-lr", Value: 1e-5, Usage: "learning rate floor"},
+				&ucli.Float64Flag{Name: "beta", Value: -1, Usage: "effective KL weight (default: the config's max_beta)"},
+				&ucli.Float64Flag{Name: "free-bits", Value: -1, Usage: "free bits (default: the config's)"},
+				&ucli.Float64Flag{Name: "clip", Value: 1, Usage: "global gradient-norm clipping (0: none)"},
+				&ucli.StringSliceFlag{Name: "freeze", Usage: "parts kept fixed: encoder, conductor, decoder, or parameter names (repeatable)"},
+				&ucli.IntFlag{Name: "val-every", Value: 100, Usage: "validate every N steps"},
+				&ucli.IntFlag{Name: "patience", Value: 5, Usage: "stop after N validations without improvement (0: never)"},
+				&ucli.StringFlag{Name: "checkpoint", Usage: "checkpoint `FILE` (default: NEW.mvae.ckpt)"},
+				&ucli.BoolFlag{Name: "resume", Usage: "continue from the checkpoint"},
+				&ucli.Uint64Flag{Name: "seed", Value: 0, Usage: "seed of batch order and noise"},
+				&ucli.BoolFlag{Name: "half", Usage: "store the new weights as float16"},
+				jsonFlag, strictFlag},
+			Action: runFinetune,
+		},
+		{
+			Name:  "export",
+			Usage: "write a bundle's full teacher-forced graph as ONNX (with mvae.config), importable again",
+			Flags: []ucli.Flag{modelFlag,
+				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`model.onnx`", Required: true},
+				&ucli.StringFlag{Name: "safetensors", Usage: "also write the weights by PyTorch name to `W.safetensors`"}},
+			Action: runExport,
+		},
+	}
+}
+
+func lossSettings(c *ucli.Context, cfg *model.Config) (beta, fb float64) {
+	beta, fb = c.Float64("beta"), c.Float64("free-bits")
+	if beta < 0 {
+		beta = cfg.MaxBeta
+	}
+	if fb < 0 {
+		fb = cfg.FreeBits
+	}
+	return beta, fb
+}
+
+func runLoss(c *ucli.Context) error {
+	b, name, err := loadBundle(c)
+	if err != nil {
+		return err
+	}
+	cfg := b.Config()
+	m, err := native.New(cfg, b.Weights)
+	if err != nil {
+		return fmt.Errorf("%s: %v", name, err)
+	}
+	x, err := readArray(c.String("x"), "x")
+	if err != nil {
+		return err
+	}
+	eps, err := readArray(c.String("eps"), "eps")
+	if err != nil {
+		return err
+	}
+	if err := checkShape(c.String("x"), x, -1, cfg.T(), cfg.InputSize); err != nil {
+		return err
+	}
+	B := x.Shape[0]
+	if err := checkShape(c.String("eps"), eps, B, cfg.ZSize); err != nil {
+		return err
+	}
+	beta, fb := lossSettings(c, cfg)
+	var g model.Weights
+	if c.String("grads") != "" {
+		g = native.NewGrads(cfg)
+	}
+	p, err := m.LossAndGrad(x.Data, eps.Data, B, beta, fb, g)
+	if err != nil {
+		return err
+	}
+	if out := c.String("grads"); out != "" {
+		names := g.Names(cfg)
+		arrays := map[string]*npy.Array{}
+		for _, n := range names {
+			arrays[n] = g[n]
+		}
+		if err := npy.WriteNPZFile(out, names, arrays); err != nil {
+			return err
+		}
+		logf("wrote %s: gradients of %d parameters", out, len(names))
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, p)
+	}
+	fmt.Fprintf(c.App.Writer, "loss %.6g (reconstruction %.6g, KL %.6g nats; beta %g, free bits %g)\n", p.Loss, p.Reconstruction, p.KL, beta, fb)
+	return nil
+}
+
+// trainingWindows reads the windows of a data build file, or of MIDI files.
+func trainingWindows(c *ucli.Context, cfg *model.Config) (train []float32, nt int, val []float32, nv int, err error) {
+	T, D := cfg.T(), cfg.InputSize
+	if p := c.String("data"); p != "" {
+		m, err := npy.ReadNPZFile(p)
+		if err != nil {
+			return nil, 0, nil, 0, err
+		}
+		get := func(name string) ([]float32, int, error) {
+			a, ok := m[name]
+			if !ok {
+				return nil, 0, nil
+			}
+			if len(a.Shape) != 3 || a.Shape[1] != T || a.Shape[2] != D {
+				return nil, 0, fmt.Errorf("%s: array %s has shape %v; the model wants [N, %d, %d] (%s, %d bars)", p, name, a.Shape, T, D, cfg.Representation, cfg.Bars)
+			}
+			return a.Data, a.Shape[0], nil
+		}
+		if train, nt, err = get("train"); err != nil {
+			return nil, 0, nil, 0, err
+		}
+		if val, nv, err = get("validation"); err != nil {
+			return nil, 0, nil, 0, err
+		}
+		if nt == 0 {
+			return nil, 0, nil, 0, fmt.Errorf("%s has no train windows", p)
+		}
+	}
+	if c.NArg() > 0 {
+		ds, rep, err := music.BuildDataset(c.Args().Slice(), music.BuildOptions{Options: cfg.MusicOptions(), Strict: c.Bool("strict"),
+			Warn: func(f string, a ...any) { logf("warning: "+f, a...) }})
+		if rep != nil {
+			printReport(os.Stderr, rep, false)
+		}
+		if err != nil {
+			return nil, 0, nil, 0, err
+		}
+		// Validation is the hash split's validation and test parts.
+		train = append(train, ds.Splits[music.Train].Data...)
+		nt += ds.Splits[music.Train].N
+		for _, s := range []music.Split{music.Validation, music.Test} {
+			val = append(val, ds.Splits[s].Data...)
+			nv += ds.Splits[s].N
+		}
+	}
+	if nt == 0 {
+		return nil, 0, nil, 0, fmt.Errorf("finetune needs windows: --data DATA.npz or MIDI files and folders")
+	}
+	return train, nt, val, nv, nil
+}
+
+func runFinetune(c *ucli.Context) error {
+	b, name, err := loadBundle(c)
+	if err != nil {
+		return err
+	}
+	cfg := b.Config()
+	train, nt, val, nv, err := trainingWindows(c, cfg)
+	if err != nil {
+		return err
+	}
+	beta, fb := lossSettings(c, cfg)
+	out := c.String("output")
+	ck := c.String("checkpoint")
+	if ck == "" {
+		ck = out + ".ckpt"
+	}
+	logf("fine-tuning %s on %d windows (validation %d): %d steps of %d, lr %g, beta %g, free bits %g", name, nt, nv, c.Int("steps"), c.Int("batch"), c.Float64("lr"), beta, fb)
+	prog := newProgress("finetune")
+	res, err := finetune.Run(cfg, b.Weights, train, nt, val, nv, finetune.Options{
+		Steps: c.Int("steps"), Batch: c.Int("batch"), LR: c.Float64("lr"), LRDecay: c.Float64("lr-decay"), MinLR: c.Float64("min-lr"),
+		Beta: beta, FreeBits: fb, Clip: c.Float64("clip"), Freeze: c.StringSlice("freeze"),
+		ValEvery: c.Int("val-every"), Patience: c.Int("patience"), Checkpoint: ck, Resume: c.Bool("resume"), Seed: c.Uint64("seed"),
+		Progress: func(p finetune.Progress) {
+			extra := fmt.Sprintf("loss %.2f, %.0f ex/s", p.Loss, p.ExamplesPerSec)
+			if !math.IsNaN(p.ValLoss) {
+				extra += fmt.Sprintf(", val %.2f", p.ValLoss)
+			}
+			prog.update(p.Step, p.Steps, extra)
+			if p.Validated && !prog.on {
+				logf("step %d/%d: loss %.3f, validation %.3f, %.0f examples/s", p.Step, p.Steps, p.Loss, p.ValLoss, p.ExamplesPerSec)
+			}
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if res.Resumed > 0 {
+		logf("resumed from step %d of %s", res.Resumed, ck)
+	}
+	if res.StoppedEarly {
+		logf("stopped early: %d validations without improvement", c.Int("patience"))
+	}
+	gs, err := graphs.BuildAll(cfg, res.Weights)
+	if err != nil {
+		return err
+	}
+	nb := &model.Bundle{Manifest: model.Manifest{Config: cfg, Provenance: model.Provenance{
+		Source: name, SourceKind: "finetune", Tool: "mvae " + Version, Created: time.Now().UTC().Format(time.RFC3339),
+		Notes: fmt.Sprintf("fine-tuned %d steps (best validation loss %.4f at step %d) on %d windows; lr %g, batch %d, beta %g, free bits %g, frozen %s",
+			res.History[len(res.History)-1].Step, res.BestVal, res.BestStep, nt, c.Float64("lr"), c.Int("batch"), beta, fb, strings.Join(c.StringSlice("freeze"), ",")),
+	}}, Weights: res.Weights, Graphs: gs}
+	if err := model.WriteBundleFile(out, nb, c.Bool("half")); err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, map[string]any{"output": out, "best_step": res.BestStep, "best_val_loss": res.BestVal, "history": res.History, "stopped_early": res.StoppedEarly})
+	}
+	logf("wrote %s (best validation loss %.4f at step %d)", out, res.BestVal, res.BestStep)
+	return nil
+}
+
+func runExport(c *ucli.Context) error {
+	b, _, err := loadBundle(c)
+	if err != nil {
+		return err
+	}
+	cfg := b.Config()
+	full := graphs.BuildFull(cfg, b.Weights).Marshal()
+	out := c.String("output")
+	if err := fsutil.WriteAtomic(out, func(w io.Writer) error { _, err := w.Write(full); return err }); err != nil {
+		return err
+	}
+	logf("wrote %s (opset %d, inputs x [B,%d,%d] and eps [B,%d]; outputs logits, mu, sigma)", out, graphs.BuildOpset, cfg.T(), cfg.InputSize, cfg.ZSize)
+	if p := c.String("safetensors"); p != "" {
+		if err := fsutil.WriteAtomic(p, func(w io.Writer) error {
+			return model.WriteSafetensors(w, b.Weights.Names(cfg), b.Weights, map[string]string{"mvae.config": string(cfg.JSON())}, false)
+		}); err != nil {
+			return err
+		}
+		logf("wrote %s", p)
+	}
+	return nil
+}

@@ -1,0 +1,338 @@
+// Package finetune trains a MusicVAE further on new windows through the
+// native runtime's backward pass: Adam with learning-rate decay, global-norm
+// clipping, the spec's loss with a fixed effective beta and free bits,
+// frozen parts, validation, early stopping, and checkpoints that survive a
+// kill (written to a temporary file, then renamed) and resume exactly.
+package finetune
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/musicvae-go/mvae/internal/fsutil"
+	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/native"
+)
+
+// Options of a fine-tuning run.
+type Options struct {
+	Steps      int
+	Batch      int
+	LR         float64
+	LRDecay    float64 // lr * decay^step, floored at MinLR (Magenta's schedule)
+	MinLR      float64
+	Beta       float64 // the effective beta (no schedule)
+	FreeBits   float64
+	Clip       float64  // global gradient norm; 0: none
+	Freeze     []string // parts ("encoder", "conductor", "decoder") or parameter names
+	ValEvery   int      // validate every N steps (0: only at the end)
+	Patience   int      // stop after this many validations without improvement (0: never)
+	Checkpoint string   // file for checkpoints ("" : none)
+	Resume     bool
+	Seed       uint64
+	Progress   func(Progress)
+}
+
+// Progress is reported after every step.
+type Progress struct {
+	Step, Steps    int
+	Loss, Recon    float64 // this step's batch
+	KL             float64
+	ExamplesPerSec float64
+	ValLoss        float64 // the last validation loss (NaN before the first)
+	Validated      bool    // this step ran a validation
+}
+
+// Eval is one validation.
+type Eval struct {
+	Step    int     `json:"step"`
+	Loss    float64 `json:"val_loss"`
+	Recon   float64 `json:"val_reconstruction"`
+	KL      float64 `json:"val_kl"`
+	Train   float64 `json:"train_loss"` // mean over the steps since the last validation
+	Seconds float64 `json:"seconds"`
+}
+
+// Result is what a run produced: the best weights by validation loss.
+type Result struct {
+	Weights      model.Weights
+	BestStep     int
+	BestVal      float64
+	History      []Eval
+	StoppedEarly bool
+	Resumed      int // the step a resumed run started from
+}
+
+func frozenFunc(parts []string) (func(string) bool, error) {
+	for _, p := range parts {
+		switch p {
+		case "encoder", "conductor", "decoder":
+		default:
+			if !strings.Contains(p, ".") {
+				return nil, fmt.Errorf("--freeze %q: want encoder, conductor, decoder or a parameter name", p)
+			}
+		}
+	}
+	return func(name string) bool {
+		for _, p := range parts {
+			if name == p || strings.HasPrefix(name, p+".") {
+				return true
+			}
+		}
+		return false
+	}, nil
+}
+
+// Loss computes the batch-mean loss parts over windows in batches, with eps
+// drawn from a fixed stream so that every validation sees the same noise.
+func Loss(m *native.Model, x []float32, n int, beta, freeBits float64, batch int, seed uint64) (native.LossParts, error) {
+	c := m.Config()
+	T, D, Z := c.T(), c.InputSize, c.ZSize
+	rng := rand.New(rand.NewPCG(seed, 0xe5))
+	var sum native.LossParts
+	for i := 0; i < n; i += batch {
+		B := min(batch, n-i)
+		eps := make([]float32, B*Z)
+		for k := range eps {
+			eps[k] = float32(rng.NormFloat64())
+		}
+		p, err := m.LossAndGrad(x[i*T*D:(i+B)*T*D], eps, B, beta, freeBits, nil)
+		if err != nil {
+			return sum, err
+		}
+		sum.Loss += p.Loss * float64(B)
+		sum.Reconstruction += p.Reconstruction * float64(B)
+		sum.KL += p.KL * float64(B)
+	}
+	f := 1 / float64(max(n, 1))
+	return native.LossParts{Loss: sum.Loss * f, Reconstruction: sum.Reconstruction * f, KL: sum.KL * f}, nil
+}
+
+// Run fine-tunes a copy of w on train (nTrain windows) and validates on val.
+func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []float32, nVal int, o Options) (*Result, error) {
+	if nTrain < 1 {
+		return nil, fmt.Errorf("no training windows")
+	}
+	if o.Batch < 1 || o.Steps < 1 {
+		return nil, fmt.Errorf("--batch and --steps must be positive")
+	}
+	frozen, err := frozenFunc(o.Freeze)
+	if err != nil {
+		return nil, err
+	}
+	T, D, Z := c.T(), c.InputSize, c.ZSize
+	cur := clone(w)
+	m, err := native.New(c, cur)
+	if err != nil {
+		return nil, err
+	}
+	adam := native.NewAdam(c)
+	res := &Result{BestVal: math.Inf(1), BestStep: -1}
+	best := clone(cur)
+	step := 0
+	if o.Resume && o.Checkpoint != "" {
+		if _, err := os.Stat(o.Checkpoint); err == nil {
+			ck, err := readCheckpoint(o.Checkpoint, c)
+			if err != nil {
+				return nil, err
+			}
+			cur, best, adam = ck.weights, ck.best, ck.adam
+			step, res.BestVal, res.BestStep, res.History = ck.meta.Step, ck.meta.BestVal, ck.meta.BestStep, ck.meta.History
+			if ck.meta.BestStep < 0 {
+				res.BestVal = math.Inf(1)
+			}
+			res.Resumed = step
+			m.Refresh(cur)
+		}
+	}
+	g := native.NewGrads(c)
+	valEvery := o.ValEvery
+	if valEvery <= 0 {
+		valEvery = o.Steps
+	}
+	lastVal := math.NaN()
+	if len(res.History) > 0 {
+		lastVal = res.History[len(res.History)-1].Loss
+	}
+	bad := 0
+	for _, h := range res.History {
+		if h.Step > res.BestStep {
+			bad++
+		}
+	}
+	x := make([]float32, o.Batch*T*D)
+	eps := make([]float32, o.Batch*Z)
+	start := time.Now()
+	examples := 0
+	trainSum, trainN := 0.0, 0
+	// The batch order of epoch e is a permutation seeded with (seed, e); the
+	// noise of step s is seeded with (seed, s): a resumed run sees what an
+	// uninterrupted one would.
+	perEpoch := max(nTrain/o.Batch, 1)
+	for step < o.Steps {
+		epoch, k := step/perEpoch, step%perEpoch
+		perm := rand.New(rand.NewPCG(o.Seed, uint64(epoch)+1)).Perm(nTrain)
+		B := min(o.Batch, nTrain)
+		for i := 0; i < B; i++ {
+			j := perm[(k*B+i)%nTrain]
+			copy(x[i*T*D:(i+1)*T*D], train[j*T*D:(j+1)*T*D])
+		}
+		nr := rand.New(rand.NewPCG(o.Seed^0x9e3779b97f4a7c15, uint64(step)))
+		for i := range eps[:B*Z] {
+			eps[i] = float32(nr.NormFloat64())
+		}
+		native.ZeroGrads(g)
+		p, err := m.LossAndGrad(x[:B*T*D], eps[:B*Z], B, o.Beta, o.FreeBits, g)
+		if err != nil {
+			return nil, err
+		}
+		if math.IsNaN(p.Loss) || math.IsInf(p.Loss, 0) {
+			return nil, fmt.Errorf("step %d: the loss is %v; lower --lr", step, p.Loss)
+		}
+		native.ClipGlobalNorm(g, o.Clip)
+		lr := math.Max(o.MinLR, o.LR*math.Pow(o.LRDecay, float64(step)))
+		adam.Update(cur, g, lr, frozen)
+		m.Refresh(cur)
+		step++
+		examples += B
+		trainSum += p.Loss
+		trainN++
+		pr := Progress{Step: step, Steps: o.Steps, Loss: p.Loss, Recon: p.Reconstruction, KL: p.KL,
+			ExamplesPerSec: float64(examples) / time.Since(start).Seconds(), ValLoss: lastVal}
+		if step%valEvery == 0 || step == o.Steps {
+			ev := Eval{Step: step, Train: trainSum / float64(max(trainN, 1)), Seconds: time.Since(start).Seconds()}
+			trainSum, trainN = 0, 0
+			if nVal > 0 {
+				vp, err := Loss(m, val, nVal, o.Beta, o.FreeBits, 64, o.Seed)
+				if err != nil {
+					return nil, err
+				}
+				ev.Loss, ev.Recon, ev.KL = vp.Loss, vp.Reconstruction, vp.KL
+			} else {
+				ev.Loss = ev.Train
+			}
+			res.History = append(res.History, ev)
+			lastVal = ev.Loss
+			pr.ValLoss, pr.Validated = ev.Loss, true
+			if ev.Loss < res.BestVal {
+				res.BestVal, res.BestStep = ev.Loss, step
+				best = clone(cur)
+				bad = 0
+			} else {
+				bad++
+			}
+			if o.Checkpoint != "" {
+				if err := writeCheckpoint(o.Checkpoint, c, cur, best, adam, ckMeta{Step: step, BestVal: res.BestVal, BestStep: res.BestStep, History: res.History}); err != nil {
+					return nil, err
+				}
+			}
+			if o.Progress != nil {
+				o.Progress(pr)
+			}
+			if o.Patience > 0 && bad >= o.Patience {
+				res.StoppedEarly = true
+				break
+			}
+			continue
+		}
+		if o.Progress != nil {
+			o.Progress(pr)
+		}
+	}
+	res.Weights = best
+	return res, nil
+}
+
+func clone(w model.Weights) model.Weights {
+	out := model.Weights{}
+	for k, t := range w {
+		out[k] = &model.Tensor{Shape: append([]int(nil), t.Shape...), Data: append([]float32(nil), t.Data...)}
+	}
+	return out
+}
+
+// A checkpoint is a safetensors file: the current weights by name, the best
+// weights ("best/NAME"), Adam's moments ("adam.m/NAME", "adam.v/NAME"), and
+// in its metadata the step, Adam's step, the best validation loss and the
+// history.
+type ckMeta struct {
+	Step     int     `json:"step"`
+	AdamStep int     `json:"adam_step"`
+	BestVal  float64 `json:"best_val"`
+	BestStep int     `json:"best_step"`
+	History  []Eval  `json:"history"`
+	Config   string  `json:"config"`
+}
+
+type checkpoint struct {
+	meta          ckMeta
+	weights, best model.Weights
+	adam          *native.Adam
+}
+
+func writeCheckpoint(path string, c *model.Config, cur, best model.Weights, a *native.Adam, meta ckMeta) error {
+	all := model.Weights{}
+	var names []string
+	for _, n := range cur.Names(c) {
+		all[n] = cur[n]
+		all["best/"+n] = best[n]
+		all["adam.m/"+n] = a.M[n]
+		all["adam.v/"+n] = a.V[n]
+		names = append(names, n, "best/"+n, "adam.m/"+n, "adam.v/"+n)
+	}
+	meta.AdamStep = a.Step
+	meta.Config = string(c.JSON())
+	if math.IsInf(meta.BestVal, 1) {
+		meta.BestVal = math.MaxFloat64
+	}
+	mj, err := json.Marshal(meta)
+	if err != nil {
+		return err
+	}
+	return fsutil.WriteAtomic(path, func(w io.Writer) error {
+		return model.WriteSafetensors(w, names, all, map[string]string{"mvae.checkpoint": string(mj)}, false)
+	})
+}
+
+func readCheckpoint(path string, c *model.Config) (*checkpoint, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	all, meta, err := model.ReadSafetensors(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	var ck checkpoint
+	if err := json.Unmarshal([]byte(meta["mvae.checkpoint"]), &ck.meta); err != nil {
+		return nil, fmt.Errorf("%s: not an mvae checkpoint: %v", path, err)
+	}
+	if ck.meta.Config != string(c.JSON()) {
+		return nil, fmt.Errorf("%s: a checkpoint of another model (config %s); delete it or drop --resume", path, ck.meta.Config)
+	}
+	ck.weights, ck.best = model.Weights{}, model.Weights{}
+	ck.adam = native.NewAdam(c)
+	ck.adam.Step = ck.meta.AdamStep
+	for _, p := range c.Params() {
+		for prefix, dst := range map[string]model.Weights{"": ck.weights, "best/": ck.best, "adam.m/": ck.adam.M, "adam.v/": ck.adam.V} {
+			t, ok := all[prefix+p.Name]
+			if !ok {
+				return nil, fmt.Errorf("%s: checkpoint lacks %s%s", path, prefix, p.Name)
+			}
+			dst[p.Name] = t
+		}
+	}
+	if err := ck.weights.Check(c); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if ck.meta.BestVal == math.MaxFloat64 {
+		ck.meta.BestVal = math.Inf(1)
+	}
+	return &ck, nil
+}

@@ -1,0 +1,84 @@
+package native
+
+import (
+	"math"
+
+	"github.com/musicvae-go/mvae/model"
+)
+
+// Adam is PyTorch's torch.optim.Adam (no weight decay, no amsgrad):
+//
+//	m = beta1 m + (1 - beta1) g
+//	v = beta2 v + (1 - beta2) g^2
+//	w -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+type Adam struct {
+	Beta1, Beta2, Eps float64
+	Step              int
+	M, V              model.Weights
+}
+
+// NewAdam returns Adam with PyTorch's defaults (0.9, 0.999, 1e-8).
+func NewAdam(c *model.Config) *Adam {
+	return &Adam{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, M: NewGrads(c), V: NewGrads(c)}
+}
+
+// Update applies one step with learning rate lr to the weights named in g
+// (skipping names frozen reports true).
+func (a *Adam) Update(w, g model.Weights, lr float64, frozen func(name string) bool) {
+	a.Step++
+	bc1 := 1 - math.Pow(a.Beta1, float64(a.Step))
+	bc2 := math.Sqrt(1 - math.Pow(a.Beta2, float64(a.Step)))
+	b1, b2 := float32(a.Beta1), float32(a.Beta2)
+	step := float32(lr / bc1)
+	for name, gt := range g {
+		if frozen != nil && frozen(name) {
+			continue
+		}
+		wt, m, v := w[name].Data, a.M[name].Data, a.V[name].Data
+		for i, gi := range gt.Data {
+			m[i] = b1*m[i] + (1-b1)*gi
+			v[i] = b2*v[i] + (1-b2)*gi*gi
+			denom := float32(math.Sqrt(float64(v[i]))/bc2 + a.Eps)
+			wt[i] -= step * m[i] / denom
+		}
+	}
+}
+
+// ClipGlobalNorm scales g so that its global L2 norm is at most maxNorm
+// (torch.nn.utils.clip_grad_norm_) and returns the norm before clipping.
+func ClipGlobalNorm(g model.Weights, maxNorm float64) float64 {
+	sum := 0.0
+	for _, t := range g {
+		for _, v := range t.Data {
+			sum += float64(v) * float64(v)
+		}
+	}
+	norm := math.Sqrt(sum)
+	if maxNorm > 0 && norm > maxNorm {
+		s := float32(maxNorm / (norm + 1e-6))
+		for _, t := range g {
+			for i := range t.Data {
+				t.Data[i] *= s
+			}
+		}
+	}
+	return norm
+}
+
+// ZeroGrads clears gradients for the next batch.
+func ZeroGrads(g model.Weights) {
+	for _, t := range g {
+		clear(t.Data)
+	}
+}
+
+// Refresh recomputes what the model derives from its weights (summed LSTM
+// biases, the split of the decoder's first input weights) after the weights
+// changed in place.
+func (m *Model) Refresh(w model.Weights) {
+	fresh, err := New(m.cfg, w)
+	if err != nil {
+		panic("native: Refresh: " + err.Error())
+	}
+	*m = *fresh
+}
