@@ -35,6 +35,7 @@ func importCommand() *ucli.Command {
 			&ucli.Float64Flag{Name: "free-bits", Usage: "free bits (for fine-tuning; when the model does not say)"},
 			&ucli.Float64Flag{Name: "max-beta", Usage: "max beta (for fine-tuning; when the model does not say)"},
 			&ucli.BoolFlag{Name: "half", Usage: "store the weights as float16 (half the size)"},
+			&ucli.BoolFlag{Name: "no-graphs", Usage: "leave the ONNX graphs out of the bundle (rebuilt from the weights when onnxruntime needs them)"},
 			&ucli.BoolFlag{Name: "no-verify", Usage: "skip the onnxruntime check (not recommended)"},
 			jsonFlag,
 		},
@@ -111,6 +112,9 @@ func runImport(c *ucli.Context) error {
 		}
 	}
 	out := c.String("output")
+	if c.Bool("no-graphs") {
+		b.Graphs = nil
+	}
 	if err := model.WriteBundleFile(out, b, c.Bool("half")); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/musicvae-go/mvae/graphs"
 	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/model/defaultmodel"
 	"github.com/musicvae-go/mvae/native"
 	"github.com/musicvae-go/mvae/runtime"
 )
@@ -26,8 +27,8 @@ var (
 // no embedded model.
 var ErrNoDefaultModel = errors.New("no --model given, and this build has no embedded default model")
 
-// defaultBundle is set by the embedded model's package (nil until then).
-var defaultBundle func() (*model.Bundle, error)
+// defaultBundle returns the model used when --model is omitted.
+var defaultBundle = defaultmodel.Bundle
 
 // loadBundle reads --model: a bundle, or an ONNX/.pt file imported in memory.
 func loadBundle(c *ucli.Context) (*model.Bundle, string, error) {
