@@ -57,6 +57,27 @@ def evaluate(model, data, cfg, beta, batch=256):
     return {k: v / n for k, v in tot.items()}
 
 
+GROUPS = [[0], [1], [2, 3], [4, 5, 6], [7, 8]]  # kick, snare, hi-hats, toms, cymbals
+
+
+def augment(x, rng, mix, drop):
+    """New grooves from a batch: swap whole instrument groups between windows, drop hits."""
+    x = x.copy()
+    B = len(x)
+    if mix > 0:
+        src = x.copy()
+        for g in GROUPS:
+            cols = [c + 9 * part for part in range(3) for c in g]
+            take = rng.random(B) < mix
+            other = rng.integers(0, B, B)
+            x[np.ix_(np.nonzero(take)[0], np.arange(x.shape[1]), cols)] = src[np.ix_(other[take], np.arange(x.shape[1]), cols)]
+    if drop > 0:
+        gone = (rng.random(x[..., :9].shape) < drop) & (x[..., :9] > 0.5)
+        for part in range(3):
+            x[..., 9 * part:9 * part + 9][gone] = 0
+    return x
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True, help="mvae data build output (.npz: train, validation, test)")
@@ -85,6 +106,11 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--mix", type=float, default=0.0,
+                    help="groove augmentation: the chance that each instrument group of a window "
+                         "(kick, snare, hi-hats, toms, cymbals) is taken from another window of the batch")
+    ap.add_argument("--drop", type=float, default=0.0,
+                    help="groove augmentation: the chance that each hit is removed")
     args = ap.parse_args()
 
     if args.threads:
@@ -139,7 +165,10 @@ def main():
             order, pos = rng.permutation(len(train)), 0
         idx = order[pos:pos + args.batch]
         pos += args.batch
-        x = torch.from_numpy(train[idx])
+        xb = train[idx]
+        if cfg["representation"] == "groove" and (args.mix > 0 or args.drop > 0):
+            xb = augment(xb, rng, args.mix, args.drop)
+        x = torch.from_numpy(xb)
         eps = torch.randn(x.shape[0], cfg["z_size"])
         beta = m.beta_at(step, cfg["max_beta"], args.beta_rate)
         lr = max(args.min_lr, args.lr * args.lr_decay ** step)
