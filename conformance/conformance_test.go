@@ -24,7 +24,7 @@ type fixture struct {
 
 func fixtures(t *testing.T) []fixture {
 	var out []fixture
-	for _, pat := range []string{"../testdata/models/*/model.pt", "../testdata/models/*/*/model.pt", "../../shared/fixtures/*/model.pt"} {
+	for _, pat := range []string{"../testdata/models/*/model.pt", "../testdata/models/*/*/model.pt", filepath.Join(testenv.SharedFixtures(t), "*/model.pt")} {
 		ps, _ := filepath.Glob(pat)
 		for _, p := range ps {
 			dir := filepath.Dir(p)

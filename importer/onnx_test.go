@@ -3,13 +3,15 @@ package importer
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/musicvae-go/mvae/internal/testenv"
 )
 
 func TestImportONNXFixtures(t *testing.T) {
 	files, _ := filepath.Glob("../testdata/models/*/*.onnx")
 	more, _ := filepath.Glob("../testdata/models/*/*/*.onnx")
 	files = append(files, more...)
-	files = append(files, "../../shared/fixtures/torch211-tiny/model_torchscript.onnx")
+	files = append(files, filepath.Join(testenv.SharedFixtures(t), "torch211-tiny/model_torchscript.onnx"))
 	for _, f := range files {
 		r, err := File(f, Options{})
 		if err != nil {
@@ -25,7 +27,7 @@ func TestImportONNXFixtures(t *testing.T) {
 func TestONNXAgreesWithStateDict(t *testing.T) {
 	dirs, _ := filepath.Glob("../testdata/models/*/model.pt")
 	more, _ := filepath.Glob("../testdata/models/*/*/model.pt")
-	dirs = append(append(dirs, more...), "../../shared/fixtures/torch211-tiny/model.pt")
+	dirs = append(append(dirs, more...), filepath.Join(testenv.SharedFixtures(t), "torch211-tiny/model.pt"))
 	for i := range dirs {
 		dirs[i] = filepath.Dir(dirs[i])
 	}

@@ -10,13 +10,14 @@ import (
 
 	"github.com/musicvae-go/mvae/graphs"
 	"github.com/musicvae-go/mvae/importer"
+	"github.com/musicvae-go/mvae/internal/testenv"
 	"github.com/musicvae-go/mvae/npy"
 )
 
 // fixtureDirs lists every folder with a model.pt and golden.npz.
 func fixtureDirs(t *testing.T) []string {
 	var dirs []string
-	for _, pat := range []string{"../testdata/models/*/model.pt", "../testdata/models/*/*/model.pt", "../../shared/fixtures/*/model.pt"} {
+	for _, pat := range []string{"../testdata/models/*/model.pt", "../testdata/models/*/*/model.pt", filepath.Join(testenv.SharedFixtures(t), "*/model.pt")} {
 		m, _ := filepath.Glob(pat)
 		for _, p := range m {
 			dirs = append(dirs, filepath.Dir(p))

@@ -6,6 +6,7 @@ package testenv
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -55,4 +56,33 @@ func join(s []string) string {
 		out += x
 	}
 	return out
+}
+
+// SharedFixtures returns the folder of the steering repository's shared
+// fixtures (shared/fixtures beside the checkout, as CI lays it out), or
+// $MVAE_SHARED/fixtures. Where it is missing the test is skipped, or fails in CI.
+func SharedFixtures(t testing.TB) string {
+	t.Helper()
+	if s := os.Getenv("MVAE_SHARED"); s != "" {
+		return filepath.Join(s, "fixtures")
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's folder")
+		}
+		dir = parent
+	}
+	p := filepath.Join(dir, "..", "shared", "fixtures")
+	if _, err := os.Stat(p); err != nil {
+		Missing(t, "the shared fixtures ("+p+")")
+	}
+	return p
 }
