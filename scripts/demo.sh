@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job, end to end on real drum grooves (run by `make demo`):
-# MMA grooves -> 4-bar groove windows -> a dataset -> MIDI files back.
+# The main job (run by `make demo`): drum grooves from the embedded default
+# model, on both runtimes, as MIDI files; then the data path on real grooves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvae=${MVAE:-bin/mvae}
@@ -8,13 +8,17 @@ out=${OUT:-out/demo}
 corpus=testdata/corpus/mma
 mkdir -p "$out"
 
-one=$(find "$corpus/stdlib" -name '*.mid' | sort | sed -n 1p)
-echo "== one file: $one" >&2
-"$mvae" data show "$one" --representation groove --bars 4 -o "$out/one.npy"
+echo "== 8 grooves from the embedded default model (pure Go), MIDI in $out/grooves" >&2
+"$mvae" generate -n 8 --temperature 0.5 --seed 1 -o "$out/grooves" --tensors "$out/grooves.npz" --force
+echo "== the same seed on onnxruntime gives the same grooves" >&2
+"$mvae" generate -n 8 --temperature 0.5 --seed 1 --runtime ort --tensors "$out/grooves_ort.npz"
+"$mvae" parity
 
-echo "== a dataset from every groove (held-out split by path hash)" >&2
-"$mvae" data build "$corpus" --representation groove --bars 4 -o "$out/grooves.npz"
+echo "== interpolating between two real grooves" >&2
+a=$(find "$corpus/stdlib" -name '*.mid' | sort | sed -n 1p)
+b=$(find "$corpus/stdlib" -name '*.mid' | sort | sed -n 40p)
+"$mvae" interpolate "$a" "$b" --steps 5 -o "$out/interpolation" --force
 
-echo "== the windows of that file, back to MIDI" >&2
-"$mvae" data render "$out/one.npy" -o "$out/midi" --force
-ls "$out/midi" | sed -n 1,5p
+echo "== the data path: every groove of the corpus as 4-bar windows" >&2
+"$mvae" data build "$corpus" --representation groove --bars 4 -o "$out/grooves_dataset.npz"
+ls "$out/grooves" | sed -n 1,8p
