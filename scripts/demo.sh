@@ -15,8 +15,8 @@ echo "== the same seed on onnxruntime gives the same grooves" >&2
 "$mvae" parity
 
 echo "== interpolating between two real grooves" >&2
-a=$(find "$corpus/stdlib" -name '*.mid' | sort | sed -n 1p)
-b=$(find "$corpus/stdlib" -name '*.mid' | sort | sed -n 40p)
+a=$corpus/stdlib/50srock/50sRock.mid
+b=$corpus/stdlib/bossanova/BossaNova.mid
 "$mvae" interpolate "$a" "$b" --steps 5 -o "$out/interpolation" --force
 
 echo "== the data path: every groove of the corpus as 4-bar windows" >&2
