@@ -36,6 +36,7 @@ type Options struct {
 	Checkpoint string   // file for checkpoints ("" : none)
 	Resume     bool
 	Seed       uint64
+	Workers    int // goroutines sharing a batch (0: one per CPU)
 	Progress   func(Progress)
 }
 
@@ -152,6 +153,7 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 		}
 	}
 	g := native.NewGrads(c)
+	tr := &native.Trainer{M: m, Workers: o.Workers}
 	valEvery := o.ValEvery
 	if valEvery <= 0 {
 		valEvery = o.Steps
@@ -187,8 +189,7 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 		for i := range eps[:B*Z] {
 			eps[i] = float32(nr.NormFloat64())
 		}
-		native.ZeroGrads(g)
-		p, err := m.LossAndGrad(x[:B*T*D], eps[:B*Z], B, o.Beta, o.FreeBits, g)
+		p, err := tr.LossAndGrad(x[:B*T*D], eps[:B*Z], B, o.Beta, o.FreeBits, g)
 		if err != nil {
 			return nil, err
 		}

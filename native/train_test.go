@@ -78,3 +78,32 @@ func TestLossAndGradMatchPyTorch(t *testing.T) {
 		t.Errorf("only %d fixtures with loss goldens", n)
 	}
 }
+
+// TestParallelTrainerAgrees: splitting a batch between goroutines gives the
+// whole batch's loss and gradients.
+func TestParallelTrainerAgrees(t *testing.T) {
+	r, err := importer.File("../testdata/models/groove/model.pt", importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := New(r.Config, r.Weights)
+	g, _ := npy.ReadNPZFile("../testdata/models/groove/golden.npz")
+	x, eps := g["x"], g["eps"]
+	B := x.Shape[0]
+	one, three := NewGrads(r.Config), NewGrads(r.Config)
+	p1, _ := m.LossAndGrad(x.Data, eps.Data, B, 0.7, 4.75, one)
+	p3, err := (&Trainer{M: m, Workers: 3}).LossAndGrad(x.Data, eps.Data, B, 0.7, 4.75, three)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(p1.Loss-p3.Loss) > 1e-9*math.Abs(p1.Loss) {
+		t.Errorf("loss %v vs %v", p1.Loss, p3.Loss)
+	}
+	for name, a := range one {
+		for i, v := range a.Data {
+			if math.Abs(float64(v-three[name].Data[i])) > 1e-5*math.Max(1, math.Abs(float64(v))) {
+				t.Fatalf("%s[%d]: %v vs %v", name, i, v, three[name].Data[i])
+			}
+		}
+	}
+}

@@ -1,0 +1,75 @@
+package native
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/musicvae-go/mvae/model"
+)
+
+// Trainer runs LossAndGrad over a batch split between goroutines (one per
+// CPU by default): each computes the mean loss of its share and its
+// gradients into its own buffers, which are then weighted by the share's
+// size and summed. The result equals LossAndGrad on the whole batch up to
+// float32 summation order.
+type Trainer struct {
+	M       *Model
+	Workers int
+	grads   []model.Weights
+}
+
+// LossAndGrad is Model.LossAndGrad, in parallel. g is overwritten (not
+// added to).
+func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
+	c := t.M.cfg
+	w := t.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	w = min(w, B)
+	if w <= 1 {
+		ZeroGrads(g)
+		return t.M.LossAndGrad(x, eps, B, beta, freeBits, g)
+	}
+	for len(t.grads) < w {
+		t.grads = append(t.grads, NewGrads(c))
+	}
+	T, D, Z := c.T(), c.InputSize, c.ZSize
+	parts := make([]LossParts, w)
+	errs := make([]error, w)
+	sizes := make([]int, w)
+	var wg sync.WaitGroup
+	start := 0
+	for k := 0; k < w; k++ {
+		n := B / w
+		if k < B%w {
+			n++
+		}
+		sizes[k] = n
+		lo := start
+		start += n
+		wg.Add(1)
+		go func(k, lo, n int) {
+			defer wg.Done()
+			ZeroGrads(t.grads[k])
+			parts[k], errs[k] = t.M.LossAndGrad(x[lo*T*D:(lo+n)*T*D], eps[lo*Z:(lo+n)*Z], n, beta, freeBits, t.grads[k])
+		}(k, lo, n)
+	}
+	wg.Wait()
+	var out LossParts
+	ZeroGrads(g)
+	for k := 0; k < w; k++ {
+		if errs[k] != nil {
+			return out, errs[k]
+		}
+		f := float64(sizes[k]) / float64(B)
+		out.Loss += parts[k].Loss * f
+		out.Reconstruction += parts[k].Reconstruction * f
+		out.KL += parts[k].KL * f
+		s := float32(f)
+		for name, gt := range t.grads[k] {
+			axpy(g[name].Data, s, gt.Data)
+		}
+	}
+	return out, nil
+}
