@@ -68,7 +68,8 @@ func trainCommands() []*ucli.Command {
 			Usage: "write a bundle's full teacher-forced graph as ONNX (with mvae.config), importable again",
 			Flags: []ucli.Flag{modelFlag,
 				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`model.onnx`", Required: true},
-				&ucli.StringFlag{Name: "safetensors", Usage: "also write the weights by PyTorch name to `W.safetensors`"}},
+				&ucli.StringFlag{Name: "safetensors", Usage: "also write the weights by PyTorch name to `W.safetensors`"},
+				&ucli.StringFlag{Name: "pt", Usage: "also write a PyTorch state_dict (`model.pt`) that load_state_dict takes"}},
 			Action: runExport,
 		},
 	}
@@ -268,6 +269,12 @@ func runExport(c *ucli.Context) error {
 			return err
 		}
 		logf("wrote %s", p)
+	}
+	if p := c.String("pt"); p != "" {
+		if err := fsutil.WriteAtomic(p, func(w io.Writer) error { return model.WriteStateDict(w, cfg, b.Weights) }); err != nil {
+			return err
+		}
+		logf("wrote %s (torch.load + load_state_dict; the config is the bundle's)", p)
 	}
 	return nil
 }

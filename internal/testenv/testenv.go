@@ -86,3 +86,23 @@ func SharedFixtures(t testing.TB) string {
 	}
 	return p
 }
+
+// OptionalPython is Python for tools CI does not install (PyTorch): where
+// they are missing the test is skipped, in CI too.
+func OptionalPython(t testing.TB, modules ...string) string {
+	t.Helper()
+	for _, c := range []string{os.Getenv("MVAE_PYTHON"), "/usr/bin/python3"} {
+		if c == "" {
+			continue
+		}
+		script := "import sys"
+		for _, m := range modules {
+			script += "; import " + m
+		}
+		if exec.Command(c, "-c", script).Run() == nil {
+			return c
+		}
+	}
+	t.Skipf("python3 with %s is not installed (CI never runs PyTorch; this check runs on developer machines)", join(modules))
+	return ""
+}

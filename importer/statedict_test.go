@@ -1,0 +1,50 @@
+package importer
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/musicvae-go/mvae/internal/testenv"
+	"github.com/musicvae-go/mvae/model"
+)
+
+// TestWriteStateDictRoundTrip: the state_dict mvae writes reads back, in Go
+// (always) and with torch.load + load_state_dict (where PyTorch is).
+func TestWriteStateDictRoundTrip(t *testing.T) {
+	r, err := File("../testdata/models/groove/model.pt", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := model.WriteStateDict(&buf, r.Config, r.Weights); err != nil {
+		t.Fatal(err)
+	}
+	back, err := readStateDict(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, w := range r.Weights {
+		if !equal(back[name].Data, w.Data) || len(back[name].Shape) != len(w.Shape) {
+			t.Fatalf("%s differs after the round trip", name)
+		}
+	}
+	py := testenv.OptionalPython(t, "torch")
+	p := filepath.Join(t.TempDir(), "w.pt")
+	os.WriteFile(p, buf.Bytes(), 0o644)
+	out, err := exec.Command(py, "-c", `import sys, torch
+sys.path.insert(0, "../graphs/torch")
+import mvae_torch as m
+sd = torch.load(sys.argv[1])
+ref = torch.load("../testdata/models/groove/model.pt")
+assert list(sd) == list(ref), "names or order differ"
+assert all(torch.equal(sd[k], ref[k]) for k in ref), "values differ"
+model = m.MusicVAE(m.load_config("../testdata/models/groove/config.json"))
+model.load_state_dict(sd)
+`, p).CombinedOutput()
+	if err != nil {
+		t.Fatalf("PyTorch could not load the state_dict: %v\n%s", err, out)
+	}
+}
