@@ -106,6 +106,22 @@ func checkShape(path string, a *npy.Array, want ...int) error {
 	return nil
 }
 
+// readXEps reads --x [B,T,D] and --eps [B,Z] and checks them against the model.
+func readXEps(c *ucli.Context, cfg *model.Config) (x, eps *npy.Array, B int, err error) {
+	if x, err = readArray(c.String("x"), "x"); err != nil {
+		return
+	}
+	if eps, err = readArray(c.String("eps"), "eps"); err != nil {
+		return
+	}
+	if err = checkShape(c.String("x"), x, -1, cfg.T(), cfg.InputSize); err != nil {
+		return
+	}
+	B = x.Shape[0]
+	err = checkShape(c.String("eps"), eps, B, cfg.ZSize)
+	return
+}
+
 func runForward(c *ucli.Context) error {
 	be, b, err := modelBackend(c)
 	if err != nil {
@@ -113,19 +129,8 @@ func runForward(c *ucli.Context) error {
 	}
 	defer be.Close()
 	cfg := b.Config()
-	x, err := readArray(c.String("x"), "x")
+	x, eps, B, err := readXEps(c, cfg)
 	if err != nil {
-		return err
-	}
-	eps, err := readArray(c.String("eps"), "eps")
-	if err != nil {
-		return err
-	}
-	if err := checkShape(c.String("x"), x, -1, cfg.T(), cfg.InputSize); err != nil {
-		return err
-	}
-	B := x.Shape[0]
-	if err := checkShape(c.String("eps"), eps, B, cfg.ZSize); err != nil {
 		return err
 	}
 	logits, mu, sigma, err := generate.Forward(be, x.Data, eps.Data, B)

@@ -96,19 +96,8 @@ func runLoss(c *ucli.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", name, err)
 	}
-	x, err := readArray(c.String("x"), "x")
+	x, eps, B, err := readXEps(c, cfg)
 	if err != nil {
-		return err
-	}
-	eps, err := readArray(c.String("eps"), "eps")
-	if err != nil {
-		return err
-	}
-	if err := checkShape(c.String("x"), x, -1, cfg.T(), cfg.InputSize); err != nil {
-		return err
-	}
-	B := x.Shape[0]
-	if err := checkShape(c.String("eps"), eps, B, cfg.ZSize); err != nil {
 		return err
 	}
 	beta, fb := lossSettings(c, cfg)

@@ -7,6 +7,8 @@ import (
 	"math"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/musicvae-go/mvae/model"
 )
 
 // Reading ONNX. github.com/owulveryck/onnx-go's public decoder turns a model
@@ -410,7 +412,7 @@ func readTensor(b []byte) (*Tensor, error) {
 		case Float16:
 			t.Float = make([]float32, n)
 			for i := range t.Float {
-				t.Float[i] = halfToFloat32(le.Uint16(raw[2*i:]))
+				t.Float[i] = model.Float32FromHalf(le.Uint16(raw[2*i:]))
 			}
 		case onnxDouble:
 			t.Float = make([]float32, n)
@@ -458,7 +460,7 @@ func readTensor(b []byte) (*Tensor, error) {
 		}
 		t.Float = make([]float32, n)
 		for i, v := range ints {
-			t.Float[i] = halfToFloat32(uint16(v))
+			t.Float[i] = model.Float32FromHalf(uint16(v))
 		}
 	default:
 		if err := count(len(ints)); err != nil {
@@ -529,22 +531,4 @@ func readValueInfo(b []byte) (*ValueInfo, error) {
 		return nil, fmt.Errorf("value %q: %v", vi.Name, err)
 	}
 	return vi, nil
-}
-
-// halfToFloat32 widens an IEEE half.
-func halfToFloat32(h uint16) float32 {
-	sign := uint32(h&0x8000) << 16
-	exp := uint32(h>>10) & 0x1f
-	man := uint32(h & 0x3ff)
-	switch {
-	case exp == 0x1f:
-		return math.Float32frombits(sign | 0x7f800000 | man<<13)
-	case exp == 0:
-		f := float32(man) * (1.0 / (1 << 24))
-		if sign != 0 {
-			f = -f
-		}
-		return f
-	}
-	return math.Float32frombits(sign | (exp-15+127)<<23 | man<<13)
 }

@@ -158,10 +158,11 @@ func numel(d []int64) int64 {
 	return n
 }
 
-// nearestLSTMs walks back from a value to the LSTM nodes it is computed from,
-// not looking past them.
-func (a *analysis) nearestLSTMs(value string) []*lstmNode {
-	var out []*lstmNode
+// walkBack visits the values a value is computed from, depth first, not
+// following shape-only nodes. visit is called for each value with its
+// producer (nil for graph inputs and initializers) and says whether to stop
+// there (not look further back).
+func (a *analysis) walkBack(value string, visit func(v string, n *graphs.Node) (stop bool)) {
 	seen := map[string]bool{}
 	stack := []string{value}
 	for len(stack) > 0 {
@@ -172,49 +173,45 @@ func (a *analysis) nearestLSTMs(value string) []*lstmNode {
 		}
 		seen[v] = true
 		n := a.x.Producer[v]
-		if n == nil || shapeOnly(n) {
+		if visit(v, n) || n == nil || shapeOnly(n) {
 			continue
+		}
+		for _, in := range n.Inputs {
+			if in != "" {
+				stack = append(stack, in)
+			}
+		}
+	}
+}
+
+// nearestLSTMs returns the LSTM nodes a value is computed from, not looking
+// past them.
+func (a *analysis) nearestLSTMs(value string) []*lstmNode {
+	var out []*lstmNode
+	a.walkBack(value, func(_ string, n *graphs.Node) bool {
+		if n == nil || shapeOnly(n) {
+			return true
 		}
 		if l, ok := a.byNode[n]; ok {
 			out = append(out, l)
-			continue
+			return true
 		}
-		for _, in := range n.Inputs {
-			if in != "" {
-				stack = append(stack, in)
-			}
-		}
-	}
+		return false
+	})
 	return out
 }
 
-// nearestLinears walks back from a value to the linears it is computed from,
-// not looking past them or past LSTM nodes.
+// nearestLinears returns the linears a value is computed from, not looking
+// past them or past LSTM nodes.
 func (a *analysis) nearestLinears(value string) []*linear {
 	var out []*linear
-	seen := map[string]bool{}
-	stack := []string{value}
-	for len(stack) > 0 {
-		v := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if seen[v] {
-			continue
-		}
-		seen[v] = true
+	a.walkBack(value, func(v string, n *graphs.Node) bool {
 		if l, ok := a.linears[v]; ok {
 			out = append(out, l)
-			continue
+			return true
 		}
-		n := a.x.Producer[v]
-		if n == nil || a.byNode[n] != nil || shapeOnly(n) {
-			continue
-		}
-		for _, in := range n.Inputs {
-			if in != "" {
-				stack = append(stack, in)
-			}
-		}
-	}
+		return n != nil && a.byNode[n] != nil
+	})
 	return out
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -195,14 +194,7 @@ func ReadBundle(data []byte) (*Bundle, error) {
 
 // ReadBundleFile reads a bundle. Errors name the file.
 func ReadBundleFile(path string) (*Bundle, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > MaxBundleSize {
-		return nil, fmt.Errorf("%s: %d bytes is larger than a bundle can be", path, st.Size())
-	}
-	data, err := os.ReadFile(path)
+	data, err := fsutil.ReadFileLimit(path, MaxBundleSize)
 	if err != nil {
 		return nil, err
 	}

@@ -94,7 +94,7 @@ func (m *Model) DecoderStep(st generate.State, prev, cu, logits []float32) error
 }
 
 // stepFromGates finishes a step whose gates hold the input part and the
-// biases: it adds h W_hh^T and applies the cell (see Step).
+// biases: it adds h W_hh^T and applies the cell equations of Step.
 func (l *LSTM) stepFromGates(h, c, gates []float32, B int) {
 	H := l.H
 	LinearAcc(gates[:B*4*H], h[:B*H], l.WHH, B, H, 4*H)

@@ -40,17 +40,5 @@ func (l *LSTM) Step(x, h, c, gates []float32, B int) {
 		copy(gates[b*4*H:(b+1)*4*H], l.Bias)
 	}
 	LinearAcc(gates[:B*4*H], x[:B*l.I], l.WIH, B, l.I, 4*H)
-	LinearAcc(gates[:B*4*H], h[:B*H], l.WHH, B, H, 4*H)
-	for b := 0; b < B; b++ {
-		g := gates[b*4*H : (b+1)*4*H]
-		hb, cb := h[b*H:(b+1)*H], c[b*H:(b+1)*H]
-		for k := 0; k < H; k++ {
-			i := Sigmoid(g[k])
-			f := Sigmoid(g[H+k])
-			gg := Tanh(g[2*H+k])
-			o := Sigmoid(g[3*H+k])
-			cb[k] = f*cb[k] + i*gg
-			hb[k] = o * Tanh(cb[k])
-		}
-	}
+	l.stepFromGates(h, c, gates, B)
 }

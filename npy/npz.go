@@ -86,14 +86,7 @@ func ReadFile(path string) (*Array, error) {
 
 // ReadNPZFile reads a .npz file. Errors name the file.
 func ReadNPZFile(path string) (map[string]*Array, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > maxFile {
-		return nil, fmt.Errorf("%s: %d bytes is larger than the %d this reader takes", path, st.Size(), int64(maxFile))
-	}
-	data, err := os.ReadFile(path)
+	data, err := fsutil.ReadFileLimit(path, maxFile)
 	if err != nil {
 		return nil, err
 	}

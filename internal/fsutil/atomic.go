@@ -67,3 +67,16 @@ func CreateNew(path string, force bool, write func(w io.Writer) error) error {
 	}
 	return WriteAtomic(path, write)
 }
+
+// ReadFileLimit reads a whole file that may be at most limit bytes; the
+// error names the file.
+func ReadFileLimit(path string, limit int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes is more than the %d this reader takes", path, st.Size(), limit)
+	}
+	return os.ReadFile(path)
+}
