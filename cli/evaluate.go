@@ -22,7 +22,8 @@ func evaluateCommand() *ucli.Command {
 			"sequence. With --train it also samples the prior (temperature 1) and reports the share of\n" +
 			"samples whose hit density lies within the train windows' 5-95 % range.",
 		Flags: runFlags(
-			&ucli.StringFlag{Name: "data", Usage: "windows to reconstruct: a `DATA.npz` (all its arrays) or .npy"},
+			&ucli.StringFlag{Name: "data", Usage: "windows to reconstruct: a `DATA.npz` (all its arrays, or those of --arrays) or .npy"},
+			&ucli.StringSliceFlag{Name: "arrays", Usage: "the arrays of --data to use (e.g. validation)"},
 			&ucli.StringFlag{Name: "train", Usage: "training windows (`TRAIN.npz` or a folder of MIDI) for the density range"},
 			&ucli.IntFlag{Name: "samples", Value: 256, Usage: "prior samples (with --train)"},
 			&ucli.IntFlag{Name: "batch", Value: 64, Usage: "sequences decoded together"},
@@ -33,7 +34,7 @@ func evaluateCommand() *ucli.Command {
 
 // windowsFrom reads windows from a .npz (all arrays), a .npy, or MIDI files
 // and folders (with the model's representation; bad files are skipped).
-func windowsFrom(cfg *model.Config, npzOrNpy string, paths []string) ([]float32, int, error) {
+func windowsFrom(cfg *model.Config, npzOrNpy string, paths []string, arrays ...string) ([]float32, int, error) {
 	T, D := cfg.T(), cfg.InputSize
 	var data []float32
 	if npzOrNpy != "" {
@@ -42,8 +43,15 @@ func windowsFrom(cfg *model.Config, npzOrNpy string, paths []string) ([]float32,
 			if err != nil {
 				return nil, 0, err
 			}
-			for _, n := range npy.Names(m) {
-				a := m[n]
+			names := npy.Names(m)
+			if len(arrays) > 0 {
+				names = arrays
+			}
+			for _, n := range names {
+				a, ok := m[n]
+				if !ok {
+					return nil, 0, fmt.Errorf("%s has no array %s (it holds %s)", npzOrNpy, n, strings.Join(npy.Names(m), ", "))
+				}
 				if len(a.Shape) != 3 || a.Shape[1] != T || a.Shape[2] != D {
 					return nil, 0, fmt.Errorf("%s: array %s has shape %v; the model wants [N, %d, %d]", npzOrNpy, n, a.Shape, T, D)
 				}
@@ -83,7 +91,7 @@ func runEvaluate(c *ucli.Context) error {
 	if c.String("data") == "" && c.NArg() == 0 {
 		return fmt.Errorf("evaluate needs windows: MIDI files or folders, or --data DATA.npz")
 	}
-	x, n, err := windowsFrom(cfg, c.String("data"), c.Args().Slice())
+	x, n, err := windowsFrom(cfg, c.String("data"), c.Args().Slice(), c.StringSlice("arrays")...)
 	if err != nil {
 		return err
 	}

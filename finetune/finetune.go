@@ -56,7 +56,7 @@ type Eval struct {
 	Loss    float64 `json:"val_loss"`
 	Recon   float64 `json:"val_reconstruction"`
 	KL      float64 `json:"val_kl"`
-	Train   float64 `json:"train_loss"` // mean over the steps since the last validation
+	Train   float64 `json:"train_loss,omitempty"` // mean over the steps since the last validation (none at step 0)
 	Seconds float64 `json:"seconds"`
 }
 
@@ -167,6 +167,16 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 		if h.Step > res.BestStep {
 			bad++
 		}
+	}
+	if step == 0 && nVal > 0 {
+		// The starting point: the validation loss before any step.
+		vp, err := Loss(m, val, nVal, o.Beta, o.FreeBits, 64, o.Seed)
+		if err != nil {
+			return nil, err
+		}
+		res.History = append(res.History, Eval{Step: 0, Loss: vp.Loss, Recon: vp.Reconstruction, KL: vp.KL})
+		res.BestVal, res.BestStep = vp.Loss, 0
+		lastVal = vp.Loss
 	}
 	x := make([]float32, o.Batch*T*D)
 	eps := make([]float32, o.Batch*Z)
