@@ -1,12 +1,13 @@
 module github.com/musicvae-go/mvae
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/nlpodyssey/gopickle v0.2.0
 	github.com/urfave/cli/v2 v2.27.7
 	github.com/yalue/onnxruntime_go v1.27.0
 	gitlab.com/gomidi/midi/v2 v2.3.16
+	golang.org/x/sys v0.50.0
 	google.golang.org/protobuf v1.36.12
 )
 

@@ -123,6 +123,10 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 // axpy is y += a x. Reference loop: for k := range x { y[k] += a * x[k] }.
 func axpy(y []float32, a float32, x []float32) {
 	y = y[:len(x)]
+	if useAVX2 && len(x) >= 16 {
+		axpyAVX2(y, a, x)
+		return
+	}
 	for k, v := range x {
 		y[k] += a * v
 	}

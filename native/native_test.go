@@ -111,3 +111,42 @@ func BenchmarkDecoderStep(b *testing.B) {
 		})
 	}
 }
+
+// TestKernelsEveryLength checks Dot and axpy (AVX2 where the CPU has it)
+// against the reference loops for every length up to 200 and unaligned starts.
+func TestKernelsEveryLength(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	buf := make([]float32, 300)
+	buf2 := make([]float32, 300)
+	for i := range buf {
+		buf[i] = float32(rng.NormFloat64())
+		buf2[i] = float32(rng.NormFloat64())
+	}
+	for off := 0; off < 3; off++ {
+		for n := 0; n <= 200; n++ {
+			x, y := buf[off:off+n], buf2[off+1:off+1+n]
+			if d := float64(Dot(x, y) - dotRef(x, y)); math.Abs(d) > 1e-5*float64(n+1) {
+				t.Fatalf("Dot n=%d off=%d differs by %g", n, off, d)
+			}
+			got := append([]float32(nil), y...)
+			want := append([]float32(nil), y...)
+			axpy(got, 0.37, x)
+			for k := range want {
+				want[k] += 0.37 * x[k]
+			}
+			for k := range got {
+				if math.Abs(float64(got[k]-want[k])) > 1e-6 {
+					t.Fatalf("axpy n=%d off=%d: value %d: %v, want %v", n, off, k, got[k], want[k])
+				}
+			}
+			// axpy writes nothing past len(x).
+			guard := buf2[off+1+n : off+1+n+1]
+			g0 := guard[0]
+			tmp := buf2[off+1 : off+1+n]
+			axpy(tmp, 0, x)
+			if guard[0] != g0 {
+				t.Fatalf("axpy n=%d wrote past its end", n)
+			}
+		}
+	}
+}
