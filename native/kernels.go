@@ -70,12 +70,38 @@ func Linear(out, x, W, b []float32, B, nIn, nOut int) {
 	for i := 0; i < B; i++ {
 		xi := x[i*nIn : (i+1)*nIn]
 		oi := out[i*nOut : (i+1)*nOut]
-		for j := range oi {
-			s := Dot(xi, W[j*nIn:(j+1)*nIn])
-			if b != nil {
-				s += b[j]
+		rows(oi, xi, W, nIn, false)
+		if b != nil {
+			for j := range oi {
+				oi[j] += b[j]
 			}
-			oi[j] = s
+		}
+	}
+}
+
+// rows sets (or, with add, adds to) o[j] = dot(x, W[j*n:(j+1)*n]) for every j,
+// four rows at a time where the AVX2 kernel is there.
+func rows(o, x, W []float32, n int, add bool) {
+	j := 0
+	if useAVX2 && n >= 8 {
+		var s [4]float32
+		for ; j+4 <= len(o); j += 4 {
+			dot4AVX2(x, W[j*n:(j+4)*n], &s)
+			if add {
+				o[j] += s[0]
+				o[j+1] += s[1]
+				o[j+2] += s[2]
+				o[j+3] += s[3]
+			} else {
+				o[j], o[j+1], o[j+2], o[j+3] = s[0], s[1], s[2], s[3]
+			}
+		}
+	}
+	for ; j < len(o); j++ {
+		if add {
+			o[j] += Dot(x, W[j*n:(j+1)*n])
+		} else {
+			o[j] = Dot(x, W[j*n:(j+1)*n])
 		}
 	}
 }
@@ -86,11 +112,7 @@ func LinearAcc(out, x, W []float32, B, nIn, nOut int) {
 		panic(fmt.Sprintf("native: LinearAcc sizes: x %d, W %d, out %d for B %d in %d out %d", len(x), len(W), len(out), B, nIn, nOut))
 	}
 	for i := 0; i < B; i++ {
-		xi := x[i*nIn : (i+1)*nIn]
-		oi := out[i*nOut : (i+1)*nOut]
-		for j := range oi {
-			oi[j] += Dot(xi, W[j*nIn:(j+1)*nIn])
-		}
+		rows(out[i*nOut:(i+1)*nOut], x[i*nIn:(i+1)*nIn], W, nIn, true)
 	}
 }
 

@@ -58,7 +58,8 @@ type lstmGrad struct {
 //	dW_ih += da^T x;  dW_hh += da^T h_prev;  db_ih = db_hh += sum_b da
 //	dx = da W_ih;  dh_prev = da W_hh
 func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float32, B int, gr *lstmGrad, wantDx bool) (dxs [][]float32, dh0, dc0 []float32) {
-	H, I := l.H, l.I
+	H, I, T := l.H, l.I, len(steps)
+	G := 4 * H
 	dh := make([]float32, B*H)
 	dc := make([]float32, B*H)
 	if dhN != nil {
@@ -67,19 +68,27 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 	if dcN != nil {
 		copy(dc, dcN)
 	}
-	da := make([]float32, B*4*H)
+	// Every step's da, kept for the weight gradients: row t*B+b of [T*B, 4H].
+	daAll := make([]float32, T*B*G)
+	// The recurrences run on transposed weights, so that dx and dh_prev are
+	// dot products of contiguous rows: dx[b, k] = dot(da[b, :], W_ih^T[k, :]).
+	wihT := make([]float32, I*G)
+	whhT := make([]float32, H*G)
+	transpose(wihT, l.WIH, G, I)
+	transpose(whhT, l.WHH, G, H)
 	if wantDx {
-		dxs = make([][]float32, len(steps))
+		dxs = make([][]float32, T)
 	}
-	for t := len(steps) - 1; t >= 0; t-- {
+	for t := T - 1; t >= 0; t-- {
 		s := steps[t]
+		da := daAll[t*B*G : (t+1)*B*G]
 		if dhs != nil && dhs[t] != nil {
 			for j := range dh {
 				dh[j] += dhs[t][j]
 			}
 		}
 		for b := 0; b < B; b++ {
-			a := da[b*4*H : (b+1)*4*H]
+			a := da[b*G : (b+1)*G]
 			for k := 0; k < H; k++ {
 				j := b*H + k
 				dcj := dc[j] + dh[j]*s.o[j]*(1-s.tc[j]*s.tc[j])
@@ -94,30 +103,63 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 				a[3*H+k] = do * s.o[j] * (1 - s.o[j])
 			}
 		}
-		// Weight gradients: dW[r, :] += sum_b da[b, r] * in[b, :].
-		for b := 0; b < B; b++ {
-			a := da[b*4*H : (b+1)*4*H]
-			xb := s.x[b*I : (b+1)*I]
-			hb := s.hPrev[b*H : (b+1)*H]
-			for r, v := range a {
-				if v == 0 {
-					continue
-				}
-				axpy(gr.WIH[r*I:(r+1)*I], v, xb)
-				axpy(gr.WHH[r*H:(r+1)*H], v, hb)
-				gr.BIH[r] += v
-				gr.BHH[r] += v
-			}
-		}
 		if wantDx {
 			dx := make([]float32, B*I)
-			matTMul(dx, da, l.WIH, B, 4*H, I)
+			Linear(dx, da, wihT, nil, B, G, I)
 			dxs[t] = dx
 		}
 		// dh_prev = da W_hh
-		matTMul(dh, da, l.WHH, B, 4*H, H)
+		Linear(dh, da, whhT, nil, B, G, H)
+	}
+	// Weight gradients over all steps at once, as dot products of length T*B:
+	// dW_ih[r, k] += sum_s da[s, r] x[s, k], s = (t, b).
+	S := T * B
+	daT := make([]float32, G*S)
+	transpose(daT, daAll, S, G)
+	xT := make([]float32, I*S)
+	hT := make([]float32, H*S)
+	for t, st := range steps {
+		for b := 0; b < B; b++ {
+			col := t*B + b
+			for k := 0; k < I; k++ {
+				xT[k*S+col] = st.x[b*I+k]
+			}
+			for k := 0; k < H; k++ {
+				hT[k*S+col] = st.hPrev[b*H+k]
+			}
+		}
+	}
+	gemmNTAcc(gr.WIH, daT, xT, G, I, S)
+	gemmNTAcc(gr.WHH, daT, hT, G, H, S)
+	for r := 0; r < G; r++ {
+		sum := float32(0)
+		for _, v := range daT[r*S : (r+1)*S] {
+			sum += v
+		}
+		gr.BIH[r] += sum
+		gr.BHH[r] += sum
 	}
 	return dxs, dh, dc
+}
+
+// transpose writes the [cols, rows] transpose of src [rows, cols] into dst.
+func transpose(dst, src []float32, rows, cols int) {
+	for r := 0; r < rows; r++ {
+		row := src[r*cols : (r+1)*cols]
+		for c, v := range row {
+			dst[c*rows+r] = v
+		}
+	}
+}
+
+// gemmNTAcc adds A B^T to C: C [m, n] += A [m, k] B [n, k]^T, every entry a
+// dot product of two contiguous rows. Reference loop:
+//
+//	for i < m, j < n: for p < k: C[i*n+j] += A[i*k+p] * B[j*k+p]
+func gemmNTAcc(C, A, B []float32, m, n, k int) {
+	for i := 0; i < m; i++ {
+		rows(C[i*n:(i+1)*n], A[i*k:(i+1)*k], B, k, true)
+	}
 }
 
 // axpy is y += a x. Reference loop: for k := range x { y[k] += a * x[k] }.

@@ -150,3 +150,28 @@ func TestKernelsEveryLength(t *testing.T) {
 		}
 	}
 }
+
+// TestLinearEverySize checks Linear (the four-row kernel and its remainder)
+// against the reference loop for every input size up to 70 and 1 to 9 outputs.
+func TestLinearEverySize(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for nIn := 1; nIn <= 70; nIn++ {
+		for nOut := 1; nOut <= 9; nOut++ {
+			B := 2
+			x, W, b := make([]float32, B*nIn), make([]float32, nOut*nIn), make([]float32, nOut)
+			for _, v := range [][]float32{x, W, b} {
+				for i := range v {
+					v[i] = float32(rng.NormFloat64())
+				}
+			}
+			got, want := make([]float32, B*nOut), make([]float32, B*nOut)
+			Linear(got, x, W, b, B, nIn, nOut)
+			linearRef(want, x, W, b, B, nIn, nOut)
+			for i := range got {
+				if math.Abs(float64(got[i]-want[i])) > 1e-5*float64(nIn) {
+					t.Fatalf("in %d out %d: out[%d] = %v, reference %v", nIn, nOut, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

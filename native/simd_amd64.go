@@ -13,3 +13,6 @@ func dotAVX2(x, y []float32) float32
 
 //go:noescape
 func axpyAVX2(y []float32, a float32, x []float32)
+
+//go:noescape
+func dot4AVX2(x, w []float32, out *[4]float32)

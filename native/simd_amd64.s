@@ -119,3 +119,58 @@ axpy1:
 axpydone:
 	VZEROUPPER
 	RET
+
+// func dot4AVX2(x, w []float32, out *[4]float32)
+// out[i] = dot(x, w[i*n:(i+1)*n]) for the four rows of w, n = len(x): x is
+// loaded once for four fused multiply-adds. len(w) >= 4*len(x) is checked by
+// the caller.
+TEXT ·dot4AVX2(SB), NOSPLIT, $0-56
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ w_base+24(FP), DI
+	MOVQ out+48(FP), R8
+	LEAQ (DI)(CX*4), R9
+	LEAQ (R9)(CX*4), R10
+	LEAQ (R10)(CX*4), R11
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ AX, AX
+	MOVQ CX, DX
+	ANDQ $-8, DX
+
+dot4loop:
+	CMPQ AX, DX
+	JGE  dot4reduce
+	VMOVUPS (SI)(AX*4), Y4
+	VFMADD231PS (DI)(AX*4), Y4, Y0
+	VFMADD231PS (R9)(AX*4), Y4, Y1
+	VFMADD231PS (R10)(AX*4), Y4, Y2
+	VFMADD231PS (R11)(AX*4), Y4, Y3
+	ADDQ $8, AX
+	JMP  dot4loop
+
+dot4reduce:
+	VHADDPS      Y1, Y0, Y0
+	VHADDPS      Y3, Y2, Y2
+	VHADDPS      Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+
+dot4tail:
+	CMPQ AX, CX
+	JGE  dot4done
+	VBROADCASTSS (SI)(AX*4), X4
+	VMOVSS       (DI)(AX*4), X5
+	VINSERTPS    $0x10, (R9)(AX*4), X5, X5
+	VINSERTPS    $0x20, (R10)(AX*4), X5, X5
+	VINSERTPS    $0x30, (R11)(AX*4), X5, X5
+	VFMADD231PS  X5, X4, X0
+	INCQ AX
+	JMP  dot4tail
+
+dot4done:
+	VMOVUPS X0, (R8)
+	VZEROUPPER
+	RET
