@@ -67,11 +67,10 @@ func Linear(out, x, W, b []float32, B, nIn, nOut int) {
 	if len(x) != B*nIn || len(W) != nOut*nIn || len(out) != B*nOut || (b != nil && len(b) != nOut) {
 		panic(fmt.Sprintf("native: Linear sizes: x %d, W %d, b %d, out %d for B %d in %d out %d", len(x), len(W), len(b), len(out), B, nIn, nOut))
 	}
-	for i := 0; i < B; i++ {
-		xi := x[i*nIn : (i+1)*nIn]
-		oi := out[i*nOut : (i+1)*nOut]
-		rows(oi, xi, W, nIn, false)
-		if b != nil {
+	batchRows(out, x, W, B, nIn, nOut, false)
+	if b != nil {
+		for i := 0; i < B; i++ {
+			oi := out[i*nOut : (i+1)*nOut]
 			for j := range oi {
 				oi[j] += b[j]
 			}
@@ -79,29 +78,38 @@ func Linear(out, x, W, b []float32, B, nIn, nOut int) {
 	}
 }
 
-// rows sets (or, with add, adds to) o[j] = dot(x, W[j*n:(j+1)*n]) for every j,
-// four rows at a time where the AVX2 kernel is there.
-func rows(o, x, W []float32, n int, add bool) {
+// batchRows sets (or, with add, adds to) out[i, j] = dot(x[i, :], W[j, :]).
+// The loop runs over four rows of W at a time and, inside, over every row of
+// x, so those four rows stay in the L1 cache while the batch streams by.
+func batchRows(out, x, W []float32, B, nIn, nOut int, add bool) {
 	j := 0
-	if useAVX2 && n >= 8 {
+	if useAVX2 && nIn >= 8 {
 		var s [4]float32
-		for ; j+4 <= len(o); j += 4 {
-			dot4AVX2(x, W[j*n:(j+4)*n], &s)
-			if add {
-				o[j] += s[0]
-				o[j+1] += s[1]
-				o[j+2] += s[2]
-				o[j+3] += s[3]
-			} else {
-				o[j], o[j+1], o[j+2], o[j+3] = s[0], s[1], s[2], s[3]
+		for ; j+4 <= nOut; j += 4 {
+			w4 := W[j*nIn : (j+4)*nIn]
+			for i := 0; i < B; i++ {
+				dot4AVX2(x[i*nIn:(i+1)*nIn], w4, &s)
+				o := out[i*nOut+j : i*nOut+j+4]
+				if add {
+					o[0] += s[0]
+					o[1] += s[1]
+					o[2] += s[2]
+					o[3] += s[3]
+				} else {
+					o[0], o[1], o[2], o[3] = s[0], s[1], s[2], s[3]
+				}
 			}
 		}
 	}
-	for ; j < len(o); j++ {
-		if add {
-			o[j] += Dot(x, W[j*n:(j+1)*n])
-		} else {
-			o[j] = Dot(x, W[j*n:(j+1)*n])
+	for ; j < nOut; j++ {
+		wj := W[j*nIn : (j+1)*nIn]
+		for i := 0; i < B; i++ {
+			d := Dot(x[i*nIn:(i+1)*nIn], wj)
+			if add {
+				out[i*nOut+j] += d
+			} else {
+				out[i*nOut+j] = d
+			}
 		}
 	}
 }
@@ -111,9 +119,7 @@ func LinearAcc(out, x, W []float32, B, nIn, nOut int) {
 	if len(x) != B*nIn || len(W) != nOut*nIn || len(out) != B*nOut {
 		panic(fmt.Sprintf("native: LinearAcc sizes: x %d, W %d, out %d for B %d in %d out %d", len(x), len(W), len(out), B, nIn, nOut))
 	}
-	for i := 0; i < B; i++ {
-		rows(out[i*nOut:(i+1)*nOut], x[i*nIn:(i+1)*nIn], W, nIn, true)
-	}
+	batchRows(out, x, W, B, nIn, nOut, true)
 }
 
 // linearRef is Linear's reference loop.

@@ -157,8 +157,38 @@ func transpose(dst, src []float32, rows, cols int) {
 //
 //	for i < m, j < n: for p < k: C[i*n+j] += A[i*k+p] * B[j*k+p]
 func gemmNTAcc(C, A, B []float32, m, n, k int) {
-	for i := 0; i < m; i++ {
-		rows(C[i*n:(i+1)*n], A[i*k:(i+1)*k], B, k, true)
+	// Chunks of 512 along k keep a block of B's rows in cache while A's rows
+	// stream by.
+	const chunk = 512
+	var s [4]float32
+	for p0 := 0; p0 < k; p0 += chunk {
+		p1 := min(p0+chunk, k)
+		j := 0
+		if useAVX2 && p1-p0 >= 8 {
+			L := p1 - p0
+			b4 := make([]float32, 4*L)
+			for ; j+4 <= n; j += 4 {
+				// dot4AVX2 wants the four rows' chunks back to back.
+				for q := 0; q < 4; q++ {
+					copy(b4[q*L:(q+1)*L], B[(j+q)*k+p0:(j+q)*k+p1])
+				}
+				for i := 0; i < m; i++ {
+					a := A[i*k+p0 : i*k+p1]
+					dot4AVX2(a, b4, &s)
+					c := C[i*n+j : i*n+j+4]
+					c[0] += s[0]
+					c[1] += s[1]
+					c[2] += s[2]
+					c[3] += s[3]
+				}
+			}
+		}
+		for ; j < n; j++ {
+			bj := B[j*k+p0 : j*k+p1]
+			for i := 0; i < m; i++ {
+				C[i*n+j] += Dot(A[i*k+p0:i*k+p1], bj)
+			}
+		}
 	}
 }
 
