@@ -373,26 +373,10 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 	if len(cond0) != 1 {
 		return nil, nil, fmt.Errorf("found %d forward LSTM nodes with input size 1; the spec's conductor has one", len(cond0))
 	}
-	condChain := []*lstmNode{cond0[0]}
 	sh.Hc = cond0[0].H
-	for {
-		top := condChain[len(condChain)-1]
-		var next []*lstmNode
-		for _, l := range a.lstms {
-			if l.dirs == 1 && l.I == sh.Hc && l.H == sh.Hc && only(l.parents, top) {
-				next = append(next, l)
-			}
-		}
-		if len(next) == 0 {
-			break
-		}
-		if len(next) > 1 {
-			return nil, nil, fmt.Errorf("conductor layer %d feeds %d LSTM nodes of its own size; cannot tell which is layer %d", len(condChain)-1, len(next), len(condChain))
-		}
-		if contains(condChain, next[0]) || len(condChain) > model.MaxLayers {
-			return nil, nil, fmt.Errorf("the conductor's LSTM nodes form a cycle")
-		}
-		condChain = append(condChain, next[0])
+	condChain, err := a.stackFrom(cond0[0], "conductor")
+	if err != nil {
+		return nil, nil, err
 	}
 	sh.Lc = len(condChain)
 	for k, l := range condChain {
@@ -413,25 +397,9 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 	sh.decoderNodes = len(dec0)
 	var decChains [][]*lstmNode
 	for _, d := range dec0 {
-		c := []*lstmNode{d}
-		for {
-			top := c[len(c)-1]
-			var next []*lstmNode
-			for _, l := range a.lstms {
-				if l.dirs == 1 && l.I == d.H && l.H == d.H && only(l.parents, top) {
-					next = append(next, l)
-				}
-			}
-			if len(next) == 0 {
-				break
-			}
-			if len(next) > 1 {
-				return nil, nil, fmt.Errorf("decoder node %q feeds %d LSTM nodes of its own size", top.node.Name, len(next))
-			}
-			if contains(c, next[0]) || len(c) > model.MaxLayers {
-				return nil, nil, fmt.Errorf("the decoder's LSTM nodes form a cycle")
-			}
-			c = append(c, next[0])
+		c, err := a.stackFrom(d, "decoder")
+		if err != nil {
+			return nil, nil, err
 		}
 		decChains = append(decChains, c)
 	}
@@ -549,6 +517,32 @@ func (a *analysis) underSoftplus(v string) bool {
 		v = p.Inputs[0]
 	}
 	return false
+}
+
+// stackFrom follows a forward LSTM layer up its stack: each next layer is the
+// one forward LSTM of the same size fed by the layer below alone.
+func (a *analysis) stackFrom(first *lstmNode, what string) ([]*lstmNode, error) {
+	c := []*lstmNode{first}
+	H := first.H
+	for {
+		top := c[len(c)-1]
+		var next []*lstmNode
+		for _, l := range a.lstms {
+			if l.dirs == 1 && l.I == H && l.H == H && only(l.parents, top) {
+				next = append(next, l)
+			}
+		}
+		if len(next) == 0 {
+			return c, nil
+		}
+		if len(next) > 1 {
+			return nil, fmt.Errorf("%s layer %d (node %q) feeds %d LSTM nodes of its own size; cannot tell which is layer %d", what, len(c)-1, top.node.Name, len(next), len(c))
+		}
+		if contains(c, next[0]) || len(c) > model.MaxLayers {
+			return nil, fmt.Errorf("the %s's LSTM nodes form a cycle", what)
+		}
+		c = append(c, next[0])
+	}
 }
 
 // chain orders a stack of LSTM layers by following outputs to inputs.
