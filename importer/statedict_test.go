@@ -13,14 +13,7 @@ import (
 
 // TestWriteStateDictRoundTrip: the state_dict mvae writes reads back in Go.
 func TestWriteStateDictRoundTrip(t *testing.T) {
-	r, err := File("../testdata/models/groove/model.pt", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := model.WriteStateDict(&buf, r.Config, r.Weights); err != nil {
-		t.Fatal(err)
-	}
+	r, buf := writtenStateDict(t)
 	back, err := readStateDict(buf.Bytes())
 	if err != nil {
 		t.Fatal(err)
@@ -36,14 +29,7 @@ func TestWriteStateDictRoundTrip(t *testing.T) {
 // mvae writes (where PyTorch is installed; never in CI).
 func TestPyTorchLoadsWrittenStateDict(t *testing.T) {
 	py := testenv.OptionalPython(t, "torch")
-	r, err := File("../testdata/models/groove/model.pt", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := model.WriteStateDict(&buf, r.Config, r.Weights); err != nil {
-		t.Fatal(err)
-	}
+	_, buf := writtenStateDict(t)
 	p := filepath.Join(t.TempDir(), "w.pt")
 	os.WriteFile(p, buf.Bytes(), 0o644)
 	out, err := exec.Command(py, "-c", `import sys, torch
@@ -59,4 +45,18 @@ model.load_state_dict(sd)
 	if err != nil {
 		t.Fatalf("PyTorch could not load the state_dict: %v\n%s", err, out)
 	}
+}
+
+// writtenStateDict imports the groove fixture and writes its state_dict.
+func writtenStateDict(t *testing.T) (*Result, *bytes.Buffer) {
+	t.Helper()
+	r, err := File("../testdata/models/groove/model.pt", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := model.WriteStateDict(&buf, r.Config, r.Weights); err != nil {
+		t.Fatal(err)
+	}
+	return r, &buf
 }
