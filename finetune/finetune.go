@@ -36,7 +36,8 @@ type Options struct {
 	Checkpoint string   // file for checkpoints ("" : none)
 	Resume     bool
 	Seed       uint64
-	Workers    int // goroutines sharing a batch (0: one per CPU)
+	Workers    int          // goroutines sharing a batch (0: one per CPU)
+	Augment    Augmentation // groove augmentation of every training batch
 	Progress   func(Progress)
 }
 
@@ -127,6 +128,9 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 	if err != nil {
 		return nil, err
 	}
+	if err := o.Augment.Check(c.Representation); err != nil {
+		return nil, err
+	}
 	T, D, Z := c.T(), c.InputSize, c.ZSize
 	cur := clone(w)
 	m, err := native.New(c, cur)
@@ -180,11 +184,15 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 	}
 	x := make([]float32, o.Batch*T*D)
 	eps := make([]float32, o.Batch*Z)
+	var scratch []float32
+	if o.Augment.Active() {
+		scratch = make([]float32, len(x))
+	}
 	start := time.Now()
 	examples := 0
 	trainSum, trainN := 0.0, 0
 	// The batch order of epoch e is a permutation seeded with (seed, e); the
-	// noise of step s is seeded with (seed, s): a resumed run sees what an
+	// noise and augmentation of step s are seeded with (seed, s): a resumed run sees what an
 	// uninterrupted one would.
 	perEpoch := max(nTrain/o.Batch, 1)
 	for step < o.Steps {
@@ -194,6 +202,10 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 		for i := 0; i < B; i++ {
 			j := perm[(k*B+i)%nTrain]
 			copy(x[i*T*D:(i+1)*T*D], train[j*T*D:(j+1)*T*D])
+		}
+		if o.Augment.Active() {
+			ar := rand.New(rand.NewPCG(o.Seed^0x6a09e667f3bcc909, uint64(step)))
+			o.Augment.Apply(x[:B*T*D], scratch[:B*T*D], B, T, ar)
 		}
 		nr := rand.New(rand.NewPCG(o.Seed^0x9e3779b97f4a7c15, uint64(step)))
 		for i := range eps[:B*Z] {
