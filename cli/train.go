@@ -60,6 +60,8 @@ func trainCommands() []*ucli.Command {
 				&ucli.BoolFlag{Name: "resume", Usage: "continue from the checkpoint"},
 				&ucli.Uint64Flag{Name: "seed", Value: 0, Usage: "seed of batch order and noise"},
 				&ucli.Float64Flag{Name: "mix", Usage: "groove augmentation: chance that an instrument group of a window is taken from another window of the batch"},
+				&ucli.Float64Flag{Name: "toms", Usage: "groove augmentation: chance that the three toms of a window are shuffled"},
+				&ucli.Float64Flag{Name: "hat-ride", Usage: "groove augmentation: chance that closed hi-hat and ride of a window change places"},
 				&ucli.Float64Flag{Name: "drop", Usage: "groove augmentation: chance that a hit is dropped"},
 				&ucli.BoolFlag{Name: "half", Usage: "store the new weights as float16"},
 				jsonFlag, strictFlag},
@@ -202,7 +204,7 @@ func runFinetune(c *ucli.Context) error {
 		Steps: c.Int("steps"), Batch: c.Int("batch"), LR: c.Float64("lr"), LRDecay: c.Float64("lr-decay"), MinLR: c.Float64("min-lr"),
 		Beta: beta, FreeBits: fb, Clip: c.Float64("clip"), Freeze: c.StringSlice("freeze"),
 		ValEvery: c.Int("val-every"), Patience: c.Int("patience"), Checkpoint: ck, Resume: c.Bool("resume"), Seed: c.Uint64("seed"),
-		Augment: finetune.Augmentation{Mix: c.Float64("mix"), Drop: c.Float64("drop")},
+		Augment: finetune.Augmentation{Mix: c.Float64("mix"), Toms: c.Float64("toms"), HatRide: c.Float64("hat-ride"), Drop: c.Float64("drop")},
 		Progress: func(p finetune.Progress) {
 			extra := fmt.Sprintf("loss %.2f, %.0f ex/s", p.Loss, p.ExamplesPerSec)
 			if !math.IsNaN(p.ValLoss) {
@@ -231,7 +233,7 @@ func runFinetune(c *ucli.Context) error {
 		Source: name, SourceKind: "finetune", Tool: "mvae " + Version, Created: time.Now().UTC().Format(time.RFC3339),
 		Notes: fmt.Sprintf("fine-tuned %d steps (best validation loss %.4f at step %d) on %d windows; lr %g, batch %d, beta %g, free bits %g, frozen %s",
 			res.History[len(res.History)-1].Step, res.BestVal, res.BestStep, nt, c.Float64("lr"), c.Int("batch"), beta, fb, strings.Join(c.StringSlice("freeze"), ",")) +
-			augmentNote(c.Float64("mix"), c.Float64("drop")),
+			augmentNote(finetune.Augmentation{Mix: c.Float64("mix"), Toms: c.Float64("toms"), HatRide: c.Float64("hat-ride"), Drop: c.Float64("drop")}),
 	}}, Weights: res.Weights, Graphs: gs}
 	if err := model.WriteBundleFile(out, nb, c.Bool("half")); err != nil {
 		return err
@@ -272,9 +274,9 @@ func runExport(c *ucli.Context) error {
 	return nil
 }
 
-func augmentNote(mix, drop float64) string {
-	if mix == 0 && drop == 0 {
+func augmentNote(a finetune.Augmentation) string {
+	if !a.Active() {
 		return ""
 	}
-	return fmt.Sprintf("; augmentation mix %g, drop %g", mix, drop)
+	return fmt.Sprintf("; augmentation mix %g, toms %g, hat-ride %g, drop %g", a.Mix, a.Toms, a.HatRide, a.Drop)
 }

@@ -134,7 +134,7 @@ func TestAugmentedRunResumes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	train := generate.RandomWindows(c, 12, rng)
 	o := Options{Steps: 4, Batch: 4, LR: 3e-3, LRDecay: 0.999, MinLR: 1e-5, Beta: 0.2, Clip: 1, ValEvery: 2, Seed: 5,
-		Augment: Augmentation{Mix: 0.5, Drop: 0.1}}
+		Augment: Augmentation{Mix: 0.5, Toms: 0.5, HatRide: 0.3, Drop: 0.1}}
 	full, err := Run(c, r.Weights, train, 12, nil, 0, o)
 	if err != nil {
 		t.Fatal(err)
@@ -170,5 +170,77 @@ func TestAugmentedRunResumes(t *testing.T) {
 	}
 	if !differs {
 		t.Error("augmentation did not change training")
+	}
+}
+
+// column returns class c's hits, velocities and offsets of window b over
+// all steps.
+func column(x []float32, b, T, c int) []float32 {
+	const K = music.NumDrumClasses
+	var out []float32
+	for t := 0; t < T; t++ {
+		s := x[(b*T+t)*3*K:]
+		out = append(out, s[c], s[K+c], s[2*K+c])
+	}
+	return out
+}
+
+func sameFloats(a, b []float32) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return len(a) == len(b)
+}
+
+func TestAugmentTomsAndHatRide(t *testing.T) {
+	const B, T = 8, 16
+	rng := rand.New(rand.NewPCG(8, 9))
+	orig := grooveBatch(B, T, rng)
+	x := append([]float32(nil), orig...)
+	Augmentation{Toms: 1}.Apply(x, make([]float32, len(x)), B, T, rng)
+	shuffled := 0
+	for b := 0; b < B; b++ {
+		for c := 0; c < music.NumDrumClasses; c++ {
+			got := column(x, b, T, c)
+			if c < 4 || c > 6 {
+				if !sameFloats(got, column(orig, b, T, c)) {
+					t.Fatalf("toms: window %d class %d changed", b, c)
+				}
+				continue
+			}
+			found := false
+			for from := 4; from <= 6; from++ {
+				if sameFloats(got, column(orig, b, T, from)) {
+					found = true
+					if from != c {
+						shuffled++
+					}
+				}
+			}
+			if !found {
+				t.Fatalf("toms: window %d class %d is no tom of the window", b, c)
+			}
+		}
+	}
+	if shuffled == 0 {
+		t.Error("toms 1 moved no tom")
+	}
+	x = append(x[:0], orig...)
+	Augmentation{HatRide: 1}.Apply(x, make([]float32, len(x)), B, T, rng)
+	for b := 0; b < B; b++ {
+		for c := 0; c < music.NumDrumClasses; c++ {
+			from := c
+			switch c {
+			case 2:
+				from = 8
+			case 8:
+				from = 2
+			}
+			if !sameFloats(column(x, b, T, c), column(orig, b, T, from)) {
+				t.Fatalf("hat-ride: window %d class %d is not class %d", b, c, from)
+			}
+		}
 	}
 }

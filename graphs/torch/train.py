@@ -60,8 +60,9 @@ def evaluate(model, data, cfg, beta, batch=256):
 GROUPS = [[0], [1], [2, 3], [4, 5, 6], [7, 8]]  # kick, snare, hi-hats, toms, cymbals
 
 
-def augment(x, rng, mix, drop):
-    """New grooves from a batch: swap whole instrument groups between windows, drop hits."""
+def augment(x, rng, mix, drop, toms=0.0, hat_ride=0.0):
+    """New grooves from a batch: swap whole instrument groups between windows, shuffle the
+    three toms, let closed hi-hat and ride change places, drop hits (finetune/augment.go)."""
     x = x.copy()
     B = len(x)
     if mix > 0:
@@ -71,6 +72,15 @@ def augment(x, rng, mix, drop):
             take = rng.random(B) < mix
             other = rng.integers(0, B, B)
             x[np.ix_(np.nonzero(take)[0], np.arange(x.shape[1]), cols)] = src[np.ix_(other[take], np.arange(x.shape[1]), cols)]
+    for b in range(B):
+        perm = np.arange(9)
+        if toms > 0 and rng.random() < toms:
+            perm[4:7] = 4 + rng.permutation(3)
+        if hat_ride > 0 and rng.random() < hat_ride:
+            perm[2], perm[8] = 8, 2
+        if (perm != np.arange(9)).any():
+            cols = np.concatenate([perm + 9 * part for part in range(3)])
+            x[b] = x[b][:, cols]
     if drop > 0:
         gone = (rng.random(x[..., :9].shape) < drop) & (x[..., :9] > 0.5)
         for part in range(3):
@@ -109,6 +119,10 @@ def main():
     ap.add_argument("--mix", type=float, default=0.0,
                     help="groove augmentation: the chance that each instrument group of a window "
                          "(kick, snare, hi-hats, toms, cymbals) is taken from another window of the batch")
+    ap.add_argument("--toms", type=float, default=0.0,
+                    help="groove augmentation: the chance that the three toms of a window are shuffled")
+    ap.add_argument("--hat-ride", type=float, default=0.0,
+                    help="groove augmentation: the chance that closed hi-hat and ride of a window change places")
     ap.add_argument("--drop", type=float, default=0.0,
                     help="groove augmentation: the chance that each hit is removed")
     args = ap.parse_args()
@@ -166,8 +180,8 @@ def main():
         idx = order[pos:pos + args.batch]
         pos += args.batch
         xb = train[idx]
-        if cfg["representation"] == "groove" and (args.mix > 0 or args.drop > 0):
-            xb = augment(xb, rng, args.mix, args.drop)
+        if cfg["representation"] == "groove" and (args.mix > 0 or args.drop > 0 or args.toms > 0 or args.hat_ride > 0):
+            xb = augment(xb, rng, args.mix, args.drop, args.toms, args.hat_ride)
         x = torch.from_numpy(xb)
         eps = torch.randn(x.shape[0], cfg["z_size"])
         beta = m.beta_at(step, cfg["max_beta"], args.beta_rate)
