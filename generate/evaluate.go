@@ -8,16 +8,16 @@ import (
 
 // Quality is how well a groove model reconstructs and samples.
 type Quality struct {
-	Windows      int        `json:"windows"`
-	HitPrecision float64    `json:"hit_precision"`
-	HitRecall    float64    `json:"hit_recall"`
-	HitF1        float64    `json:"hit_f1"`
-	StepAccuracy float64    `json:"step_accuracy"` // steps whose 9 hits (or class) all match
-	KLMean       float64    `json:"kl_mean"`       // nats per sequence
-	PriorSamples int        `json:"prior_samples,omitempty"`
-	DensityRange [2]float64 `json:"train_density_5_95,omitempty"`
-	PriorInRange float64    `json:"prior_in_range,omitempty"`
-	PriorDensity float64    `json:"prior_density_mean,omitempty"`
+	Windows      int       `json:"windows"`
+	HitPrecision float64   `json:"hit_precision"`
+	HitRecall    float64   `json:"hit_recall"`
+	HitF1        float64   `json:"hit_f1"`
+	StepAccuracy float64   `json:"step_accuracy"` // steps whose 9 hits (or class) all match
+	KLMean       float64   `json:"kl_mean"`       // nats per sequence
+	PriorSamples int       `json:"prior_samples,omitempty"`
+	DensityRange []float64 `json:"train_density_5_95,omitempty"`
+	PriorInRange float64   `json:"prior_in_range,omitempty"`
+	PriorDensity float64   `json:"prior_density_mean,omitempty"`
 }
 
 // hitsOf returns, per step, the bit set of hits (groove, drums) or the class
@@ -121,7 +121,7 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 			dens[i] = density(rep, train[i*T*D:(i+1)*T*D], T, D)
 		}
 		sort.Float64s(dens)
-		q.DensityRange = [2]float64{percentile(dens, 5), percentile(dens, 95)}
+		q.DensityRange = []float64{percentile(dens, 5), percentile(dens, 95)}
 		_, tok, err := Sample(b, samples, Options{Temperature: 1})
 		if err != nil {
 			return nil, err
