@@ -69,20 +69,6 @@ func runtimes(t *testing.T) []opener {
 	}})
 }
 
-func maxDiff(a, b []float32) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	d := 0.0
-	for i := range a {
-		x := math.Abs(float64(a[i]) - float64(b[i]))
-		if !(x <= d) {
-			d = x
-		}
-	}
-	return d
-}
-
 // TestTeacherForced: logits, mu and sigma within 1e-4 of PyTorch's.
 func TestTeacherForced(t *testing.T) {
 	for _, rt := range runtimes(t) {
@@ -99,7 +85,7 @@ func TestTeacherForced(t *testing.T) {
 					t.Fatal(err)
 				}
 				for name, got := range map[string][]float32{"logits": logits, "mu": mu, "sigma": sigma} {
-					if d := maxDiff(got, fx.golden[name].Data); d > 1e-4 {
+					if d := generate.MaxAbsDiff(got, fx.golden[name].Data); d > 1e-4 {
 						t.Errorf("%s differs from PyTorch by %g", name, d)
 					}
 				}
@@ -108,7 +94,7 @@ func TestTeacherForced(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if d := max(maxDiff(mu2, fx.golden["mu"].Data), maxDiff(sigma2, fx.golden["sigma"].Data)); d > 1e-4 {
+				if d := max(generate.MaxAbsDiff(mu2, fx.golden["mu"].Data), generate.MaxAbsDiff(sigma2, fx.golden["sigma"].Data)); d > 1e-4 {
 					t.Errorf("encoder differs from PyTorch by %g", d)
 				}
 			})
@@ -204,7 +190,7 @@ func TestRuntimesAgreeStepByStep(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if d := maxDiff(conds[0], conds[1]); d > 1e-5 {
+			if d := generate.MaxAbsDiff(conds[0], conds[1]); d > 1e-5 {
 				t.Errorf("conductor outputs differ by %g", d)
 			}
 			sts := make([]generate.State, len(bes))
@@ -233,7 +219,7 @@ func TestRuntimesAgreeStepByStep(t *testing.T) {
 							t.Fatal(err)
 						}
 					}
-					worst = max(worst, maxDiff(logits[0], logits[1]))
+					worst = max(worst, generate.MaxAbsDiff(logits[0], logits[1]))
 					// Feed a valid random token next.
 					for b := 0; b < B; b++ {
 						row := prev[b*D : (b+1)*D]
@@ -253,7 +239,7 @@ func TestRuntimesAgreeStepByStep(t *testing.T) {
 				}
 				toks = append(toks, tok)
 			}
-			if d := maxDiff(toks[0], toks[1]); d > 1e-5 {
+			if d := generate.MaxAbsDiff(toks[0], toks[1]); d > 1e-5 {
 				t.Errorf("sampled sequences differ (max %g)", d)
 			}
 		})

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/graphs"
 	"github.com/musicvae-go/mvae/native"
 	"github.com/musicvae-go/mvae/npy"
@@ -95,9 +96,9 @@ func TestONNXLSTMSemantics(t *testing.T) {
 					}
 					cell.Step(x[t0*B*I:(t0+1)*B*I], h, c, gates, B)
 					y := out[0].Data[(t0*dirs+d)*B*H : (t0*dirs+d+1)*B*H]
-					worst = max(worst, maxDiff(h, y))
+					worst = max(worst, generate.MaxAbsDiff(h, y))
 				}
-				worst = max(worst, maxDiff(c, out[1].Data[d*B*H:(d+1)*B*H]))
+				worst = max(worst, generate.MaxAbsDiff(c, out[1].Data[d*B*H:(d+1)*B*H]))
 			}
 			if worst > 1e-5 {
 				t.Errorf("native LSTM differs from ONNX's LSTM by %g", worst)

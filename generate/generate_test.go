@@ -1,7 +1,9 @@
 package generate
 
 import (
+	"encoding/json"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/musicvae-go/mvae/music"
@@ -95,5 +97,29 @@ func TestInterpolate(t *testing.T) {
 	}
 	if _, err := Interpolate(a, b, 3, "cubic"); err == nil {
 		t.Error("unknown mode accepted")
+	}
+}
+
+func TestMaxAbsDiff(t *testing.T) {
+	nan := float32(math.NaN())
+	for _, c := range []struct {
+		a, b []float32
+		want float64
+	}{
+		{[]float32{1, 2, 3}, []float32{1, 2.5, 2}, 1},
+		{[]float32{1, 2}, []float32{1}, math.Inf(1)},
+		{[]float32{nan, 2}, []float32{0, 0}, math.Inf(1)}, // a NaN first is not forgotten
+		{nil, nil, 0},
+	} {
+		if got := MaxAbsDiff(c.a, c.b); got != c.want {
+			t.Errorf("MaxAbsDiff(%v, %v) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+	r := compare("g", "o", []float32{nan}, []float32{0})
+	if r.OK {
+		t.Error("compare: a NaN output passed parity")
+	}
+	if b, err := json.Marshal(r); err != nil || !strings.Contains(string(b), `"max_abs_diff":null`) {
+		t.Errorf("a NaN row as JSON: %s, %v", b, err)
 	}
 }

@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -18,6 +19,24 @@ type ParityRow struct {
 	OK     bool    `json:"ok"`
 }
 
+// MarshalJSON writes a difference that is not finite (NaN outputs, shapes
+// that differ) as null: JSON has no Inf.
+func (r ParityRow) MarshalJSON() ([]byte, error) {
+	finite := func(x float64) *float64 {
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil
+		}
+		return &x
+	}
+	return json.Marshal(struct {
+		Graph  string   `json:"graph"`
+		Output string   `json:"output"`
+		MaxAbs *float64 `json:"max_abs_diff"`
+		MaxRel *float64 `json:"max_rel_diff"`
+		OK     bool     `json:"ok"`
+	}{r.Graph, r.Output, finite(r.MaxAbs), finite(r.MaxRel), r.OK})
+}
+
 // ParityReport is what Parity found.
 type ParityReport struct {
 	Batch        int         `json:"batch"`
@@ -28,20 +47,39 @@ type ParityReport struct {
 	OK           bool        `json:"ok"`
 }
 
-func compare(graph, output string, a, b []float32) ParityRow {
-	r := ParityRow{Graph: graph, Output: output}
+// MaxAbsDiff returns max_i |a[i] - b[i]| in float64: +Inf where the lengths
+// differ or any difference is NaN, so that "within tolerance" can never hold
+// by accident. Reference loop:
+//
+//	for i := range a {
+//	    d = max(d, |a[i] - b[i]|)
+//	}
+func MaxAbsDiff(a, b []float32) float64 {
 	if len(a) != len(b) {
-		r.MaxAbs, r.MaxRel = math.Inf(1), math.Inf(1)
+		return math.Inf(1)
+	}
+	d := 0.0
+	for i := range a {
+		x := math.Abs(float64(a[i]) - float64(b[i]))
+		if math.IsNaN(x) {
+			return math.Inf(1)
+		}
+		d = math.Max(d, x)
+	}
+	return d
+}
+
+func compare(graph, output string, a, b []float32) ParityRow {
+	r := ParityRow{Graph: graph, Output: output, MaxAbs: MaxAbsDiff(a, b)}
+	if math.IsInf(r.MaxAbs, 1) {
+		r.MaxRel = math.Inf(1)
 		return r
 	}
 	for i := range a {
 		d := math.Abs(float64(a[i]) - float64(b[i]))
-		if !(d <= r.MaxAbs) {
-			r.MaxAbs = d
-		}
 		m := math.Max(math.Abs(float64(a[i])), math.Abs(float64(b[i])))
-		if m >= 1e-3 && !(d/m <= r.MaxRel) {
-			r.MaxRel = d / m
+		if m >= 1e-3 {
+			r.MaxRel = math.Max(r.MaxRel, d/m)
 		}
 	}
 	r.OK = r.MaxAbs <= ParityTolerance

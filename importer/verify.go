@@ -57,16 +57,16 @@ func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64, nativ
 		if err != nil {
 			return nil, fmt.Errorf("running the rebuilt full graph: %v", err)
 		}
-		v.MaxDiff["full.logits"] = maxAbs(got[0].Data, want[0].Data)
-		v.MaxDiff["full.mu"] = maxAbs(got[1].Data, want[1].Data)
-		v.MaxDiff["full.sigma"] = maxAbs(got[2].Data, want[2].Data)
+		v.MaxDiff["full.logits"] = generate.MaxAbsDiff(got[0].Data, want[0].Data)
+		v.MaxDiff["full.mu"] = generate.MaxAbsDiff(got[1].Data, want[1].Data)
+		v.MaxDiff["full.sigma"] = generate.MaxAbsDiff(got[2].Data, want[2].Data)
 	}
 	ms, err := run(gs[graphs.Encoder], []string{"x"}, []string{"mu", "sigma"}, x)
 	if err != nil {
 		return nil, fmt.Errorf("running the encoder graph: %v", err)
 	}
-	v.MaxDiff["encoder.mu"] = maxAbs(ms[0].Data, want[1].Data)
-	v.MaxDiff["encoder.sigma"] = maxAbs(ms[1].Data, want[2].Data)
+	v.MaxDiff["encoder.mu"] = generate.MaxAbsDiff(ms[0].Data, want[1].Data)
+	v.MaxDiff["encoder.sigma"] = generate.MaxAbsDiff(ms[1].Data, want[2].Data)
 	// The decoder, stepped with teacher forcing from z = mu + sigma * eps.
 	z := npy.New(B, c.ZSize)
 	for i := range z.Data {
@@ -102,7 +102,7 @@ func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64, nativ
 			}
 			h, cc = o[1], o[2]
 			for b := 0; b < B; b++ {
-				worst = math.Max(worst, maxAbs(o[0].Data[b*D:(b+1)*D], want[0].Data[(b*T+t)*D:(b*T+t+1)*D]))
+				worst = math.Max(worst, generate.MaxAbsDiff(o[0].Data[b*D:(b+1)*D], want[0].Data[(b*T+t)*D:(b*T+t+1)*D]))
 			}
 		}
 	}
@@ -112,9 +112,9 @@ func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64, nativ
 		if err != nil {
 			return nil, fmt.Errorf("running the native runtime: %v", err)
 		}
-		v.MaxDiff["native.logits"] = maxAbs(logits, want[0].Data)
-		v.MaxDiff["native.mu"] = maxAbs(mu, want[1].Data)
-		v.MaxDiff["native.sigma"] = maxAbs(sigma, want[2].Data)
+		v.MaxDiff["native.logits"] = generate.MaxAbsDiff(logits, want[0].Data)
+		v.MaxDiff["native.mu"] = generate.MaxAbsDiff(mu, want[1].Data)
+		v.MaxDiff["native.sigma"] = generate.MaxAbsDiff(sigma, want[2].Data)
 	}
 	for k, d := range v.MaxDiff {
 		if !(d <= Tolerance) {
@@ -122,18 +122,4 @@ func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64, nativ
 		}
 	}
 	return v, nil
-}
-
-func maxAbs(a, b []float32) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	d := 0.0
-	for i := range a {
-		x := math.Abs(float64(a[i]) - float64(b[i]))
-		if !(x <= d) {
-			d = x
-		}
-	}
-	return d
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/graphs"
 	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/internal/testenv"
@@ -27,17 +28,6 @@ func fixtureDirs(t *testing.T) []string {
 		t.Fatalf("only %d fixtures found", len(dirs))
 	}
 	return dirs
-}
-
-func maxDiff(a, b *npy.Array) float64 {
-	if len(a.Data) != len(b.Data) {
-		return math.Inf(1)
-	}
-	d := 0.0
-	for i := range a.Data {
-		d = math.Max(d, math.Abs(float64(a.Data[i])-float64(b.Data[i])))
-	}
-	return d
 }
 
 func mustSession(t *testing.T, onnx []byte, ins, outs []string) *Session {
@@ -77,7 +67,7 @@ func TestBuiltGraphsMatchGoldens(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i, name := range []string{"logits", "mu", "sigma"} {
-				if d := maxDiff(out[i], g[name]); d > 1e-4 {
+				if d := generate.MaxAbsDiff(out[i].Data, g[name].Data); d > 1e-4 {
 					t.Errorf("full graph: %s differs from PyTorch by %g", name, d)
 				}
 			}
@@ -87,7 +77,7 @@ func TestBuiltGraphsMatchGoldens(t *testing.T) {
 				t.Fatalf("re-import of the built graph: %v", err)
 			}
 			for name, want := range r.Weights {
-				if maxDiff(back.Weights[name], want) != 0 {
+				if generate.MaxAbsDiff(back.Weights[name].Data, want.Data) != 0 {
 					t.Errorf("re-import: %s differs", name)
 				}
 			}
@@ -100,7 +90,7 @@ func TestBuiltGraphsMatchGoldens(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := maxDiff(ms[0], g["mu"]); d > 1e-4 {
+			if d := generate.MaxAbsDiff(ms[0].Data, g["mu"].Data); d > 1e-4 {
 				t.Errorf("encoder: mu differs by %g", d)
 			}
 			// z = mu + sigma * eps, as PyTorch computed it.
