@@ -105,14 +105,7 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 	for u := range condIn {
 		condIn[u] = zerosIn
 	}
-	cond := make([][]*lstmStep, Lc)
-	for l, cell := range m.cond {
-		cond[l] = cell.forwardSeq(condIn, c0h[l], c0c[l], B)
-		condIn = make([][]float32, U)
-		for u := range condIn {
-			condIn[u] = cond[l][u].h
-		}
-	}
+	cond := forwardStack(m.cond, condIn, c0h, c0c, B)
 
 	// Decoder, segment by segment, and the loss.
 	type segment struct {
@@ -139,14 +132,7 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 			}
 			steps[s] = xi
 		}
-		layers := make([][]*lstmStep, Ld)
-		for l, cell := range m.dec {
-			layers[l] = cell.forwardSeq(steps, h0[l], cc0[l], B)
-			steps = make([][]float32, S)
-			for s := range steps {
-				steps[s] = layers[l][s].h
-			}
-		}
+		layers := forwardStack(m.dec, steps, h0, cc0, B)
 		segs[u] = segment{cu: cu, s: sd, layers: layers}
 		for s := 0; s < S; s++ {
 			t := u*S + s
@@ -282,6 +268,21 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 		}
 	}
 	return parts, nil
+}
+
+// forwardStack runs a stack of LSTM layers over a sequence, keeping every
+// step for the backward pass: layer 0 reads xs, layer l the hidden states of
+// layer l-1; layer l starts from h0[l], c0[l].
+func forwardStack(cells []*LSTM, xs [][]float32, h0, c0 [][]float32, B int) [][]*lstmStep {
+	out := make([][]*lstmStep, len(cells))
+	for l, cell := range cells {
+		out[l] = cell.forwardSeq(xs, h0[l], c0[l], B)
+		xs = make([][]float32, len(xs))
+		for i := range xs {
+			xs[i] = out[l][i].h
+		}
+	}
+	return out
 }
 
 // initForward computes init(v, lin, L, H) and keeps s = tanh(v W^T + b) for
