@@ -43,15 +43,7 @@ func TestGenerateMatchesGoldens(t *testing.T) {
 		}
 		n++
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			r, err := importer.File(filepath.Join(dir, "model.pt"), importer.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			be, err := Open(&model.Bundle{Manifest: model.Manifest{Config: r.Config}, Weights: r.Weights}, Options{Threads: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer be.Close()
+			r, be := openFixture(t, filepath.Join(dir, "model.pt"))
 			rep := r.Config.Representation
 			mu := g["mu"]
 			for _, temp := range []float64{0, 0.5, 1} {
@@ -79,17 +71,10 @@ func TestGenerateMatchesGoldens(t *testing.T) {
 // own state, give what a lone caller gets.
 func TestConcurrentGeneration(t *testing.T) {
 	initORT(t)
-	r, err := importer.File("../testdata/models/drums/model.pt", importer.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	be, err := Open(&model.Bundle{Manifest: model.Manifest{Config: r.Config}, Weights: r.Weights}, Options{Threads: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer be.Close()
+	_, be := openFixture(t, "../testdata/models/drums/model.pt")
 	want := make([][]float32, 4)
 	for i := range want {
+		var err error
 		_, want[i], err = generate.Sample(be, 2, generate.Options{Temperature: 1, Seed: uint64(10 * i)})
 		if err != nil {
 			t.Fatal(err)
@@ -115,4 +100,20 @@ func TestConcurrentGeneration(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// openFixture imports a fixture's model.pt and opens it on onnxruntime; the
+// backend is closed when the test ends.
+func openFixture(t *testing.T, pt string) (*importer.Result, *ORT) {
+	t.Helper()
+	r, err := importer.File(pt, importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	be, err := Open(&model.Bundle{Manifest: model.Manifest{Config: r.Config}, Weights: r.Weights}, Options{Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { be.Close() })
+	return r, be
 }
