@@ -97,12 +97,18 @@ func (a Augmentation) Apply(x, src []float32, B, T int, rng *rand.Rand) {
 			for c := range perm {
 				perm[c] = c
 			}
+			moved := false
 			if a.Toms > 0 && rng.Float64() < a.Toms {
 				p := rng.Perm(3)
 				perm[4], perm[5], perm[6] = 4+p[0], 4+p[1], 4+p[2]
+				moved = true
 			}
 			if a.HatRide > 0 && rng.Float64() < a.HatRide {
 				perm[2], perm[8] = 8, 2
+				moved = true
+			}
+			if !moved {
+				continue
 			}
 			for t := 0; t < T; t++ {
 				s := x[(b*T+t)*D : (b*T+t+1)*D]
