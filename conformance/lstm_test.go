@@ -16,12 +16,7 @@ import (
 // bidirectional, with and without initial states, batch first-to-last, the
 // gate order i, o, f, c and the concatenated biases.
 func TestONNXLSTMSemantics(t *testing.T) {
-	if _, err := runtime.Init(""); err != nil {
-		if rts := runtimes(t); len(rts) < 2 {
-			t.Log("no onnxruntime in this build: ONNX semantics not checked")
-			return
-		}
-	}
+	requireORT(t)
 	rng := rand.New(rand.NewPCG(4, 4))
 	vec := func(n int) []float32 {
 		v := make([]float32, n)
