@@ -10,11 +10,14 @@ import (
 
 	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/importer"
+	"github.com/musicvae-go/mvae/internal/testenv"
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/native"
 	"github.com/musicvae-go/mvae/npy"
 )
 
-// compareTokens: hits and classes identical, values within 1e-5 (spec §4).
+// compareTokens: hits and classes identical, values within 1e-5 (spec §4);
+// want is PyTorch's golden or the native runtime's tokens.
 func compareTokens(t *testing.T, what string, got []float32, want *npy.Array, rep string) {
 	t.Helper()
 	if len(got) != len(want.Data) {
@@ -25,21 +28,25 @@ func compareTokens(t *testing.T, what string, got []float32, want *npy.Array, re
 		w := want.Data[i]
 		exact := rep != "groove" || i%D < 9
 		if exact && v != w || math.Abs(float64(v-w)) > 1e-5 {
-			t.Fatalf("%s: value %d (sequence %d, step %d, column %d) = %v, PyTorch %v", what, i, i/(D*want.Shape[1]), (i/D)%want.Shape[1], i%D, v, w)
+			t.Fatalf("%s: value %d (sequence %d, step %d, column %d) = %v, want %v", what, i, i/(D*want.Shape[1]), (i/D)%want.Shape[1], i%D, v, w)
 		}
 	}
 }
 
+// TestGenerateMatchesGoldens: on onnxruntime, decoding the goldens' mu at
+// temperatures 0, 0.5 and 1 with seed 42, and sampling the prior at
+// temperature 1 with seed 7, gives PyTorch's tokens (the temperatures the
+// fixtures hold goldens for; TestRuntimesGenerateAlike covers 1.5 too).
 func TestGenerateMatchesGoldens(t *testing.T) {
 	initORT(t)
 	n := 0
-	for _, dir := range fixtureDirs(t) {
+	for _, dir := range testenv.ModelFixtures(t) {
 		g, err := npy.ReadNPZFile(filepath.Join(dir, "golden.npz"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, ok := g["gen_mu_T0.0_seed42"]; !ok {
-			continue // the independent implementation's fixtures hold forward goldens only
+			continue // the independent implementation's fixtures and the variants hold forward goldens only
 		}
 		n++
 		t.Run(filepath.Base(dir), func(t *testing.T) {
@@ -62,8 +69,70 @@ func TestGenerateMatchesGoldens(t *testing.T) {
 			compareTokens(t, "prior tokens", tok, g["prior_seed7_T1.0"], rep)
 		})
 	}
-	if n < 4 {
-		t.Errorf("only %d fixtures with generation goldens", n)
+	if n < 3 {
+		t.Errorf("only %d fixtures with generation goldens (groove, drums and melody hold them)", n)
+	}
+}
+
+// TestRuntimesGenerateAlike: on every fixture, at temperatures 0, 0.5, 1 and
+// 1.5 and three seeds each, onnxruntime and the native runtime give the same
+// tokens (hits and classes identical, values within 1e-5), both decoding the
+// goldens' mu and sampling the prior. Temperature must matter: the tokens at
+// 1.5 differ from the greedy ones.
+func TestRuntimesGenerateAlike(t *testing.T) {
+	initORT(t)
+	for _, dir := range testenv.ModelFixtures(t) {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			g, err := npy.ReadNPZFile(filepath.Join(dir, "golden.npz"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, ort := openFixture(t, filepath.Join(dir, "model.pt"))
+			nat, err := native.New(r.Config, r.Weights)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nat.Close()
+			rep := r.Config.Representation
+			mu := g["mu"]
+			B := mu.Shape[0]
+			shape := []int{B, r.Config.T(), r.Config.InputSize}
+			greedy := map[string][]float32{}
+			for _, temp := range []float64{0, 0.5, 1, 1.5} {
+				for _, seed := range []uint64{1, 42, 1000} {
+					o := generate.Options{Temperature: temp, Seed: seed}
+					what := fmt.Sprintf("T%.1f seed %d", temp, seed)
+					want, err := generate.Decode(nat, mu.Data, B, o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := generate.Decode(ort, mu.Data, B, o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					compareTokens(t, "decoding mu, "+what, got, &npy.Array{Shape: shape, Data: want}, rep)
+					zn, wantP, err := generate.Sample(nat, B, o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					zo, gotP, err := generate.Sample(ort, B, o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					compareTokens(t, "prior z, "+what, zo, &npy.Array{Shape: []int{B, r.Config.ZSize}, Data: zn}, "z")
+					compareTokens(t, "prior tokens, "+what, gotP, &npy.Array{Shape: shape, Data: wantP}, rep)
+					key := fmt.Sprint(seed)
+					switch temp {
+					case 0:
+						greedy[key] = want
+					case 1.5:
+						if generate.MaxAbsDiff(want, greedy[key]) == 0 {
+							t.Errorf("decoding mu with seed %d: the same tokens at temperature 1.5 as at 0", seed)
+						}
+					}
+				}
+			}
+		})
 	}
 }
 
