@@ -21,4 +21,27 @@ b=$corpus/stdlib/bossanova/BossaNova.mid
 
 echo "== the data path: every groove of the corpus as 4-bar windows" >&2
 "$mvae" data build "$corpus" --representation groove --bars 4 -o "$out/grooves_dataset.npz"
-ls "$out/grooves" | sed -n 1,8p
+
+first=$(ls "$out/grooves" | head -n 1)
+player="timidity"
+command -v timidity >/dev/null 2>&1 || player="timidity   (sudo apt-get install timidity)"
+cat >&2 <<EOT
+
+== done. In $out:
+  grooves/         8 new 4-bar grooves ($first ...), 120 bpm
+  interpolation/   5 steps from 50sRock to BossaNova through the latent space
+  grooves.npz      their z and tokens (grooves_ort.npz: the same from onnxruntime)
+  grooves_dataset.npz   the corpus as 4-bar windows: train, validation, test
+
+Listen:
+  $player $out/grooves/$first
+  timidity -Ow -o groove.wav $out/grooves/$first     # a WAV file instead
+In a DAW: drag a .mid onto a drum track (the drums are on MIDI channel 10,
+General MIDI drum notes; set the project to 120 bpm).
+
+Next, with mvae on your PATH (export PATH=\$PWD/bin:\$PATH):
+  mvae generate -n 4 --temperature 1 --seed 7 -o out/more     # wilder grooves
+  mvae interpolate YOUR_A.mid YOUR_B.mid --steps 7 -o out/mine
+  mvae help generate                                          # every flag
+and README.md, "Using mvae", for your own exported model and fine-tuning.
+EOT
