@@ -28,7 +28,10 @@ test:
 	$(GO) vet ./...
 	$(GO) test ./...
 
+# The MIDI reader, the ONNX reader, both importers, and the native kernels
+# against their reference loops.
 fuzz:
+	$(GO) test ./native -run '^$$' -fuzz FuzzLinear -fuzztime 60s
 	$(GO) test ./music -run '^$$' -fuzz FuzzParseMIDI -fuzztime 60s
 	$(GO) test ./graphs -run '^$$' -fuzz FuzzReadModel -fuzztime 60s -fuzzminimizetime 2s
 	$(GO) test ./importer -run '^$$' -fuzz FuzzImportONNX -fuzztime 60s -fuzzminimizetime 2s
