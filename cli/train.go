@@ -6,12 +6,12 @@ import (
 	"math"
 	"os"
 	"strings"
-	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/musicvae-go/mvae/finetune"
 	"github.com/musicvae-go/mvae/graphs"
+	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/internal/fsutil"
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
@@ -225,16 +225,15 @@ func runFinetune(c *ucli.Context) error {
 	if res.StoppedEarly {
 		logf("stopped early: %d validations without improvement", c.Int("patience"))
 	}
-	gs, err := graphs.BuildAll(cfg, res.Weights)
-	if err != nil {
-		return err
-	}
-	nb := &model.Bundle{Manifest: model.Manifest{Config: cfg, Provenance: model.Provenance{
-		Source: name, SourceKind: "finetune", Tool: "mvae " + Version, Created: time.Now().UTC().Format(time.RFC3339),
+	nb, err := importer.NewBundle(cfg, res.Weights, model.Provenance{
+		Source: name, SourceKind: "finetune", Tool: "mvae " + Version,
 		Notes: fmt.Sprintf("fine-tuned %d steps (best validation loss %.4f at step %d) on %d windows; lr %g, batch %d, beta %g, free bits %g, frozen %s",
 			res.History[len(res.History)-1].Step, res.BestVal, res.BestStep, nt, c.Float64("lr"), c.Int("batch"), beta, fb, strings.Join(c.StringSlice("freeze"), ",")) +
 			augmentNote(finetune.Augmentation{Mix: c.Float64("mix"), Toms: c.Float64("toms"), HatRide: c.Float64("hat-ride"), Drop: c.Float64("drop")}),
-	}}, Weights: res.Weights, Graphs: gs}
+	})
+	if err != nil {
+		return err
+	}
 	if err := model.WriteBundleFile(out, nb, c.Bool("half")); err != nil {
 		return err
 	}
