@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -100,10 +101,11 @@ func runLoss(c *ucli.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", name, err)
 	}
-	x, eps, B, err := readXEps(c, cfg)
+	x, eps, err := cfg.ReadBatch(c.String("x"), c.String("eps"))
 	if err != nil {
 		return err
 	}
+	B := x.Shape[0]
 	beta, fb := lossSettings(c, cfg)
 	var g model.Weights
 	if c.String("grads") != "" {
@@ -131,55 +133,17 @@ func runLoss(c *ucli.Context) error {
 	return nil
 }
 
-// trainingWindows reads the windows of a data build file, or of MIDI files.
-func trainingWindows(c *ucli.Context, cfg *model.Config) (train []float32, nt int, val []float32, nv int, err error) {
-	T, D := cfg.T(), cfg.InputSize
-	if p := c.String("data"); p != "" {
-		m, err := npy.ReadNPZFile(p)
-		if err != nil {
-			return nil, 0, nil, 0, err
-		}
-		get := func(name string) ([]float32, int, error) {
-			a, ok := m[name]
-			if !ok {
-				return nil, 0, nil
-			}
-			if len(a.Shape) != 3 || a.Shape[1] != T || a.Shape[2] != D {
-				return nil, 0, fmt.Errorf("%s: array %s has shape %v; the model wants [N, %d, %d] (%s, %d bars)", p, name, a.Shape, T, D, cfg.Representation, cfg.Bars)
-			}
-			return a.Data, a.Shape[0], nil
-		}
-		if train, nt, err = get("train"); err != nil {
-			return nil, 0, nil, 0, err
-		}
-		if val, nv, err = get("validation"); err != nil {
-			return nil, 0, nil, 0, err
-		}
-		if nt == 0 {
-			return nil, 0, nil, 0, fmt.Errorf("%s has no train windows", p)
-		}
+// trainingWindows reads --data and the MIDI files and folders given.
+func trainingWindows(c *ucli.Context, cfg *model.Config) (*finetune.Data, error) {
+	d, rep, err := finetune.LoadData(cfg, c.String("data"), c.Args().Slice(), music.BuildOptions{Strict: c.Bool("strict"),
+		Warn: func(f string, a ...any) { logf("warning: "+f, a...) }})
+	if rep != nil {
+		printReport(os.Stderr, rep, false)
 	}
-	if c.NArg() > 0 {
-		ds, rep, err := music.BuildDataset(c.Args().Slice(), music.BuildOptions{Options: cfg.MusicOptions(), Strict: c.Bool("strict"),
-			Warn: func(f string, a ...any) { logf("warning: "+f, a...) }})
-		if rep != nil {
-			printReport(os.Stderr, rep, false)
-		}
-		if err != nil {
-			return nil, 0, nil, 0, err
-		}
-		// Validation is the hash split's validation and test parts.
-		train = append(train, ds.Splits[music.Train].Data...)
-		nt += ds.Splits[music.Train].N
-		for _, s := range []music.Split{music.Validation, music.Test} {
-			val = append(val, ds.Splits[s].Data...)
-			nv += ds.Splits[s].N
-		}
+	if errors.Is(err, finetune.ErrNoData) {
+		return nil, fmt.Errorf("%w: give --data DATA.npz or MIDI files and folders", err)
 	}
-	if nt == 0 {
-		return nil, 0, nil, 0, fmt.Errorf("finetune needs windows: --data DATA.npz or MIDI files and folders")
-	}
-	return train, nt, val, nv, nil
+	return d, err
 }
 
 func runFinetune(c *ucli.Context) error {
@@ -188,10 +152,11 @@ func runFinetune(c *ucli.Context) error {
 		return err
 	}
 	cfg := b.Config()
-	train, nt, val, nv, err := trainingWindows(c, cfg)
+	d, err := trainingWindows(c, cfg)
 	if err != nil {
 		return err
 	}
+	train, nt, val, nv := d.Train.Data, d.Train.N, d.Val.Data, d.Val.N
 	beta, fb := lossSettings(c, cfg)
 	out := c.String("output")
 	ck := c.String("checkpoint")
