@@ -181,6 +181,10 @@ func runFinetune(c *ucli.Context) error {
 			}
 		},
 	})
+	var ce *finetune.CheckpointError
+	if errors.As(err, &ce) {
+		return fmt.Errorf("%w (--resume: give more --steps, delete the checkpoint, or drop --resume)", err)
+	}
 	if err != nil {
 		return err
 	}
