@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -140,9 +139,6 @@ func trainingWindows(c *ucli.Context, cfg *model.Config) (*finetune.Data, error)
 	if rep != nil {
 		printReport(os.Stderr, rep, false)
 	}
-	if errors.Is(err, finetune.ErrNoData) {
-		return nil, fmt.Errorf("%w: give --data DATA.npz or MIDI files and folders", err)
-	}
 	return d, err
 }
 
@@ -181,10 +177,6 @@ func runFinetune(c *ucli.Context) error {
 			}
 		},
 	})
-	var ce *finetune.CheckpointError
-	if errors.As(err, &ce) {
-		return fmt.Errorf("%w (--resume: give more --steps, delete the checkpoint, or drop --resume)", err)
-	}
 	if err != nil {
 		return err
 	}
