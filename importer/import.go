@@ -185,7 +185,7 @@ func reconcile(sh *shown, meta *model.Config, o Options) (*model.Config, []strin
 			c.Segments = sh.decoderNodes
 			notes = append(notes, fmt.Sprintf("segments %d: one decoder LSTM node per segment (give --segments if the graph folds segments into the batch)", c.Segments))
 		}
-		if o.DrumMap == "" && c.Representation != "melody" {
+		if o.DrumMap == "" && c.Rep() != music.Melody {
 			notes = append(notes, "drum map gm assumed (give --drum-map roland for Groove MIDI Dataset models)")
 		}
 		if o.FreeBits == nil || o.MaxBeta == nil {
