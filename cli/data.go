@@ -206,8 +206,11 @@ func dataRender(c *ucli.Context) error {
 	if len(a.Shape) == 2 {
 		a.Shape = []int{1, a.Shape[0], a.Shape[1]}
 	}
-	if err := a.CheckBatch(-1, -1, -1); err != nil {
+	if err := a.CheckShape(-1, -1, -1); err != nil {
 		return fmt.Errorf("%s: %v (windows are [N, T, D] or one [T, D])", in, err)
+	}
+	if err := a.CheckBatch(-1, -1, -1); err != nil {
+		return fmt.Errorf("%s: %v", in, err)
 	}
 	D := a.Shape[2]
 	var rep music.Representation

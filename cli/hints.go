@@ -27,8 +27,10 @@ func flagHint(err error) error {
 		return fmt.Errorf("%w: give --bars (or --config C.json)", err)
 	case errors.Is(err, finetune.ErrNoData):
 		return fmt.Errorf("%w: give --data DATA.npz or MIDI files and folders", err)
+	case errors.Is(err, finetune.ErrCheckpointAhead):
+		return fmt.Errorf("%w (give more --steps, or drop --resume)", err)
 	case errors.As(err, &ce):
-		return fmt.Errorf("%w (give more --steps, delete the checkpoint, or drop --resume)", err)
+		return fmt.Errorf("%w (delete the checkpoint, or drop --resume)", err)
 	}
 	return err
 }

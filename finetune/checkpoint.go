@@ -2,6 +2,7 @@ package finetune
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -44,6 +45,10 @@ type CheckpointError struct {
 
 func (e *CheckpointError) Error() string { return e.Path + ": " + e.Err.Error() }
 func (e *CheckpointError) Unwrap() error { return e.Err }
+
+// ErrCheckpointAhead is wrapped by the error of a checkpoint whose step lies
+// beyond the run's steps.
+var ErrCheckpointAhead = errors.New("beyond the run's steps")
 
 // MaxCheckpointSize bounds the checkpoints a resume reads.
 const MaxCheckpointSize = 16 << 30
@@ -177,7 +182,7 @@ func (m *ckMeta) check(steps int) error {
 	case m.Step < 1:
 		return fmt.Errorf("damaged checkpoint: step %d (checkpoints are written from step 1)", m.Step)
 	case m.Step > steps:
-		return fmt.Errorf("the checkpoint is at step %d, beyond this run's %d steps", m.Step, steps)
+		return fmt.Errorf("the checkpoint is at step %d, %w (%d)", m.Step, ErrCheckpointAhead, steps)
 	case m.AdamStep != m.Step:
 		return fmt.Errorf("damaged checkpoint: Adam's step %d is not the step %d", m.AdamStep, m.Step)
 	case m.BestStep < -1 || m.BestStep > m.Step:

@@ -49,7 +49,7 @@ func TestDamagedCheckpointsAreRefused(t *testing.T) {
 		{"NaN weight", func(w model.Weights, _ map[string]string) { w["best/"+name].Data[1] = float32(math.NaN()) }, 2, "best/" + name + " holds NaN"},
 		{"negative second moment", func(w model.Weights, _ map[string]string) { w["adam.v/"+name].Data[0] = -1 }, 2, "negative second moment"},
 		{"unexpected tensor", func(w model.Weights, _ map[string]string) { w["extra/x"] = w[name] }, 2, "unexpected tensor extra/x"},
-		{"step beyond the run", func(model.Weights, map[string]string) {}, 1, "at step 2, beyond this run's 1 steps"},
+		{"step beyond the run", func(model.Weights, map[string]string) {}, 1, "at step 2, beyond the run's steps (1)"},
 		{"Adam step", func(_ model.Weights, m map[string]string) {
 			m["mvae.checkpoint"] = strings.Replace(m["mvae.checkpoint"], `"adam_step":2`, `"adam_step":7`, 1)
 		}, 2, "Adam's step 7"},

@@ -24,8 +24,15 @@ func (c *Config) ReadBatch(xPath, epsPath string) (x, eps *Tensor, err error) {
 	if x, err = c.ReadX(xPath); err != nil {
 		return nil, nil, err
 	}
-	if eps, err = readRows(epsPath, "eps", x.Shape[0], c.ZSize); err != nil {
+	B := x.Shape[0]
+	if eps, _, err = npy.ReadArrayFile(epsPath, "eps"); err != nil {
 		return nil, nil, err
+	}
+	if err := eps.CheckShape(B, c.ZSize); err != nil {
+		return nil, nil, fmt.Errorf("%s: %v (a row of z_size %d for each of the %d windows of %s)", epsPath, err, c.ZSize, B, xPath)
+	}
+	if err := eps.CheckFinite(); err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", epsPath, err)
 	}
 	return x, eps, nil
 }
@@ -41,19 +48,10 @@ func (c *Config) ReadLatents(path string) (*Tensor, error) {
 	if len(a.Shape) == 1 {
 		a.Shape = []int{1, a.Shape[0]}
 	}
+	if err := a.CheckShape(-1, c.ZSize); err != nil {
+		return nil, fmt.Errorf("%s: %v (the model's z_size is %d)", path, err, c.ZSize)
+	}
 	if err := a.CheckBatch(-1, c.ZSize); err != nil {
-		return nil, fmt.Errorf("%s: %v (z_size %d)", path, err, c.ZSize)
-	}
-	return a, nil
-}
-
-// readRows reads an array [B, n] (B < 0: any number of rows, at least one).
-func readRows(path, name string, B, n int) (*Tensor, error) {
-	a, _, err := npy.ReadArrayFile(path, name)
-	if err != nil {
-		return nil, err
-	}
-	if err := a.CheckBatch(B, n); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	return a, nil
