@@ -16,7 +16,6 @@ import (
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
 	"github.com/musicvae-go/mvae/native"
-	"github.com/musicvae-go/mvae/npy"
 )
 
 // Options of a fine-tuning run.
@@ -280,7 +279,7 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 // checkWindows checks n windows of the model in x: their number of values
 // and that every value is finite.
 func checkWindows(c *model.Config, what string, x []float32, n int) error {
-	if _, err := music.WindowsOf(&npy.Array{Shape: []int{n, c.T(), c.InputSize}, Data: x}, c.MusicOptions()); err != nil {
+	if err := music.CheckWindows(x, n, c.MusicOptions()); err != nil {
 		return fmt.Errorf("%s: %v", what, err)
 	}
 	return nil

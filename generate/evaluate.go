@@ -56,6 +56,18 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 	c := b.Config()
 	T, D := c.T(), c.InputSize
 	rep := c.Rep()
+	if err := checkBatch(N); err != nil {
+		return nil, fmt.Errorf("no windows to evaluate: %v", err)
+	}
+	if batch < 1 {
+		return nil, fmt.Errorf("batch %d: must be positive", batch)
+	}
+	if err := music.CheckWindows(x, N, c.MusicOptions()); err != nil {
+		return nil, fmt.Errorf("windows to evaluate: %v", err)
+	}
+	if err := music.CheckWindows(train, nTrain, c.MusicOptions()); err != nil {
+		return nil, fmt.Errorf("train windows: %v", err)
+	}
 	q := &Quality{Windows: N}
 	var tp, fp, fn, ok, steps float64
 	kl := 0.0

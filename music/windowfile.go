@@ -21,6 +21,12 @@ func WindowsOf(a *npy.Array, o Options) (*Windows, error) {
 	return &Windows{N: a.Shape[0], T: T, D: D, Data: a.Data}, nil
 }
 
+// CheckWindows checks n windows of o's shape held in x (see WindowsOf).
+func CheckWindows(x []float32, n int, o Options) error {
+	_, err := WindowsOf(&npy.Array{Shape: []int{n, o.Steps(), o.Representation.Depth()}, Data: x}, o)
+	return err
+}
+
 // arrayLabel names an array of a tensor file in messages ("" for a .npy).
 func arrayLabel(path, name string) string {
 	if name == "" {
