@@ -43,7 +43,7 @@ func NewApp() *ucli.App {
 // Main runs mvae with the process arguments and returns the exit status.
 func Main(args []string) int {
 	app := NewApp()
-	if err := app.Run(reorder(app, args)); err != nil {
+	if err := flagHint(app.Run(reorder(app, args))); err != nil {
 		fmt.Fprintf(os.Stderr, "mvae: %v\n", err)
 		var ec ucli.ExitCoder
 		if errors.As(err, &ec) && ec.ExitCode() != 0 {

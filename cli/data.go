@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -190,15 +191,26 @@ func dataRender(c *ucli.Context) error {
 		return fmt.Errorf("data render takes one .npy or .npz file, got %d arguments", c.NArg())
 	}
 	in := c.Args().First()
-	a, err := readWindowsArray(in, c.String("array"))
+	names := []string{"tokens", ""}
+	if n := c.String("array"); n != "" {
+		names = []string{n}
+	}
+	a, _, err := npy.ReadArrayFile(in, names...)
+	var missing *npy.MissingArrayError
+	if errors.As(err, &missing) {
+		return fmt.Errorf("%w; pick one with --array", err)
+	}
 	if err != nil {
 		return err
 	}
 	if len(a.Shape) == 2 {
 		a.Shape = []int{1, a.Shape[0], a.Shape[1]}
 	}
-	if len(a.Shape) != 3 {
-		return fmt.Errorf("%s: shape %v; want [N, T, D] or [T, D]", in, a.Shape)
+	if err := a.CheckShape(-1, -1, -1); err != nil {
+		return fmt.Errorf("%s: %v (windows are [N, T, D] or one [T, D])", in, err)
+	}
+	if err := a.CheckBatch(-1, -1, -1); err != nil {
+		return fmt.Errorf("%s: %v", in, err)
 	}
 	D := a.Shape[2]
 	var rep music.Representation
@@ -247,29 +259,4 @@ func dataRender(c *ucli.Context) error {
 		return fmt.Errorf("%d file(s) not written, first: %w", N-wrote, firstErr)
 	}
 	return nil
-}
-
-// readWindowsArray reads a .npy, or one array of a .npz.
-func readWindowsArray(path, name string) (*npy.Array, error) {
-	if strings.EqualFold(filepath.Ext(path), ".npz") {
-		m, err := npy.ReadNPZFile(path)
-		if err != nil {
-			return nil, err
-		}
-		if name == "" {
-			if _, ok := m["tokens"]; ok {
-				name = "tokens"
-			} else if len(m) == 1 {
-				name = npy.Names(m)[0]
-			} else {
-				return nil, fmt.Errorf("%s holds %s; pick one with --array", path, strings.Join(npy.Names(m), ", "))
-			}
-		}
-		a, ok := m[name]
-		if !ok {
-			return nil, fmt.Errorf("%s has no array %q (it holds %s)", path, name, strings.Join(npy.Names(m), ", "))
-		}
-		return a, nil
-	}
-	return npy.ReadFile(path)
 }

@@ -13,14 +13,15 @@ import (
 	"github.com/musicvae-go/mvae/npy"
 )
 
-// run runs mvae in-process and returns stdout and the error.
+// run runs mvae in-process and returns stdout and the error (with the flag
+// hints Main adds).
 func run(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	app := NewApp()
 	var out bytes.Buffer
 	app.Writer = &out
 	app.ErrWriter = io.Discard
-	err := app.Run(reorder(app, append([]string{"mvae"}, args...)))
+	err := flagHint(app.Run(reorder(app, append([]string{"mvae"}, args...))))
 	return out.String(), err
 }
 

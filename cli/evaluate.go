@@ -2,14 +2,12 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
-	"github.com/musicvae-go/mvae/npy"
 )
 
 func evaluateCommand() *ucli.Command {
@@ -32,53 +30,13 @@ func evaluateCommand() *ucli.Command {
 	}
 }
 
-// windowsFrom reads windows from a .npz (all arrays), a .npy, or MIDI files
-// and folders (with the model's representation; bad files are skipped).
-func windowsFrom(cfg *model.Config, npzOrNpy string, paths []string, arrays ...string) ([]float32, int, error) {
-	T, D := cfg.T(), cfg.InputSize
-	var data []float32
-	if npzOrNpy != "" {
-		if strings.HasSuffix(strings.ToLower(npzOrNpy), ".npz") {
-			m, err := npy.ReadNPZFile(npzOrNpy)
-			if err != nil {
-				return nil, 0, err
-			}
-			names := npy.Names(m)
-			if len(arrays) > 0 {
-				names = arrays
-			}
-			for _, n := range names {
-				a, ok := m[n]
-				if !ok {
-					return nil, 0, fmt.Errorf("%s has no array %s (it holds %s)", npzOrNpy, n, strings.Join(npy.Names(m), ", "))
-				}
-				if len(a.Shape) != 3 || a.Shape[1] != T || a.Shape[2] != D {
-					return nil, 0, fmt.Errorf("%s: array %s has shape %v; the model wants [N, %d, %d]", npzOrNpy, n, a.Shape, T, D)
-				}
-				data = append(data, a.Data...)
-			}
-		} else {
-			a, err := npy.ReadFile(npzOrNpy)
-			if err != nil {
-				return nil, 0, err
-			}
-			if err := checkShape(npzOrNpy, a, -1, T, D); err != nil {
-				return nil, 0, err
-			}
-			data = a.Data
-		}
-	}
-	if len(paths) > 0 {
-		ds, rep, err := music.BuildDataset(paths, music.BuildOptions{Options: cfg.MusicOptions()})
-		if err != nil {
-			return nil, 0, err
-		}
+// windowsFrom reads the windows of tensor files and MIDI files and folders.
+func windowsFrom(cfg *model.Config, paths []string, arrays ...string) (*music.Windows, error) {
+	w, rep, err := music.GatherWindows(paths, music.BuildOptions{Options: cfg.MusicOptions()}, arrays...)
+	if rep != nil {
 		logf("read %d files (%d skipped), %d windows", rep.Used, len(rep.Skipped), rep.Kept[0]+rep.Kept[1]+rep.Kept[2])
-		for _, w := range ds.Splits {
-			data = append(data, w.Data...)
-		}
 	}
-	return data, len(data) / (T * D), nil
+	return w, err
 }
 
 func runEvaluate(c *ucli.Context) error {
@@ -91,26 +49,21 @@ func runEvaluate(c *ucli.Context) error {
 	if c.String("data") == "" && c.NArg() == 0 {
 		return fmt.Errorf("evaluate needs windows: MIDI files or folders, or --data DATA.npz")
 	}
-	x, n, err := windowsFrom(cfg, c.String("data"), c.Args().Slice(), c.StringSlice("arrays")...)
+	paths := c.Args().Slice()
+	if d := c.String("data"); d != "" {
+		paths = append([]string{d}, paths...)
+	}
+	x, err := windowsFrom(cfg, paths, c.StringSlice("arrays")...)
 	if err != nil {
 		return err
 	}
-	if n == 0 {
-		return fmt.Errorf("no windows to evaluate")
-	}
-	var train []float32
-	var nt int
+	train := &music.Windows{}
 	if t := c.String("train"); t != "" {
-		if strings.HasSuffix(strings.ToLower(t), ".npz") || strings.HasSuffix(strings.ToLower(t), ".npy") {
-			train, nt, err = windowsFrom(cfg, t, nil)
-		} else {
-			train, nt, err = windowsFrom(cfg, "", []string{t})
-		}
-		if err != nil {
+		if train, err = windowsFrom(cfg, []string{t}); err != nil {
 			return err
 		}
 	}
-	q, err := generate.Evaluate(be, x, n, train, nt, c.Int("samples"), max(1, c.Int("batch")))
+	q, err := generate.Evaluate(be, x.Data, x.N, train.Data, train.N, c.Int("samples"), max(1, c.Int("batch")))
 	if err != nil {
 		return err
 	}

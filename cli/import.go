@@ -4,12 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/musicvae-go/mvae/generate"
-	"github.com/musicvae-go/mvae/graphs"
 	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/native"
@@ -75,13 +73,11 @@ func runImport(c *ucli.Context) error {
 	for _, n := range r.Notes {
 		logf("note: %s", n)
 	}
-	gs, err := graphs.BuildAll(r.Config, r.Weights)
+	r.Provenance.Tool = "mvae " + Version
+	b, err := r.Bundle()
 	if err != nil {
-		return fmt.Errorf("%s: building graphs: %v", src, err)
+		return err
 	}
-	b := &model.Bundle{Manifest: model.Manifest{Config: r.Config, Provenance: r.Provenance}, Weights: r.Weights, Graphs: gs}
-	b.Manifest.Provenance.Tool = "mvae " + Version
-	b.Manifest.Provenance.Created = time.Now().UTC().Format(time.RFC3339)
 	verified := "not verified (--no-verify)"
 	if !c.Bool("no-verify") {
 		if _, err := runtime.Init(c.String("ort-lib")); err != nil {
@@ -97,18 +93,14 @@ func runImport(c *ucli.Context) error {
 			if err != nil {
 				return fmt.Errorf("%s: %v", src, err)
 			}
-			v, err := importer.Verify(r, gs, runtime.RunGraph, 1, func(x, eps []float32, B int) ([]float32, []float32, []float32, error) {
+			v, err := importer.Verify(r, b.Graphs, runtime.RunGraph, 1, func(x, eps []float32, B int) ([]float32, []float32, []float32, error) {
 				return generate.Forward(nm, x, eps, B)
 			})
 			if err != nil {
 				return fmt.Errorf("%s: import refused: %v", src, err)
 			}
-			b.Manifest.Verification = map[string]any{"reference": v.Reference, "max_abs_diff": v.MaxDiff, "runtime": v.Runtime, "batch": v.Batch}
-			worst := 0.0
-			for _, d := range v.MaxDiff {
-				worst = max(worst, d)
-			}
-			verified = fmt.Sprintf("verified against %s: max difference %.2g", v.Reference, worst)
+			v.Record(b)
+			verified = fmt.Sprintf("verified against %s: max difference %.2g", v.Reference, v.Worst())
 		}
 	}
 	out := c.String("output")

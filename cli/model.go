@@ -9,7 +9,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/musicvae-go/mvae/generate"
-	"github.com/musicvae-go/mvae/graphs"
 	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/model/defaultmodel"
@@ -50,11 +49,8 @@ func loadBundle(c *ucli.Context) (*model.Bundle, string, error) {
 			logf("%s: %s", p, n)
 		}
 		logf("%s: imported in memory (use `mvae import` to make a verified bundle)", p)
-		gs, err := graphs.BuildAll(r.Config, r.Weights)
-		if err != nil {
-			return nil, "", err
-		}
-		return &model.Bundle{Manifest: model.Manifest{Config: r.Config, Provenance: r.Provenance}, Weights: r.Weights, Graphs: gs}, p, nil
+		b, err := r.Bundle()
+		return b, p, err
 	}
 	b, err := model.ReadBundleFile(p)
 	return b, p, err

@@ -70,58 +70,6 @@ func runCommands() []*ucli.Command {
 	}
 }
 
-func readArray(path string, names ...string) (*npy.Array, error) {
-	if strings.EqualFold(filepath.Ext(path), ".npz") {
-		m, err := npy.ReadNPZFile(path)
-		if err != nil {
-			return nil, err
-		}
-		for _, n := range names {
-			if a, ok := m[n]; ok {
-				return a, nil
-			}
-		}
-		return nil, fmt.Errorf("%s has no array %s (it holds %s)", path, strings.Join(names, " or "), strings.Join(npy.Names(m), ", "))
-	}
-	return npy.ReadFile(path)
-}
-
-func checkShape(path string, a *npy.Array, want ...int) error {
-	ok := len(a.Shape) == len(want)
-	for i := range want {
-		if ok && want[i] >= 0 && a.Shape[i] != want[i] {
-			ok = false
-		}
-	}
-	if !ok {
-		w := make([]string, len(want))
-		for i, d := range want {
-			w[i] = fmt.Sprint(d)
-			if d < 0 {
-				w[i] = "B"
-			}
-		}
-		return fmt.Errorf("%s: shape %v, the model wants [%s]", path, a.Shape, strings.Join(w, ", "))
-	}
-	return nil
-}
-
-// readXEps reads --x [B,T,D] and --eps [B,Z] and checks them against the model.
-func readXEps(c *ucli.Context, cfg *model.Config) (x, eps *npy.Array, B int, err error) {
-	if x, err = readArray(c.String("x"), "x"); err != nil {
-		return
-	}
-	if eps, err = readArray(c.String("eps"), "eps"); err != nil {
-		return
-	}
-	if err = checkShape(c.String("x"), x, -1, cfg.T(), cfg.InputSize); err != nil {
-		return
-	}
-	B = x.Shape[0]
-	err = checkShape(c.String("eps"), eps, B, cfg.ZSize)
-	return
-}
-
 func runForward(c *ucli.Context) error {
 	be, b, err := modelBackend(c)
 	if err != nil {
@@ -129,10 +77,11 @@ func runForward(c *ucli.Context) error {
 	}
 	defer be.Close()
 	cfg := b.Config()
-	x, eps, B, err := readXEps(c, cfg)
+	x, eps, err := cfg.ReadBatch(c.String("x"), c.String("eps"))
 	if err != nil {
 		return err
 	}
+	B := x.Shape[0]
 	logits, mu, sigma, err := generate.Forward(be, x.Data, eps.Data, B)
 	if err != nil {
 		return err
@@ -143,37 +92,6 @@ func runForward(c *ucli.Context) error {
 		"mu":     {Shape: []int{B, cfg.ZSize}, Data: mu},
 		"sigma":  {Shape: []int{B, cfg.ZSize}, Data: sigma},
 	})
-}
-
-// midiWindows reads every window of the files, skipping bad ones with their
-// reason (an error with --strict). It returns x [N,T,D] and, per window, the
-// index of its file and its index in the file.
-func midiWindows(files []string, cfg *model.Config, strict bool) (*npy.Array, []int, []int, []string, error) {
-	o := cfg.MusicOptions()
-	x := &npy.Array{Shape: []int{0, cfg.T(), cfg.InputSize}}
-	var fileIdx, winIdx []int
-	var used []string
-	for _, f := range files {
-		w, err := music.FileWindows(f, o)
-		if err != nil {
-			if strict {
-				return nil, nil, nil, nil, err
-			}
-			logf("skip %v", err)
-			continue
-		}
-		for k := 0; k < w.N; k++ {
-			fileIdx = append(fileIdx, len(used))
-			winIdx = append(winIdx, k)
-		}
-		used = append(used, f)
-		x.Data = append(x.Data, w.Data...)
-		x.Shape[0] += w.N
-	}
-	if x.Shape[0] == 0 {
-		return nil, nil, nil, nil, fmt.Errorf("no usable window in %d file(s)", len(files))
-	}
-	return x, fileIdx, winIdx, used, nil
 }
 
 func floats(v []int) *npy.Array {
@@ -199,19 +117,16 @@ func runEncode(c *ucli.Context) error {
 	case c.String("x") != "" && c.NArg() > 0:
 		return fmt.Errorf("give MIDI files or --x, not both")
 	case c.String("x") != "":
-		if x, err = readArray(c.String("x"), "x"); err != nil {
-			return err
-		}
-		if err := checkShape(c.String("x"), x, -1, cfg.T(), cfg.InputSize); err != nil {
+		if x, err = cfg.ReadX(c.String("x")); err != nil {
 			return err
 		}
 	case c.NArg() > 0:
-		var fi, wi []int
-		x, fi, wi, used, err = midiWindows(c.Args().Slice(), cfg, c.Bool("strict"))
+		fw, err := music.ReadFilesWindows(c.Args().Slice(), cfg.MusicOptions(), c.Bool("strict"), func(err error) { logf("skip %v", err) })
 		if err != nil {
 			return err
 		}
-		arrays["file"], arrays["window"] = floats(fi), floats(wi)
+		x, used = &npy.Array{Shape: []int{fw.N, fw.T, fw.D}, Data: fw.Data}, fw.Files
+		arrays["file"], arrays["window"] = floats(fw.File), floats(fw.Index)
 		names = append(names, "file", "window")
 	default:
 		return fmt.Errorf("encode needs MIDI files or --x X.npy")
@@ -300,14 +215,8 @@ func runDecode(c *ucli.Context) error {
 	}
 	defer be.Close()
 	cfg := b.Config()
-	z, err := readArray(c.String("z"), "z", "mu")
+	z, err := cfg.ReadLatents(c.String("z"))
 	if err != nil {
-		return err
-	}
-	if len(z.Shape) == 1 {
-		z.Shape = []int{1, z.Shape[0]}
-	}
-	if err := checkShape(c.String("z"), z, -1, cfg.ZSize); err != nil {
 		return err
 	}
 	B := z.Shape[0]

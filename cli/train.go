@@ -6,12 +6,12 @@ import (
 	"math"
 	"os"
 	"strings"
-	"time"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/musicvae-go/mvae/finetune"
 	"github.com/musicvae-go/mvae/graphs"
+	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/internal/fsutil"
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
@@ -37,11 +37,13 @@ func trainCommands() []*ucli.Command {
 			Name:      "finetune",
 			Usage:     "train a model further on your MIDI files (native runtime) and write a new bundle",
 			ArgsUsage: "[DIR|FILE.mid...]",
-			Description: "Reads windows from --data (an `mvae data build` file: train and validation arrays) or from\n" +
-				"MIDI files and folders (converted with the model's representation; 90 % train, 10 % validation\n" +
-				"by path hash). Adam with learning-rate decay and gradient clipping; the loss of the spec with a\n" +
+			Description: "Reads windows from --data (an `mvae data build` file: train and validation arrays) and from\n" +
+				"MIDI files and folders (converted with the model's representation; split as mvae data build splits:\n" +
+				"its train part trains, its validation and test parts validate). Windows holding NaN or infinity\n" +
+				"are refused. Adam with learning-rate decay and gradient clipping; the loss of the spec with a\n" +
 				"fixed beta and free bits; validation every --val-every steps; the best weights by validation\n" +
-				"loss are written. Checkpoints (--checkpoint) are replaced atomically; --resume continues one.",
+				"loss are written. Checkpoints (--checkpoint) are replaced atomically; --resume continues one after\n" +
+				"checking it (the model's config, every tensor's shape, finite values, a step within --steps).",
 			Flags: []ucli.Flag{modelFlag,
 				&ucli.StringFlag{Name: "data", Usage: "`DATA.npz` from mvae data build"},
 				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the new bundle `NEW.mvae`", Required: true},
@@ -100,10 +102,11 @@ func runLoss(c *ucli.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v", name, err)
 	}
-	x, eps, B, err := readXEps(c, cfg)
+	x, eps, err := cfg.ReadBatch(c.String("x"), c.String("eps"))
 	if err != nil {
 		return err
 	}
+	B := x.Shape[0]
 	beta, fb := lossSettings(c, cfg)
 	var g model.Weights
 	if c.String("grads") != "" {
@@ -131,55 +134,14 @@ func runLoss(c *ucli.Context) error {
 	return nil
 }
 
-// trainingWindows reads the windows of a data build file, or of MIDI files.
-func trainingWindows(c *ucli.Context, cfg *model.Config) (train []float32, nt int, val []float32, nv int, err error) {
-	T, D := cfg.T(), cfg.InputSize
-	if p := c.String("data"); p != "" {
-		m, err := npy.ReadNPZFile(p)
-		if err != nil {
-			return nil, 0, nil, 0, err
-		}
-		get := func(name string) ([]float32, int, error) {
-			a, ok := m[name]
-			if !ok {
-				return nil, 0, nil
-			}
-			if len(a.Shape) != 3 || a.Shape[1] != T || a.Shape[2] != D {
-				return nil, 0, fmt.Errorf("%s: array %s has shape %v; the model wants [N, %d, %d] (%s, %d bars)", p, name, a.Shape, T, D, cfg.Representation, cfg.Bars)
-			}
-			return a.Data, a.Shape[0], nil
-		}
-		if train, nt, err = get("train"); err != nil {
-			return nil, 0, nil, 0, err
-		}
-		if val, nv, err = get("validation"); err != nil {
-			return nil, 0, nil, 0, err
-		}
-		if nt == 0 {
-			return nil, 0, nil, 0, fmt.Errorf("%s has no train windows", p)
-		}
+// trainingWindows reads --data and the MIDI files and folders given.
+func trainingWindows(c *ucli.Context, cfg *model.Config) (*finetune.Data, error) {
+	d, rep, err := finetune.LoadData(cfg, c.String("data"), c.Args().Slice(), music.BuildOptions{Strict: c.Bool("strict"),
+		Warn: func(f string, a ...any) { logf("warning: "+f, a...) }})
+	if rep != nil {
+		printReport(os.Stderr, rep, false)
 	}
-	if c.NArg() > 0 {
-		ds, rep, err := music.BuildDataset(c.Args().Slice(), music.BuildOptions{Options: cfg.MusicOptions(), Strict: c.Bool("strict"),
-			Warn: func(f string, a ...any) { logf("warning: "+f, a...) }})
-		if rep != nil {
-			printReport(os.Stderr, rep, false)
-		}
-		if err != nil {
-			return nil, 0, nil, 0, err
-		}
-		// Validation is the hash split's validation and test parts.
-		train = append(train, ds.Splits[music.Train].Data...)
-		nt += ds.Splits[music.Train].N
-		for _, s := range []music.Split{music.Validation, music.Test} {
-			val = append(val, ds.Splits[s].Data...)
-			nv += ds.Splits[s].N
-		}
-	}
-	if nt == 0 {
-		return nil, 0, nil, 0, fmt.Errorf("finetune needs windows: --data DATA.npz or MIDI files and folders")
-	}
-	return train, nt, val, nv, nil
+	return d, err
 }
 
 func runFinetune(c *ucli.Context) error {
@@ -188,10 +150,11 @@ func runFinetune(c *ucli.Context) error {
 		return err
 	}
 	cfg := b.Config()
-	train, nt, val, nv, err := trainingWindows(c, cfg)
+	d, err := trainingWindows(c, cfg)
 	if err != nil {
 		return err
 	}
+	train, nt, val, nv := d.Train.Data, d.Train.N, d.Val.Data, d.Val.N
 	beta, fb := lossSettings(c, cfg)
 	out := c.String("output")
 	ck := c.String("checkpoint")
@@ -225,16 +188,15 @@ func runFinetune(c *ucli.Context) error {
 	if res.StoppedEarly {
 		logf("stopped early: %d validations without improvement", c.Int("patience"))
 	}
-	gs, err := graphs.BuildAll(cfg, res.Weights)
-	if err != nil {
-		return err
-	}
-	nb := &model.Bundle{Manifest: model.Manifest{Config: cfg, Provenance: model.Provenance{
-		Source: name, SourceKind: "finetune", Tool: "mvae " + Version, Created: time.Now().UTC().Format(time.RFC3339),
+	nb, err := importer.NewBundle(cfg, res.Weights, model.Provenance{
+		Source: name, SourceKind: "finetune", Tool: "mvae " + Version,
 		Notes: fmt.Sprintf("fine-tuned %d steps (best validation loss %.4f at step %d) on %d windows; lr %g, batch %d, beta %g, free bits %g, frozen %s",
 			res.History[len(res.History)-1].Step, res.BestVal, res.BestStep, nt, c.Float64("lr"), c.Int("batch"), beta, fb, strings.Join(c.StringSlice("freeze"), ",")) +
 			augmentNote(finetune.Augmentation{Mix: c.Float64("mix"), Toms: c.Float64("toms"), HatRide: c.Float64("hat-ride"), Drop: c.Float64("drop")}),
-	}}, Weights: res.Weights, Graphs: gs}
+	})
+	if err != nil {
+		return err
+	}
 	if err := model.WriteBundleFile(out, nb, c.Bool("half")); err != nil {
 		return err
 	}

@@ -38,17 +38,17 @@ func (a Augmentation) Active() bool { return a.Mix > 0 || a.Toms > 0 || a.HatRid
 
 // Check returns an error for chances outside [0, 1] or a representation
 // other than groove.
-func (a Augmentation) Check(representation string) error {
+func (a Augmentation) Check(rep music.Representation) error {
 	for _, v := range []struct {
-		flag string
+		name string
 		p    float64
-	}{{"--mix", a.Mix}, {"--toms", a.Toms}, {"--hat-ride", a.HatRide}, {"--drop", a.Drop}} {
+	}{{"mix", a.Mix}, {"toms", a.Toms}, {"hat-ride", a.HatRide}, {"drop", a.Drop}} {
 		if !(v.p >= 0 && v.p <= 1) {
-			return fmt.Errorf("%s %g: a chance must lie in [0, 1]", v.flag, v.p)
+			return fmt.Errorf("augmentation %s %g: a chance must lie in [0, 1]", v.name, v.p)
 		}
 	}
-	if a.Active() && representation != "groove" {
-		return fmt.Errorf("--mix, --toms, --hat-ride and --drop augment groove windows; this model's representation is %s", representation)
+	if a.Active() && rep != music.Groove {
+		return fmt.Errorf("augmentation (mix, toms, hat-ride, drop) applies to groove windows; this model's representation is %s", rep)
 	}
 	return nil
 }

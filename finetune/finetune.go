@@ -6,17 +6,15 @@
 package finetune
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/musicvae-go/mvae/internal/fsutil"
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/music"
 	"github.com/musicvae-go/mvae/native"
 )
 
@@ -77,7 +75,7 @@ func frozenFunc(parts []string) (func(string) bool, error) {
 		case "encoder", "conductor", "decoder":
 		default:
 			if !strings.Contains(p, ".") {
-				return nil, fmt.Errorf("--freeze %q: want encoder, conductor, decoder or a parameter name", p)
+				return nil, fmt.Errorf("freeze %q: want encoder, conductor, decoder or a parameter name", p)
 			}
 		}
 	}
@@ -118,17 +116,23 @@ func Loss(m *native.Model, x []float32, n int, beta, freeBits float64, batch int
 
 // Run fine-tunes a copy of w on train (nTrain windows) and validates on val.
 func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []float32, nVal int, o Options) (*Result, error) {
+	if o.Batch < 1 || o.Steps < 1 {
+		return nil, fmt.Errorf("batch %d and steps %d: both must be positive", o.Batch, o.Steps)
+	}
 	if nTrain < 1 {
 		return nil, fmt.Errorf("no training windows")
 	}
-	if o.Batch < 1 || o.Steps < 1 {
-		return nil, fmt.Errorf("--batch and --steps must be positive")
+	if err := checkWindows(c, "training windows", train, nTrain); err != nil {
+		return nil, err
+	}
+	if err := checkWindows(c, "validation windows", val, nVal); err != nil {
+		return nil, err
 	}
 	frozen, err := frozenFunc(o.Freeze)
 	if err != nil {
 		return nil, err
 	}
-	if err := o.Augment.Check(c.Representation); err != nil {
+	if err := o.Augment.Check(c.Rep()); err != nil {
 		return nil, err
 	}
 	T, D, Z := c.T(), c.InputSize, c.ZSize
@@ -143,7 +147,7 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 	step := 0
 	if o.Resume && o.Checkpoint != "" {
 		if _, err := os.Stat(o.Checkpoint); err == nil {
-			ck, err := readCheckpoint(o.Checkpoint, c)
+			ck, err := readCheckpoint(o.Checkpoint, c, o.Steps)
 			if err != nil {
 				return nil, err
 			}
@@ -216,7 +220,7 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 			return nil, err
 		}
 		if math.IsNaN(p.Loss) || math.IsInf(p.Loss, 0) {
-			return nil, fmt.Errorf("step %d: the loss is %v; lower --lr", step, p.Loss)
+			return nil, fmt.Errorf("step %d: the loss is %v: training diverged (a lower learning rate may help)", step, p.Loss)
 		}
 		native.ClipGlobalNorm(g, o.Clip)
 		lr := math.Max(o.MinLR, o.LR*math.Pow(o.LRDecay, float64(step)))
@@ -272,90 +276,19 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 	return res, nil
 }
 
+// checkWindows checks n windows of the model in x: their number of values
+// and that every value is finite.
+func checkWindows(c *model.Config, what string, x []float32, n int) error {
+	if err := music.CheckWindows(x, n, c.MusicOptions()); err != nil {
+		return fmt.Errorf("%s: %v", what, err)
+	}
+	return nil
+}
+
 func clone(w model.Weights) model.Weights {
 	out := model.Weights{}
 	for k, t := range w {
 		out[k] = &model.Tensor{Shape: append([]int(nil), t.Shape...), Data: append([]float32(nil), t.Data...)}
 	}
 	return out
-}
-
-// A checkpoint is a safetensors file: the current weights by name, the best
-// weights ("best/NAME"), Adam's moments ("adam.m/NAME", "adam.v/NAME"), and
-// in its metadata the step, Adam's step, the best validation loss and the
-// history.
-type ckMeta struct {
-	Step     int     `json:"step"`
-	AdamStep int     `json:"adam_step"`
-	BestVal  float64 `json:"best_val"`
-	BestStep int     `json:"best_step"`
-	History  []Eval  `json:"history"`
-	Config   string  `json:"config"`
-}
-
-type checkpoint struct {
-	meta          ckMeta
-	weights, best model.Weights
-	adam          *native.Adam
-}
-
-func writeCheckpoint(path string, c *model.Config, cur, best model.Weights, a *native.Adam, meta ckMeta) error {
-	all := model.Weights{}
-	var names []string
-	for _, n := range cur.Names(c) {
-		all[n] = cur[n]
-		all["best/"+n] = best[n]
-		all["adam.m/"+n] = a.M[n]
-		all["adam.v/"+n] = a.V[n]
-		names = append(names, n, "best/"+n, "adam.m/"+n, "adam.v/"+n)
-	}
-	meta.AdamStep = a.Step
-	meta.Config = string(c.JSON())
-	if math.IsInf(meta.BestVal, 1) {
-		meta.BestVal = math.MaxFloat64
-	}
-	mj, err := json.Marshal(meta)
-	if err != nil {
-		return err
-	}
-	return fsutil.WriteAtomic(path, func(w io.Writer) error {
-		return model.WriteSafetensors(w, names, all, map[string]string{"mvae.checkpoint": string(mj)}, false)
-	})
-}
-
-func readCheckpoint(path string, c *model.Config) (*checkpoint, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	all, meta, err := model.ReadSafetensors(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	var ck checkpoint
-	if err := json.Unmarshal([]byte(meta["mvae.checkpoint"]), &ck.meta); err != nil {
-		return nil, fmt.Errorf("%s: not an mvae checkpoint: %v", path, err)
-	}
-	if ck.meta.Config != string(c.JSON()) {
-		return nil, fmt.Errorf("%s: a checkpoint of another model (config %s); delete it or drop --resume", path, ck.meta.Config)
-	}
-	ck.weights, ck.best = model.Weights{}, model.Weights{}
-	ck.adam = native.NewAdam(c)
-	ck.adam.Step = ck.meta.AdamStep
-	for _, p := range c.Params() {
-		for prefix, dst := range map[string]model.Weights{"": ck.weights, "best/": ck.best, "adam.m/": ck.adam.M, "adam.v/": ck.adam.V} {
-			t, ok := all[prefix+p.Name]
-			if !ok {
-				return nil, fmt.Errorf("%s: checkpoint lacks %s%s", path, prefix, p.Name)
-			}
-			dst[p.Name] = t
-		}
-	}
-	if err := ck.weights.Check(c); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if ck.meta.BestVal == math.MaxFloat64 {
-		ck.meta.BestVal = math.Inf(1)
-	}
-	return &ck, nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/musicvae-go/mvae/music"
 )
 
 // Quality is how well a groove model reconstructs and samples.
@@ -22,11 +24,11 @@ type Quality struct {
 
 // hitsOf returns, per step, the bit set of hits (groove, drums) or the class
 // (melody) of a token.
-func hitsOf(rep string, tok []float32) int {
+func hitsOf(rep music.Representation, tok []float32) int {
 	switch rep {
-	case "groove":
+	case music.Groove:
 		k := 0
-		for c := 0; c < 9; c++ {
+		for c := 0; c < music.NumDrumClasses; c++ {
 			if tok[c] > 0.5 {
 				k |= 1 << c
 			}
@@ -53,7 +55,19 @@ func hitsOf(rep string, tok []float32) int {
 func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples int, batch int) (*Quality, error) {
 	c := b.Config()
 	T, D := c.T(), c.InputSize
-	rep := c.Representation
+	rep := c.Rep()
+	if err := checkBatch(N); err != nil {
+		return nil, fmt.Errorf("no windows to evaluate: %v", err)
+	}
+	if batch < 1 {
+		return nil, fmt.Errorf("batch %d: must be positive", batch)
+	}
+	if err := music.CheckWindows(x, N, c.MusicOptions()); err != nil {
+		return nil, fmt.Errorf("windows to evaluate: %v", err)
+	}
+	if err := music.CheckWindows(train, nTrain, c.MusicOptions()); err != nil {
+		return nil, fmt.Errorf("train windows: %v", err)
+	}
 	q := &Quality{Windows: N}
 	var tp, fp, fn, ok, steps float64
 	kl := 0.0
@@ -80,7 +94,7 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 				ok++
 			}
 			switch rep {
-			case "melody":
+			case music.Melody:
 				// Note-on events: a class >= 2 at the step.
 				switch {
 				case h >= 2 && h == t:
@@ -94,7 +108,7 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 					}
 				}
 			default: // drum classes; for drums the class index is the hit set
-				for cl := 0; cl < 9; cl++ {
+				for cl := 0; cl < music.NumDrumClasses; cl++ {
 					hb, tb := h&(1<<cl) != 0, t&(1<<cl) != 0
 					switch {
 					case hb && tb:
@@ -115,7 +129,7 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 	}
 	q.StepAccuracy = ok / math.Max(steps, 1)
 	q.KLMean = kl / float64(max(N, 1))
-	if samples > 0 && nTrain > 0 && rep != "melody" {
+	if samples > 0 && nTrain > 0 && rep != music.Melody {
 		dens := make([]float64, nTrain)
 		for i := range dens {
 			dens[i] = density(rep, train[i*T*D:(i+1)*T*D], T, D)
@@ -141,11 +155,11 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 	return q, nil
 }
 
-func density(rep string, w []float32, T, D int) float64 {
+func density(rep music.Representation, w []float32, T, D int) float64 {
 	n := 0
 	for s := 0; s < T; s++ {
 		h := hitsOf(rep, w[s*D:(s+1)*D])
-		for cl := 0; cl < 9; cl++ {
+		for cl := 0; cl < music.NumDrumClasses; cl++ {
 			if h&(1<<cl) != 0 {
 				n++
 			}

@@ -13,7 +13,7 @@ func Interpolate(a, b []float32, steps int, mode string) ([]float32, error) {
 		panic("generate: Interpolate of vectors of different lengths")
 	}
 	if steps < 2 {
-		return nil, fmt.Errorf("--steps must be at least 2, got %d", steps)
+		return nil, fmt.Errorf("interpolation needs at least 2 steps (both ends), got %d", steps)
 	}
 	Z := len(a)
 	out := make([]float32, steps*Z)

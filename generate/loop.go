@@ -2,6 +2,14 @@ package generate
 
 import "fmt"
 
+// checkBatch refuses an empty (or negative) batch.
+func checkBatch(B int) error {
+	if B < 1 {
+		return fmt.Errorf("an empty batch (%d sequences)", B)
+	}
+	return nil
+}
+
 // Options of a generation run.
 type Options struct {
 	Temperature float64
@@ -44,6 +52,9 @@ func decode(b Backend, z []float32, B int, rngs []*SplitMix64, o Options) ([]flo
 	c := b.Config()
 	if o.Temperature < 0 {
 		return nil, fmt.Errorf("temperature %v is negative", o.Temperature)
+	}
+	if err := checkBatch(B); err != nil {
+		return nil, err
 	}
 	if len(z) != B*c.ZSize {
 		panic(fmt.Sprintf("generate: z has %d values for %d x %d", len(z), B, c.ZSize))
@@ -93,6 +104,9 @@ func decode(b Backend, z []float32, B int, rngs []*SplitMix64, o Options) ([]flo
 // Encode runs the encoder on x [B,T,D] and returns mu and sigma [B,Z].
 func Encode(b Backend, x []float32, B int) (mu, sigma []float32, err error) {
 	c := b.Config()
+	if err := checkBatch(B); err != nil {
+		return nil, nil, err
+	}
 	if len(x) != B*c.T()*c.InputSize {
 		return nil, nil, fmt.Errorf("x has %d values; want %d x %d x %d", len(x), B, c.T(), c.InputSize)
 	}
@@ -104,6 +118,9 @@ func Encode(b Backend, x []float32, B int) (mu, sigma []float32, err error) {
 // Forward runs the teacher-forced forward.
 func Forward(b Backend, x, eps []float32, B int) (logits, mu, sigma []float32, err error) {
 	c := b.Config()
+	if err := checkBatch(B); err != nil {
+		return nil, nil, nil, err
+	}
 	if len(x) != B*c.T()*c.InputSize || len(eps) != B*c.ZSize {
 		return nil, nil, nil, fmt.Errorf("x has %d values and eps %d; want %d x %d x %d and %d x %d", len(x), len(eps), B, c.T(), c.InputSize, B, c.ZSize)
 	}

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/music"
 )
 
 // RandomWindows makes B valid inputs [B,T,D] of the model's representation:
@@ -13,12 +14,13 @@ func RandomWindows(c *model.Config, B int, rng *rand.Rand) []float32 {
 	x := make([]float32, B*T*D)
 	for i := 0; i < B*T; i++ {
 		row := x[i*D : (i+1)*D]
-		if c.Representation == "groove" {
-			for k := 0; k < 9; k++ {
+		if c.Rep() == music.Groove {
+			const C = music.NumDrumClasses
+			for k := 0; k < C; k++ {
 				if rng.Float64() < 0.25 {
 					row[k] = 1
-					row[9+k] = float32(rng.IntN(127)+1) / 127
-					row[18+k] = float32(rng.Float64()*2 - 1)
+					row[C+k] = float32(rng.IntN(127)+1) / 127
+					row[2*C+k] = float32(rng.Float64()*2 - 1)
 				}
 			}
 		} else {

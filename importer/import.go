@@ -26,6 +26,10 @@ type Options struct {
 	MaxBeta  *float64      // --max-beta
 }
 
+// ErrNeedBars is wrapped by the error of a graph that does not say how many
+// bars its input has: Options must say (Bars, or a whole Config).
+var ErrNeedBars = errors.New("say how many bars (or give a whole config)")
+
 // Result is an imported model: canonical weights and config, plus where they
 // came from and what had to be assumed.
 type Result struct {
@@ -142,14 +146,14 @@ func reconcile(sh *shown, meta *model.Config, o Options) (*model.Config, []strin
 	from := ""
 	switch {
 	case meta != nil && o.Config != nil:
-		if err := sameConfig(meta, "the graph's mvae.config", o.Config, "--config"); err != nil {
+		if err := sameConfig(meta, "the graph's mvae.config", o.Config, "the config given"); err != nil {
 			return nil, nil, err
 		}
 		base, from = meta, "the graph's mvae.config"
 	case meta != nil:
 		base, from = meta, "the graph's mvae.config"
 	case o.Config != nil:
-		base, from = o.Config, "--config"
+		base, from = o.Config, "the config given"
 	}
 	var c model.Config
 	if base != nil {
@@ -172,7 +176,7 @@ func reconcile(sh *shown, meta *model.Config, o Options) (*model.Config, []strin
 			c.Bars = sh.T / music.StepsPerBar
 			notes = append(notes, fmt.Sprintf("bars %d from the input's %d steps", c.Bars, sh.T))
 		default:
-			return nil, nil, fmt.Errorf("the graph's input has no fixed number of steps and there is no mvae.config: give --bars (or --config)")
+			return nil, nil, fmt.Errorf("the graph's input has no fixed number of steps and there is no mvae.config: %w", ErrNeedBars)
 		}
 		switch {
 		case o.Segments > 0:
@@ -181,7 +185,7 @@ func reconcile(sh *shown, meta *model.Config, o Options) (*model.Config, []strin
 			c.Segments = sh.decoderNodes
 			notes = append(notes, fmt.Sprintf("segments %d: one decoder LSTM node per segment (give --segments if the graph folds segments into the batch)", c.Segments))
 		}
-		if o.DrumMap == "" && c.Representation != "melody" {
+		if o.DrumMap == "" && c.Rep() != music.Melody {
 			notes = append(notes, "drum map gm assumed (give --drum-map roland for Groove MIDI Dataset models)")
 		}
 		if o.FreeBits == nil || o.MaxBeta == nil {
@@ -191,7 +195,7 @@ func reconcile(sh *shown, meta *model.Config, o Options) (*model.Config, []strin
 	// Flags against the base.
 	flag := func(name string, given bool, got, want any) error {
 		if given && base != nil && fmt.Sprint(got) != fmt.Sprint(want) {
-			return fmt.Errorf("--%s %v contradicts %s, which says %v", name, got, from, want)
+			return fmt.Errorf("%s %v (given) contradicts %s, which says %v", name, got, from, want)
 		}
 		return nil
 	}

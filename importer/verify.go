@@ -118,7 +118,7 @@ func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64, nativ
 	}
 	for k, d := range v.MaxDiff {
 		if !(d <= Tolerance) {
-			return v, fmt.Errorf("the rebuilt graphs disagree with %s: %s differs by %g (tolerance %g); the graph may not follow the spec (a different number of segments? give --segments)", v.Reference, k, d, Tolerance)
+			return v, fmt.Errorf("the rebuilt graphs disagree with %s: %s differs by %g (tolerance %g); the graph may not follow the spec (a different number of segments? say how many)", v.Reference, k, d, Tolerance)
 		}
 	}
 	return v, nil

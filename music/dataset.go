@@ -171,7 +171,7 @@ func BuildDataset(roots []string, o BuildOptions) (*Dataset, *BuildReport, error
 	}
 	wg.Wait()
 	if o.Strict && len(rep.Skipped) > 0 {
-		return nil, rep, fmt.Errorf("--strict: %d of %d files skipped, first %s", len(rep.Skipped), len(files), rep.Skipped[0].Path+": "+rep.Skipped[0].Reason)
+		return nil, rep, fmt.Errorf("strict: %d of %d files skipped, first %s", len(rep.Skipped), len(files), rep.Skipped[0].Path+": "+rep.Skipped[0].Reason)
 	}
 	if rep.Kept[0]+rep.Kept[1]+rep.Kept[2] == 0 {
 		return nil, rep, fmt.Errorf("no usable windows in %d files", len(files))

@@ -100,3 +100,9 @@ func (w *Windows) add(x []float32) {
 	w.Data = append(w.Data, x...)
 	w.N++
 }
+
+// Append adds the windows of x (of the same T and D) after w's.
+func (w *Windows) Append(x *Windows) {
+	w.Data = append(w.Data, x.Data...)
+	w.N += x.N
+}

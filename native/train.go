@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/music"
 )
 
 // LossParts are the spec's objective and its parts, batch means.
@@ -139,7 +140,7 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 			Linear(logit, layers[Ld-1][s].h, m.outW, m.outB, B, Hd, D)
 			dl := make([]float32, B*D)
 			for b := 0; b < B; b++ {
-				recon[b] += reconStep(c.Representation, logit[b*D:(b+1)*D], x[(b*T+t)*D:(b*T+t+1)*D], dl[b*D:(b+1)*D])
+				recon[b] += reconStep(c.Rep(), logit[b*D:(b+1)*D], x[(b*T+t)*D:(b*T+t+1)*D], dl[b*D:(b+1)*D])
 			}
 			dlogits[t] = dl
 		}
@@ -326,10 +327,10 @@ func (m *Model) initBackward(s []float32, dh0, dc0 [][]float32, v, W []float32, 
 
 // reconStep adds one step's reconstruction loss of one sequence and writes
 // its gradient with respect to the logits l into dl.
-func reconStep(rep string, l, x, dl []float32) float64 {
+func reconStep(rep music.Representation, l, x, dl []float32) float64 {
 	loss := 0.0
-	if rep == "groove" {
-		const C = 9
+	if rep == music.Groove {
+		const C = music.NumDrumClasses
 		for k := 0; k < C; k++ {
 			// BCE with logits, PyTorch's stable form: max(l, 0) - l y + log(1 + e^-|l|).
 			lv, y := float64(l[k]), float64(x[k])

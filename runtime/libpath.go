@@ -47,7 +47,7 @@ var ErrNoLibrary = fmt.Errorf("%w: its shared library was not found", ErrUnavail
 
 // installHint tells a user how to get the library.
 const installHint = "install it with `make ort` (or `scripts/fetch-onnxruntime.sh`), " +
-	"or name a libonnxruntime.so " + ORTVersion + " with --ort-lib or " + LibraryEnv
+	"or name a libonnxruntime.so " + ORTVersion + " in $" + LibraryEnv
 
 // FindLibrary returns the onnxruntime shared library to load: the path given
 // (from --ort-lib), else $ONNXRUNTIME_SHARED_LIBRARY_PATH, else the cache
@@ -68,7 +68,7 @@ func FindLibrary(flag string) (path, source string, err error) {
 		return p, src, nil
 	}
 	if flag != "" {
-		return check(flag, "--ort-lib")
+		return check(flag, "the path given")
 	}
 	if env := strings.TrimSpace(os.Getenv(LibraryEnv)); env != "" {
 		return check(env, "$"+LibraryEnv)
@@ -77,5 +77,5 @@ func FindLibrary(flag string) (path, source string, err error) {
 	if _, err := os.Stat(p); err == nil {
 		return p, "the cache folder", nil
 	}
-	return "", "", fmt.Errorf("%w (no --ort-lib, no $%s, nothing at %s); %s", ErrNoLibrary, LibraryEnv, p, installHint)
+	return "", "", fmt.Errorf("%w (no path given, no $%s, nothing at %s); %s", ErrNoLibrary, LibraryEnv, p, installHint)
 }

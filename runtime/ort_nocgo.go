@@ -14,7 +14,7 @@ import (
 const Available = false
 
 // ErrNoCgo is returned by every onnxruntime call of a build without cgo.
-var ErrNoCgo = fmt.Errorf("%w: this mvae was built without cgo (CGO_ENABLED=0); use --runtime native, or build with cgo", ErrUnavailable)
+var ErrNoCgo = fmt.Errorf("%w: this mvae was built without cgo (CGO_ENABLED=0); use the native runtime, or build with cgo", ErrUnavailable)
 
 // Init fails: this build has no onnxruntime.
 func Init(libFlag string) (string, error) { return "", ErrNoCgo }

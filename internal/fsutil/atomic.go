@@ -52,7 +52,7 @@ func WriteAtomic(path string, write func(w io.Writer) error) (err error) {
 }
 
 // ErrExists is returned by CreateNew when the file is already there.
-var ErrExists = errors.New("file exists (use --force to replace it)")
+var ErrExists = errors.New("file exists")
 
 // CreateNew writes a generated file into a folder. Without force an existing
 // file is never touched and the error wraps ErrExists; with force it is
