@@ -217,6 +217,7 @@ func isMIDI(name string) bool {
 
 // collect lists the MIDI files under root (or root itself) with their splits.
 func collect(root string, warn func(string, ...any)) ([]inputFile, error) {
+	root = filepath.Clean(root)
 	st, err := os.Stat(root)
 	if err != nil {
 		return nil, err
@@ -226,7 +227,16 @@ func collect(root string, warn func(string, ...any)) ([]inputFile, error) {
 	}
 	infos := map[string]map[string]Split{} // folder -> relative path -> split
 	var out []inputFile
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	// WalkDir does not follow a root that is a symbolic link to a folder:
+	// walk the folder it names, and report paths under the name given.
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return nil, err
+	}
+	err = filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
+		if r, rerr := filepath.Rel(real, p); rerr == nil {
+			p = filepath.Join(root, r)
+		}
 		if err != nil {
 			warn("%s: %v (skipped)", p, err)
 			if d != nil && d.IsDir() {
