@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/musicvae-go/mvae/internal/fsutil"
 )
 
 // numRule is the range one numeric flag accepts. Every numeric flag of every
@@ -229,7 +231,8 @@ func (rf requiredFlags) check(c *ucli.Context) error {
 }
 
 // harden installs on every command the checks that run before its action:
-// one-line usage errors, required flags and numeric ranges.
+// one-line usage errors, required flags, numeric ranges, and output paths
+// that must not name an input.
 func harden(app *ucli.App) {
 	rf := requiredFlags{}
 	app.OnUsageError = usageError
@@ -247,12 +250,23 @@ func harden(app *ucli.App) {
 					unrequire(f)
 				}
 			}
+			after := cmd.After
+			cmd.After = func(c *ucli.Context) error {
+				fsutil.SetInputs()
+				if after != nil {
+					return after(c)
+				}
+				return nil
+			}
 			before := cmd.Before
 			cmd.Before = func(c *ucli.Context) error {
 				if err := rf.check(c); err != nil {
 					return err
 				}
 				if err := checkNumericFlags(c); err != nil {
+					return err
+				}
+				if err := checkOutputs(c); err != nil {
 					return err
 				}
 				if before != nil {

@@ -87,6 +87,9 @@ func CheckTarget(path string) error {
 	for _, in := range inputs.list {
 		if !in.info.IsDir() {
 			if os.SameFile(st, in.info) {
+				if in.Path == path {
+					return fmt.Errorf("%s: %w", path, ErrIsInput)
+				}
 				return fmt.Errorf("%s: %w (%s)", path, ErrIsInput, in.Path)
 			}
 			continue
