@@ -124,6 +124,7 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 	if o.Batch < 1 || o.Steps < 1 {
 		return nil, fmt.Errorf("--batch and --steps must be positive")
 	}
+	o.Batch = min(o.Batch, nTrain) // before the batch buffers are allocated
 	frozen, err := frozenFunc(o.Freeze)
 	if err != nil {
 		return nil, err
