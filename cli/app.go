@@ -75,4 +75,6 @@ var (
 	jsonFlag   = &ucli.BoolFlag{Name: "json", Usage: "print the result as JSON on stdout (logs stay on stderr)"}
 	strictFlag = &ucli.BoolFlag{Name: "strict", Usage: "fail when any input is skipped (default: skip it, say why, go on)"}
 	forceFlag  = &ucli.BoolFlag{Name: "force", Usage: "replace files that already exist in the output folder"}
+	// listSkippedFlag is for the commands that read folders of MIDI files.
+	listSkippedFlag = &ucli.BoolFlag{Name: "list-skipped", Usage: "print every skipped file with its reason (default: the first few)"}
 )

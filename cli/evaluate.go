@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -27,14 +28,14 @@ func evaluateCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "train", Usage: "training windows (`TRAIN.npz` or a folder of MIDI) for the density range"},
 			&ucli.IntFlag{Name: "samples", Value: 256, Usage: "prior samples (with --train)"},
 			&ucli.IntFlag{Name: "batch", Value: 64, Usage: "sequences decoded together"},
-			jsonFlag),
+			jsonFlag, listSkippedFlag),
 		Action: runEvaluate,
 	}
 }
 
 // windowsFrom reads windows from a .npz (all arrays), a .npy, or MIDI files
 // and folders (with the model's representation; bad files are skipped).
-func windowsFrom(cfg *model.Config, npzOrNpy string, paths []string, arrays ...string) ([]float32, int, error) {
+func windowsFrom(cfg *model.Config, npzOrNpy string, paths []string, listSkipped bool, arrays ...string) ([]float32, int, error) {
 	T, D := cfg.T(), cfg.InputSize
 	var data []float32
 	if npzOrNpy != "" {
@@ -73,7 +74,7 @@ func windowsFrom(cfg *model.Config, npzOrNpy string, paths []string, arrays ...s
 		if err != nil {
 			return nil, 0, err
 		}
-		logf("read %d files (%d skipped), %d windows", rep.Used, len(rep.Skipped), rep.Kept[0]+rep.Kept[1]+rep.Kept[2])
+		printReport(os.Stderr, rep, reportOptions{ListSkipped: listSkipped, Splits: noSplit})
 		for _, w := range ds.Splits {
 			data = append(data, w.Data...)
 		}
@@ -91,7 +92,7 @@ func runEvaluate(c *ucli.Context) error {
 	if c.String("data") == "" && c.NArg() == 0 {
 		return fmt.Errorf("evaluate needs windows: MIDI files or folders, or --data DATA.npz")
 	}
-	x, n, err := windowsFrom(cfg, c.String("data"), c.Args().Slice(), c.StringSlice("arrays")...)
+	x, n, err := windowsFrom(cfg, c.String("data"), c.Args().Slice(), c.Bool("list-skipped"), c.StringSlice("arrays")...)
 	if err != nil {
 		return err
 	}
@@ -102,9 +103,9 @@ func runEvaluate(c *ucli.Context) error {
 	var nt int
 	if t := c.String("train"); t != "" {
 		if strings.HasSuffix(strings.ToLower(t), ".npz") || strings.HasSuffix(strings.ToLower(t), ".npy") {
-			train, nt, err = windowsFrom(cfg, t, nil)
+			train, nt, err = windowsFrom(cfg, t, nil, false)
 		} else {
-			train, nt, err = windowsFrom(cfg, "", []string{t})
+			train, nt, err = windowsFrom(cfg, "", []string{t}, c.Bool("list-skipped"))
 		}
 		if err != nil {
 			return err

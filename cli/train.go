@@ -64,7 +64,7 @@ func trainCommands() []*ucli.Command {
 				&ucli.Float64Flag{Name: "hat-ride", Usage: "groove augmentation: chance that closed hi-hat and ride of a window change places"},
 				&ucli.Float64Flag{Name: "drop", Usage: "groove augmentation: chance that a hit is dropped"},
 				&ucli.BoolFlag{Name: "half", Usage: "store the new weights as float16"},
-				jsonFlag, strictFlag},
+				jsonFlag, strictFlag, listSkippedFlag},
 			Action: runFinetune,
 		},
 		{
@@ -163,7 +163,7 @@ func trainingWindows(c *ucli.Context, cfg *model.Config) (train []float32, nt in
 		ds, rep, err := music.BuildDataset(c.Args().Slice(), music.BuildOptions{Options: cfg.MusicOptions(), Strict: c.Bool("strict"),
 			Warn: func(f string, a ...any) { logf("warning: "+f, a...) }})
 		if rep != nil {
-			printReport(os.Stderr, rep, false)
+			printReport(os.Stderr, rep, reportOptions{ListSkipped: c.Bool("list-skipped"), Splits: trainAndValidation})
 		}
 		if err != nil {
 			return nil, 0, nil, 0, err
