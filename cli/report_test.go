@@ -14,7 +14,7 @@ func TestPrintReport(t *testing.T) {
 		r.Skipped = append(r.Skipped, music.SkippedFile{Path: p, Reason: "no MThd header"})
 	}
 	for _, c := range []struct {
-		o          reportOptions
+		o         reportOptions
 		want, not []string
 	}{
 		{reportOptions{}, []string{"skip c.mid: no MThd header", "… and 2 more (--list-skipped lists all)", "11 kept (train 8, validation 1, test 2)"}, []string{"d.mid"}},
