@@ -57,7 +57,7 @@ var flagRules = map[string]numRule{
 	"finetune steps":    between(1, 1e9),
 	"batch":             between(1, MaxBatch),
 	"parity batch":      between(1, 4096),
-	"samples":           between(0, 1e6),
+	"samples":           between(0, MaxGenerate),
 	"bars":              between(1, 64),
 	"import bars":       between(0, 64), // 0: when the model does not say
 	"import segments":   between(0, 4096),

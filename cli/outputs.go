@@ -95,6 +95,9 @@ func checkOutputs(c *ucli.Context) error {
 			}
 		}
 	}
+	if p := c.String("prefix"); findFlag(c.Command.Flags, "prefix") != nil && (strings.ContainsAny(p, `/\`) || p == "..") {
+		return fmt.Errorf("--prefix %s: a file name prefix, not a path (the files go into --output)", p)
+	}
 	if outputDirCommands[c.Command.Name] {
 		if d := c.String("output"); d != "" {
 			if st, err := os.Stat(d); err == nil && !st.IsDir() {

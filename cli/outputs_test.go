@@ -59,6 +59,7 @@ func TestOutputThatNamesAnInput(t *testing.T) {
 		{[]string{"generate", "-n", "1", "-o", a}, "is a file; name a folder"},
 		{[]string{"export", "-o", filepath.Join(dir, "m.onnx"), "--pt", filepath.Join(dir, "m.onnx")}, "both name"},
 		{[]string{"data", "show", a, "-o", filepath.Join(dir, "nosuch", "w.npy")}, "there is no folder"},
+		{[]string{"data", "render", z, "-o", out, "--prefix", "../a"}, "not a path"},
 	} {
 		_, err := run(t, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
