@@ -38,8 +38,8 @@ func trainCommands() []*ucli.Command {
 			Usage:     "train a model further on your MIDI files (native runtime) and write a new bundle",
 			ArgsUsage: "[DIR|FILE.mid...]",
 			Description: "Reads windows from --data (an `mvae data build` file: train and validation arrays) or from\n" +
-				"MIDI files and folders (converted with the model's representation; 90 % train, 10 % validation\n" +
-				"by path hash). Adam with learning-rate decay and gradient clipping; the loss of the spec with a\n" +
+				"MIDI files and folders (converted with the model's representation; 80 % train, 20 % validation\n" +
+				"by path hash: data build's validation and test parts). Adam with learning-rate decay and gradient clipping; the loss of the spec with a\n" +
 				"fixed beta and free bits; validation every --val-every steps; the best weights by validation\n" +
 				"loss are written. Checkpoints (--checkpoint) are replaced atomically; --resume continues one.",
 			Flags: []ucli.Flag{modelFlag,
