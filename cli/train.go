@@ -39,9 +39,10 @@ func trainCommands() []*ucli.Command {
 			ArgsUsage: "[DIR|FILE.mid...]",
 			Description: "Reads windows from --data (an `mvae data build` file: train and validation arrays) or from\n" +
 				"MIDI files and folders (converted with the model's representation; 80 % train, 20 % validation\n" +
-				"by path hash: data build's validation and test parts). Adam with learning-rate decay and gradient clipping; the loss of the spec with a\n" +
-				"fixed beta and free bits; validation every --val-every steps; the best weights by validation\n" +
-				"loss are written. Checkpoints (--checkpoint) are replaced atomically; --resume continues one.",
+				"by path hash: data build's validation and test parts). Adam with learning-rate decay and\n" +
+				"gradient clipping; the loss of the spec with a fixed beta and free bits; validation every\n" +
+				"--val-every steps; the best weights by validation loss are written. Checkpoints\n" +
+				"(--checkpoint) are replaced atomically; --resume continues one.",
 			Flags: []ucli.Flag{modelFlag,
 				&ucli.StringFlag{Name: "data", Usage: "`DATA.npz` from mvae data build"},
 				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the new bundle `NEW.mvae`", Required: true},
