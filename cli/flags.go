@@ -158,7 +158,7 @@ func usageError(c *ucli.Context, err error, _ bool) error {
 	msg := err.Error()
 	if m := flagErrorRE.FindStringSubmatch(msg); m != nil {
 		why := m[3]
-		if f := findFlag(c.Command.Flags, m[2]); f != nil {
+		if f := flagNamed(c.Command.Flags, m[2]); f != nil {
 			if numeric, whole := numericFlag(f); numeric {
 				r, _ := ruleFor(c.Command.Name, f.Names()[0])
 				why = "want " + r.want(whole)
@@ -203,7 +203,7 @@ func helpHint(c *ucli.Context) string {
 	return "see mvae --help"
 }
 
-func findFlag(flags []ucli.Flag, name string) ucli.Flag {
+func flagNamed(flags []ucli.Flag, name string) ucli.Flag {
 	for _, f := range flags {
 		for _, n := range f.Names() {
 			if n == name {

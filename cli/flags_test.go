@@ -9,12 +9,12 @@ import (
 	ucli "github.com/urfave/cli/v2"
 )
 
-// leaves returns every command that runs an action, by its path.
-func leaves(prefix string, cmds []*ucli.Command) map[string]*ucli.Command {
+// leafCommands returns every command that runs an action, by its path.
+func leafCommands(prefix string, cmds []*ucli.Command) map[string]*ucli.Command {
 	out := map[string]*ucli.Command{}
 	for _, c := range cmds {
 		if len(c.Subcommands) > 0 {
-			for k, v := range leaves(prefix+c.Name+" ", c.Subcommands) {
+			for k, v := range leafCommands(prefix+c.Name+" ", c.Subcommands) {
 				out[k] = v
 			}
 			continue
@@ -26,7 +26,7 @@ func leaves(prefix string, cmds []*ucli.Command) map[string]*ucli.Command {
 
 func TestEveryNumericFlagHasARule(t *testing.T) {
 	n := 0
-	for path, cmd := range leaves("", NewApp().Commands) {
+	for path, cmd := range leafCommands("", NewApp().Commands) {
 		for _, f := range cmd.Flags {
 			numeric, _ := numericFlag(f)
 			if !numeric {

@@ -125,7 +125,7 @@ func verificationText(v map[string]any) string {
 	if rt, ok := v["runtime"].(string); ok && rt != "" {
 		s += " on " + rt
 	}
-	if b, ok := asFloat(v["batch"]); ok {
+	if b, ok := jsonNumber(v["batch"]); ok {
 		s += fmt.Sprintf(", batch %g", b)
 	}
 	diffs := map[string]float64{}
@@ -134,7 +134,7 @@ func verificationText(v map[string]any) string {
 		diffs = d
 	case map[string]any:
 		for k, x := range d {
-			if f, ok := asFloat(x); ok {
+			if f, ok := jsonNumber(x); ok {
 				diffs[k] = f
 			}
 		}
@@ -151,7 +151,7 @@ func verificationText(v map[string]any) string {
 	return s
 }
 
-func asFloat(x any) (float64, bool) {
+func jsonNumber(x any) (float64, bool) {
 	switch x := x.(type) {
 	case float64:
 		return x, true

@@ -44,7 +44,7 @@ func commandInputs(c *ucli.Context) []fsutil.Input {
 		add(a)
 	}
 	for _, name := range inputFlags {
-		if findFlag(c.Command.Flags, name) != nil {
+		if flagNamed(c.Command.Flags, name) != nil {
 			add(c.String(name))
 		}
 	}
@@ -55,7 +55,7 @@ func commandInputs(c *ucli.Context) []fsutil.Input {
 // a default beside its output.
 func outputFiles(c *ucli.Context) (flags, paths []string) {
 	for _, name := range outputFileFlags {
-		if findFlag(c.Command.Flags, name) == nil || name == "output" && outputDirCommands[c.Command.Name] {
+		if flagNamed(c.Command.Flags, name) == nil || name == "output" && outputDirCommands[c.Command.Name] {
 			continue
 		}
 		if p := c.String(name); p != "" {
@@ -95,7 +95,7 @@ func checkOutputs(c *ucli.Context) error {
 			}
 		}
 	}
-	if p := c.String("prefix"); findFlag(c.Command.Flags, "prefix") != nil && (strings.ContainsAny(p, `/\`) || p == "..") {
+	if p := c.String("prefix"); flagNamed(c.Command.Flags, "prefix") != nil && (strings.ContainsAny(p, `/\`) || p == "..") {
 		return fmt.Errorf("--prefix %s: a file name prefix, not a path (the files go into --output)", p)
 	}
 	if outputDirCommands[c.Command.Name] {

@@ -30,14 +30,14 @@ func TestOutputThatNamesAnInput(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	os.Mkdir(out, 0o755)
 	zAsOutput := filepath.Join(out, "decode_t0_seed0_000.mid")
-	os.WriteFile(zAsOutput, mustRead(t, z), 0o644)
+	os.WriteFile(zAsOutput, readForTest(t, z), 0o644)
 	outdir := filepath.Join(dir, "outdir")
 	os.Mkdir(outdir, 0o755)
 	link := filepath.Join(dir, "link.mid")
 	if err := os.Symlink(a, link); err != nil {
 		t.Fatal(err)
 	}
-	before := snapshot(t, dir)
+	before := folderSnapshot(t, dir)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -65,13 +65,13 @@ func TestOutputThatNamesAnInput(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("mvae %s: %v, want %q", strings.Join(c.args, " "), err, c.want)
 		}
-		if after := snapshot(t, dir); !sameSnapshot(before, after) {
+		if after := folderSnapshot(t, dir); !sameFolderSnapshot(before, after) {
 			t.Fatalf("mvae %s changed the folder:\nbefore %v\nafter  %v", strings.Join(c.args, " "), before, after)
 		}
 	}
 	// The finetune checkpoint's default name, beside the output.
 	ck := filepath.Join(dir, "n.mvae.ckpt")
-	os.WriteFile(ck, mustRead(t, z), 0o644)
+	os.WriteFile(ck, readForTest(t, z), 0o644)
 	if _, err := run(t, "finetune", "--data", ck, "-o", filepath.Join(dir, "n.mvae")); err == nil || !strings.Contains(err.Error(), "--checkpoint") {
 		t.Errorf("finetune with the default checkpoint naming --data: %v", err)
 	}
@@ -81,7 +81,7 @@ func TestOutputThatNamesAnInput(t *testing.T) {
 	}
 }
 
-func mustRead(t *testing.T, p string) []byte {
+func readForTest(t *testing.T, p string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(p)
 	if err != nil {
@@ -90,8 +90,8 @@ func mustRead(t *testing.T, p string) []byte {
 	return b
 }
 
-// snapshot maps every entry under dir to its contents (a link to its target).
-func snapshot(t *testing.T, dir string) map[string]string {
+// folderSnapshot maps every entry under dir to its contents (a link to its target).
+func folderSnapshot(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
@@ -103,7 +103,7 @@ func snapshot(t *testing.T, dir string) map[string]string {
 			l, _ := os.Readlink(p)
 			out[p] = "-> " + l
 		case info.Mode().IsRegular():
-			out[p] = string(mustRead(t, p))
+			out[p] = string(readForTest(t, p))
 		default:
 			out[p] = "dir"
 		}
@@ -112,7 +112,7 @@ func snapshot(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-func sameSnapshot(a, b map[string]string) bool {
+func sameFolderSnapshot(a, b map[string]string) bool {
 	if len(a) != len(b) {
 		return false
 	}

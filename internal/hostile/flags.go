@@ -5,9 +5,9 @@ import (
 	"strings"
 )
 
-// expand replaces a leading "DIR/" of each argument by the case's folder
+// expandDir replaces a leading "DIR/" of each argument by the case's folder
 // ("DIR/" alone is the folder; "DIR/./x" keeps its odd spelling).
-func expand(dir string, args []string) []string {
+func expandDir(dir string, args []string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {
 		if rest, ok := strings.CutPrefix(a, "DIR/"); ok {
@@ -51,10 +51,10 @@ func init() {
 		Register(Case{
 			Name: "flags/" + c.name,
 			Make: func(dir string) ([]string, string, error) {
-				if err := writeInputs(dir); err != nil {
+				if err := writeFlagCaseInputs(dir); err != nil {
 					return nil, "", err
 				}
-				return expand(dir, c.args), "", nil
+				return expandDir(dir, c.args), "", nil
 			},
 			Want: c.want,
 		})

@@ -8,10 +8,10 @@ import (
 	"github.com/musicvae-go/mvae/npy"
 )
 
-// writeInputs writes the ordinary inputs the flag and output cases name:
+// writeFlagCaseInputs writes the ordinary inputs the flag and output cases name:
 // a.mid and b.mid (4-bar grooves), w.npy (their windows, [1, 64, 27]) and
 // z.npy (a latent vector, [1, 64]).
-func writeInputs(dir string) error {
+func writeFlagCaseInputs(dir string) error {
 	win := make([]float32, 64*27)
 	for s := 0; s < 64; s += 4 {
 		win[s*27] = 1
@@ -70,7 +70,7 @@ func init() {
 		Register(Case{
 			Name: "outputs/" + c.name,
 			Make: func(dir string) ([]string, string, error) {
-				if err := writeInputs(dir); err != nil {
+				if err := writeFlagCaseInputs(dir); err != nil {
 					return nil, "", err
 				}
 				out := filepath.Join(dir, "out")
@@ -87,7 +87,7 @@ func init() {
 				if err := os.Symlink("a.mid", filepath.Join(dir, "link.mid")); err != nil {
 					return nil, "", err
 				}
-				return expand(dir, c.args), c.file, nil
+				return expandDir(dir, c.args), c.file, nil
 			},
 			Want: c.want,
 		})
