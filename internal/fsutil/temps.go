@@ -87,21 +87,56 @@ func RemoveTempsOnSignal() {
 // could clean up.
 const StaleTempAge = 2 * time.Hour
 
+// stale holds, per folder, the stale temporary files found there: a folder
+// is listed once per process (a command that writes 100,000 files into one
+// folder must not list it 100,000 times).
+var stale struct {
+	sync.Mutex
+	dirs map[string][]string
+}
+
 // sweepStaleTemps removes the temporary files of earlier writes to path
 // (".NAME.tmp-*" beside it) that are older than StaleTempAge.
 func sweepStaleTemps(path string) {
 	dir := filepath.Dir(path)
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return
+	stale.Lock()
+	defer stale.Unlock()
+	names, listed := stale.dirs[dir]
+	if !listed {
+		names = staleTemps(dir)
+		if stale.dirs == nil {
+			stale.dirs = map[string][]string{}
+		}
+		stale.dirs[dir] = names
 	}
 	prefix := tempPrefix(path)
+	kept := names[:0]
+	for _, n := range names {
+		if strings.HasPrefix(n, prefix) {
+			os.Remove(filepath.Join(dir, n))
+		} else {
+			kept = append(kept, n)
+		}
+	}
+	stale.dirs[dir] = kept
+}
+
+// staleTemps lists the files of dir named like a temporary file of
+// WriteAtomic and older than StaleTempAge.
+func staleTemps(dir string) []string {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
 	for _, e := range ents {
-		if !strings.HasPrefix(e.Name(), prefix) || !e.Type().IsRegular() {
+		n := e.Name()
+		if !strings.HasPrefix(n, ".") || !strings.Contains(n, ".tmp-") || !e.Type().IsRegular() {
 			continue
 		}
 		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > StaleTempAge {
-			os.Remove(filepath.Join(dir, e.Name()))
+			out = append(out, n)
 		}
 	}
+	return out
 }
