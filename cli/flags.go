@@ -150,15 +150,23 @@ func checkNumericFlags(c *ucli.Context) error {
 	return nil
 }
 
+// The standard flag package, which urfave/cli parses with, returns its
+// errors as plain strings (the cause is formatted with %v, not wrapped):
+// usageError can only recognise them by their text. A message it does not
+// recognise is passed on as it is.
 var flagErrorRE = regexp.MustCompile(`^invalid value "(.*)" for flag -+([^:]+): (.*)$`)
 
 // usageError turns a flag-parsing error into one line:
 // `invalid value "-3" for flag --seed: want a whole number ≥ 0`.
 func usageError(c *ucli.Context, err error, _ bool) error {
 	msg := err.Error()
+	var flags []ucli.Flag
+	if c.Command != nil {
+		flags = c.Command.Flags
+	}
 	if m := flagErrorRE.FindStringSubmatch(msg); m != nil {
 		why := m[3]
-		if f := flagNamed(c.Command.Flags, m[2]); f != nil {
+		if f := flagNamed(flags, m[2]); f != nil {
 			if numeric, whole := numericFlag(f); numeric {
 				r, _ := ruleFor(c.Command.Name, f.Names()[0])
 				why = "want " + r.want(whole)
