@@ -17,6 +17,10 @@ var ErrIsInput = errors.New("refusing to write over an input of this command")
 // ErrIsFolder is wrapped by the error of a write whose target is a folder.
 var ErrIsFolder = errors.New("is a folder; name a file to write")
 
+// ErrNotRegular is wrapped by the error of a write whose target is a device,
+// a pipe or a socket: the rename of an atomic write would replace it.
+var ErrNotRegular = errors.New("is not a regular file (a device, pipe or socket); name a file to write")
+
 // Input is a file or folder a command reads. A folder stands for the files
 // under it whose names end in one of Suffixes (case-insensitive).
 type Input struct {
@@ -71,8 +75,9 @@ func realPath(p string) (string, error) {
 	return filepath.EvalSymlinks(a)
 }
 
-// CheckTarget says why path cannot be written as a file: it is a folder, or
-// an input of the running command (see SetInputs). A missing path is fine.
+// CheckTarget says why path cannot be written as a file: it is a folder, a
+// device, pipe or socket, or an input of the running command (see
+// SetInputs). A missing path is fine.
 func CheckTarget(path string) error {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -80,6 +85,9 @@ func CheckTarget(path string) error {
 	}
 	if st.IsDir() {
 		return fmt.Errorf("%s %w", path, ErrIsFolder)
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("%s: %w", path, ErrNotRegular)
 	}
 	inputs.Lock()
 	defer inputs.Unlock()

@@ -72,3 +72,15 @@ func TestWriteAtomicRefusesAFolder(t *testing.T) {
 		t.Fatalf("left behind: %v", ents)
 	}
 }
+
+func TestWriteAtomicRefusesADevice(t *testing.T) {
+	if _, err := os.Stat(os.DevNull); err != nil {
+		t.Skip(err)
+	}
+	if err := WriteAtomic(os.DevNull, writeString("x")); !errors.Is(err, ErrNotRegular) {
+		t.Fatalf("got %v, want ErrNotRegular", err)
+	}
+	if st, err := os.Stat(os.DevNull); err != nil || st.Mode().IsRegular() {
+		t.Fatalf("%s: %v %v", os.DevNull, st.Mode(), err)
+	}
+}
