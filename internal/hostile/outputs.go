@@ -61,6 +61,7 @@ var outputCases = []struct {
 	{"output-is-a-folder", []string{"data", "show", "DIR/a.mid", "-o", "DIR/out"}, "out", []string{"is a folder"}},
 	{"tensors-is-a-folder", []string{"generate", "-n", "1", "--tensors", "DIR/out"}, "out", []string{"is a folder"}},
 	{"midi-folder-is-a-file", []string{"generate", "-n", "1", "-o", "DIR/a.mid"}, "a.mid", []string{"is a file"}},
+	{"output-is-a-device", []string{"data", "show", "DIR/a.mid", "-o", "/dev/null"}, "null", []string{"not a regular file"}},
 	{"two-outputs-one-file", []string{"export", "-o", "DIR/m.onnx", "--pt", "DIR/m.onnx"}, "m.onnx", []string{"both name"}},
 }
 
