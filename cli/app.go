@@ -10,6 +10,8 @@ import (
 	"os"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/musicvae-go/mvae/internal/fsutil"
 )
 
 // Version is set at build time with -ldflags "-X github.com/musicvae-go/mvae/cli.Version=...".
@@ -17,7 +19,7 @@ var Version = "dev"
 
 // NewApp builds the mvae command tree.
 func NewApp() *ucli.App {
-	return &ucli.App{
+	app := &ucli.App{
 		Name:    "mvae",
 		Usage:   "run and fine-tune MusicVAE models (Roberts et al., 2018) from Go",
 		Version: Version,
@@ -38,10 +40,13 @@ func NewApp() *ucli.App {
 		Writer:               os.Stdout,
 		ErrWriter:            os.Stderr,
 	}
+	harden(app)
+	return app
 }
 
 // Main runs mvae with the process arguments and returns the exit status.
 func Main(args []string) int {
+	fsutil.RemoveTempsOnSignal()
 	app := NewApp()
 	if err := flagHint(app.Run(reorder(app, args))); err != nil {
 		fmt.Fprintf(os.Stderr, "mvae: %v\n", err)
@@ -70,4 +75,6 @@ var (
 	jsonFlag   = &ucli.BoolFlag{Name: "json", Usage: "print the result as JSON on stdout (logs stay on stderr)"}
 	strictFlag = &ucli.BoolFlag{Name: "strict", Usage: "fail when any input is skipped (default: skip it, say why, go on)"}
 	forceFlag  = &ucli.BoolFlag{Name: "force", Usage: "replace files that already exist in the output folder"}
+	// listSkippedFlag is for the commands that read folders of MIDI files.
+	listSkippedFlag = &ucli.BoolFlag{Name: "list-skipped", Usage: "print every skipped file with its reason (default: the first few)"}
 )

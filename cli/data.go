@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	ucli "github.com/urfave/cli/v2"
@@ -39,8 +38,7 @@ func dataCommand() *ucli.Command {
 					"hash of their path relative to the folder named. Duplicate windows inside a file are dropped.",
 				Flags: append(windowFlags(),
 					&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the dataset `FILE` (.npz with arrays train, validation, test)", Required: true},
-					strictFlag, jsonFlag,
-					&ucli.BoolFlag{Name: "list-skipped", Usage: "print every skipped file with its reason"}),
+					strictFlag, jsonFlag, listSkippedFlag),
 				Action: dataBuild,
 			},
 			{
@@ -140,7 +138,7 @@ func dataBuild(c *ucli.Context) error {
 		Warn:     func(f string, a ...any) { logf("warning: "+f, a...) },
 	})
 	if rep != nil && !c.Bool("json") {
-		printReport(os.Stderr, rep, c.Bool("list-skipped"))
+		printReport(os.Stderr, rep, reportOptions{ListSkipped: c.Bool("list-skipped")})
 	}
 	if err != nil {
 		return err
@@ -160,30 +158,6 @@ func dataBuild(c *ucli.Context) error {
 	}
 	logf("wrote %s", out)
 	return nil
-}
-
-func printReport(w io.Writer, r *music.BuildReport, all bool) {
-	fmt.Fprintf(w, "files: %d found, %d used, %d skipped\n", r.Files, r.Used, len(r.Skipped))
-	kinds := make([]string, 0, len(r.SkipCounts))
-	for k := range r.SkipCounts {
-		kinds = append(kinds, string(k))
-	}
-	sort.Strings(kinds)
-	for _, k := range kinds {
-		fmt.Fprintf(w, "  skipped, %s: %d\n", k, r.SkipCounts[music.SkipKind(k)])
-	}
-	if all {
-		for _, s := range r.Skipped {
-			fmt.Fprintf(w, "  skip %s: %s\n", s.Path, s.Reason)
-		}
-	} else if len(r.Skipped) > 0 {
-		fmt.Fprintf(w, "  e.g. %s: %s (--list-skipped lists all)\n", r.Skipped[0].Path, r.Skipped[0].Reason)
-	}
-	fmt.Fprintf(w, "windows: %d read, %d duplicates dropped, %d kept (train %d, validation %d, test %d)\n",
-		r.Windows, r.Duplicates, r.Kept[0]+r.Kept[1]+r.Kept[2], r.Kept[0], r.Kept[1], r.Kept[2])
-	if r.SplitByInfo > 0 {
-		fmt.Fprintf(w, "split: %d files by info.csv, %d by path hash\n", r.SplitByInfo, r.SplitByHash)
-	}
 }
 
 func dataRender(c *ucli.Context) error {

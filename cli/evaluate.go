@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -25,16 +26,18 @@ func evaluateCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "train", Usage: "training windows (`TRAIN.npz` or a folder of MIDI) for the density range"},
 			&ucli.IntFlag{Name: "samples", Value: 256, Usage: "prior samples (with --train)"},
 			&ucli.IntFlag{Name: "batch", Value: 64, Usage: "sequences decoded together"},
-			jsonFlag),
+			jsonFlag, listSkippedFlag),
 		Action: runEvaluate,
 	}
 }
 
 // windowsFrom reads the windows of tensor files and MIDI files and folders.
-func windowsFrom(cfg *model.Config, paths []string, arrays ...string) (*music.Windows, error) {
+// A MIDI report lists the first skipped files with their reasons, or all of
+// them with listSkipped.
+func windowsFrom(cfg *model.Config, paths []string, listSkipped bool, arrays ...string) (*music.Windows, error) {
 	w, rep, err := music.GatherWindows(paths, music.BuildOptions{Options: cfg.MusicOptions()}, arrays...)
-	if rep != nil {
-		logf("read %d files (%d skipped), %d windows", rep.Used, len(rep.Skipped), rep.Kept[0]+rep.Kept[1]+rep.Kept[2])
+	if rep != nil && rep.Files > 0 {
+		printReport(os.Stderr, rep, reportOptions{ListSkipped: listSkipped, Splits: noSplit})
 	}
 	return w, err
 }
@@ -53,13 +56,13 @@ func runEvaluate(c *ucli.Context) error {
 	if d := c.String("data"); d != "" {
 		paths = append([]string{d}, paths...)
 	}
-	x, err := windowsFrom(cfg, paths, c.StringSlice("arrays")...)
+	x, err := windowsFrom(cfg, paths, c.Bool("list-skipped"), c.StringSlice("arrays")...)
 	if err != nil {
 		return err
 	}
 	train := &music.Windows{}
 	if t := c.String("train"); t != "" {
-		if train, err = windowsFrom(cfg, []string{t}); err != nil {
+		if train, err = windowsFrom(cfg, []string{t}, c.Bool("list-skipped")); err != nil {
 			return err
 		}
 	}

@@ -2,10 +2,14 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"sort"
+	"strings"
 
 	ucli "github.com/urfave/cli/v2"
+
+	"github.com/musicvae-go/mvae/model"
 )
 
 func infoCommand() *ucli.Command {
@@ -42,42 +46,128 @@ func infoCommand() *ucli.Command {
 				return writeJSON(c.App.Writer, map[string]any{
 					"bundle": name, "format": b.Manifest.Format, "config": cfg, "parameters": cfg.NumParams(),
 					"weights_dtype": b.Manifest.WeightsDType, "file_bytes": size, "graph_bytes": graphSizes,
-					"provenance": b.Manifest.Provenance, "verification": b.Manifest.Verification,
+					"provenance": b.Manifest.Provenance.Portable(), "verification": b.Manifest.Verification,
 				})
 			}
-			w := c.App.Writer
-			fmt.Fprintf(w, "bundle:         %s (%s)\n", name, b.Manifest.Format)
-			fmt.Fprintf(w, "representation: %s, %d bars (%d steps), %d segments, drum map %s\n", cfg.Representation, cfg.Bars, cfg.T(), cfg.Segments, cfg.DrumMap)
-			fmt.Fprintf(w, "network:        D %d, z %d, encoder %dx%d (bidirectional), conductor %dx%d, decoder %dx%d\n",
-				cfg.InputSize, cfg.ZSize, cfg.Encoder.Hidden, cfg.Encoder.Layers, cfg.Conductor.Hidden, cfg.Conductor.Layers, cfg.Decoder.Hidden, cfg.Decoder.Layers)
-			fmt.Fprintf(w, "training:       free bits %g, max beta %g\n", cfg.FreeBits, cfg.MaxBeta)
-			fmt.Fprintf(w, "parameters:     %d (weights stored as %s)\n", cfg.NumParams(), b.Manifest.WeightsDType)
-			if size > 0 {
-				fmt.Fprintf(w, "file size:      %d bytes\n", size)
-			}
-			names := make([]string, 0, len(graphSizes))
-			for n := range graphSizes {
-				names = append(names, n)
-			}
-			sort.Strings(names)
-			for _, n := range names {
-				fmt.Fprintf(w, "graph:          %s (%d bytes)\n", n, graphSizes[n])
-			}
-			p := b.Manifest.Provenance
-			fmt.Fprintf(w, "source:         %s (%s) %s\n", p.Source, p.SourceKind, p.Producer)
-			if p.SourceSHA256 != "" {
-				fmt.Fprintf(w, "source sha256:  %s\n", p.SourceSHA256)
-			}
-			if p.Tool != "" {
-				fmt.Fprintf(w, "written by:     %s at %s\n", p.Tool, p.Created)
-			}
-			if p.Notes != "" {
-				fmt.Fprintf(w, "notes:          %s\n", p.Notes)
-			}
-			if v := b.Manifest.Verification; v != nil {
-				fmt.Fprintf(w, "verification:   against %v: %v\n", v["reference"], v["max_abs_diff"])
-			}
+			printInfo(c.App.Writer, infoLines(b, name, size, graphSizes))
 			return nil
 		},
+	}
+}
+
+// infoLines says what a bundle is, in plain words, one key and value a line.
+func infoLines(b *model.Bundle, name string, size int64, graphSizes map[string]int) [][2]string {
+	cfg := b.Config()
+	lines := [][2]string{
+		{"bundle", fmt.Sprintf("%s (%s)", name, b.Manifest.Format)},
+		{"representation", fmt.Sprintf("%s, %d bars (%d steps), %d segments, drum map %s", cfg.Representation, cfg.Bars, cfg.T(), cfg.Segments, cfg.DrumMap)},
+		{"network", fmt.Sprintf("D %d, z %d, encoder %dx%d (bidirectional), conductor %dx%d, decoder %dx%d",
+			cfg.InputSize, cfg.ZSize, cfg.Encoder.Hidden, cfg.Encoder.Layers, cfg.Conductor.Hidden, cfg.Conductor.Layers, cfg.Decoder.Hidden, cfg.Decoder.Layers)},
+		{"training", fmt.Sprintf("free bits %g, max beta %g", cfg.FreeBits, cfg.MaxBeta)},
+		{"parameters", fmt.Sprintf("%d (weights stored as %s)", cfg.NumParams(), b.Manifest.WeightsDType)},
+	}
+	if size > 0 {
+		lines = append(lines, [2]string{"file size", fmt.Sprintf("%d bytes", size)})
+	}
+	if len(graphSizes) == 0 {
+		lines = append(lines, [2]string{"graphs", "none stored (built from the weights when onnxruntime needs them)"})
+	} else {
+		names := make([]string, 0, len(graphSizes))
+		for n := range graphSizes {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		parts := make([]string, len(names))
+		for i, n := range names {
+			parts[i] = fmt.Sprintf("%s (%d bytes)", n, graphSizes[n])
+		}
+		lines = append(lines, [2]string{"graphs", strings.Join(parts, ", ")})
+	}
+	p := b.Manifest.Provenance.Portable()
+	if p.Source != "" || p.SourceKind != "" {
+		var about []string
+		for _, s := range []string{p.SourceKind, p.Producer} {
+			if s != "" {
+				about = append(about, s)
+			}
+		}
+		if len(about) == 2 {
+			about[1] = "made by " + about[1]
+		}
+		if p.Opset > 0 {
+			about = append(about, fmt.Sprintf("opset %d", p.Opset))
+		}
+		src := p.Source
+		if len(about) > 0 {
+			src += " (" + strings.Join(about, ", ") + ")"
+		}
+		lines = append(lines, [2]string{"source", strings.TrimSpace(src)})
+	}
+	if p.SourceSHA256 != "" {
+		lines = append(lines, [2]string{"source sha256", p.SourceSHA256})
+	}
+	if p.Tool != "" {
+		lines = append(lines, [2]string{"written by", strings.TrimSpace(p.Tool + " at " + p.Created)})
+	}
+	if p.Notes != "" {
+		lines = append(lines, [2]string{"notes", p.Notes})
+	}
+	if v := b.Manifest.Verification; v != nil {
+		lines = append(lines, [2]string{"verification", verificationText(v)})
+	}
+	return lines
+}
+
+// verificationText says what an import's check found: against what, and
+// the largest difference (a manifest read from JSON holds float64s).
+func verificationText(v map[string]any) string {
+	s := "against " + fmt.Sprint(v["reference"])
+	if rt, ok := v["runtime"].(string); ok && rt != "" {
+		s += " on " + rt
+	}
+	if b, ok := jsonNumber(v["batch"]); ok {
+		s += fmt.Sprintf(", batch %g", b)
+	}
+	diffs := map[string]float64{}
+	switch d := v["max_abs_diff"].(type) {
+	case map[string]float64:
+		diffs = d
+	case map[string]any:
+		for k, x := range d {
+			if f, ok := jsonNumber(x); ok {
+				diffs[k] = f
+			}
+		}
+	}
+	worst, at := -1.0, ""
+	for k, d := range diffs {
+		if d > worst || d == worst && k < at {
+			worst, at = d, k
+		}
+	}
+	if at != "" {
+		s += fmt.Sprintf(": largest absolute difference %.2g (%s) over %d outputs", worst, at, len(diffs))
+	}
+	return s
+}
+
+func jsonNumber(x any) (float64, bool) {
+	switch x := x.(type) {
+	case float64:
+		return x, true
+	case int:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+// printInfo writes key: value lines with the values in one column.
+func printInfo(w io.Writer, lines [][2]string) {
+	width := 0
+	for _, l := range lines {
+		width = max(width, len(l[0]))
+	}
+	for _, l := range lines {
+		fmt.Fprintf(w, "%-*s %s\n", width+1, l[0]+":", l[1])
 	}
 }

@@ -25,7 +25,7 @@ var genFlags = []ucli.Flag{
 	&ucli.Uint64Flag{Name: "seed", Value: 0, Usage: "random seed: sequence i draws from SplitMix64(seed + i)"},
 	&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write MIDI files into `DIR`"},
 	&ucli.StringFlag{Name: "tensors", Usage: "write z [B,Z] and tokens [B,T,D] to `OUT.npz`"},
-	&ucli.Float64Flag{Name: "bpm", Value: 120, Usage: "tempo of the MIDI files"},
+	&ucli.Float64Flag{Name: "bpm", Value: 120, Usage: "tempo of the MIDI files (above 0, at most 1000)"},
 	forceFlag,
 }
 
@@ -53,7 +53,7 @@ func runCommands() []*ucli.Command {
 		{
 			Name:   "generate",
 			Usage:  "sample new sequences from the prior and write them as MIDI",
-			Flags:  runFlags(append([]ucli.Flag{&ucli.IntFlag{Name: "n", Value: 4, Usage: "how many sequences"}}, genFlags...)...),
+			Flags:  runFlags(append([]ucli.Flag{&ucli.IntFlag{Name: "n", Value: 4, Usage: "how many sequences (1 to 100000)"}}, genFlags...)...),
 			Action: runGenerate,
 		},
 		{
@@ -61,7 +61,7 @@ func runCommands() []*ucli.Command {
 			Usage:     "interpolate between two MIDI files in latent space",
 			ArgsUsage: "A.mid B.mid",
 			Flags: runFlags(append([]ucli.Flag{
-				&ucli.IntFlag{Name: "steps", Value: 7, Usage: "sequences from A to B, both ends included"},
+				&ucli.IntFlag{Name: "steps", Value: 7, Usage: "sequences from A to B, both ends included (2 to 1000)"},
 				&ucli.StringFlag{Name: "mode", Value: "slerp", Usage: "slerp or lerp"},
 				&ucli.IntFlag{Name: "window", Usage: "which window of each file (0: the first)"},
 			}, genFlags...)...),

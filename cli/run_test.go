@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -104,10 +105,39 @@ func TestParityCommand(t *testing.T) {
 	}
 }
 
+// TestNativeIsTheDefaultRuntime: with onnxruntime made unloadable (--ort-lib
+// and the environment name a missing file), --runtime ort fails, while a
+// command without --runtime runs and gives what --runtime native gives.
 func TestNativeIsTheDefaultRuntime(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := run(t, "generate", "--model", "../testdata/models/melody/model.pt", "-n", "2", "--tensors", filepath.Join(dir, "t.npz")); err != nil {
+	missing := filepath.Join(dir, "no-libonnxruntime.so")
+	t.Setenv("ONNXRUNTIME_SHARED_LIBRARY_PATH", missing)
+	m := "../testdata/models/melody/model.pt"
+	gen := func(name string, extra ...string) (*npy.Array, error) {
+		p := filepath.Join(dir, name)
+		args := append([]string{"--ort-lib", missing, "generate", "--model", m, "-n", "2", "--seed", "5", "--temperature", "1", "--tensors", p}, extra...)
+		if _, err := run(t, args...); err != nil {
+			return nil, err
+		}
+		a, err := npy.ReadNPZFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a["tokens"], nil
+	}
+	if _, err := gen("ort.npz", "--runtime", "ort"); err == nil {
+		t.Fatal("--runtime ort ran with onnxruntime unloadable: the test proves nothing")
+	}
+	def, err := gen("default.npz")
+	if err != nil {
+		t.Fatalf("without --runtime, with onnxruntime unloadable: %v", err)
+	}
+	nat, err := gen("native.npz", "--runtime", "native")
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(def.Shape, nat.Shape) || !reflect.DeepEqual(def.Data, nat.Data) {
+		t.Fatal("the default runtime's tokens differ from --runtime native's")
 	}
 }
 

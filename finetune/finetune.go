@@ -128,6 +128,7 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 	if err := checkWindows(c, "validation windows", val, nVal); err != nil {
 		return nil, err
 	}
+	o.Batch = min(o.Batch, nTrain) // before the batch buffers are allocated
 	frozen, err := frozenFunc(o.Freeze)
 	if err != nil {
 		return nil, err

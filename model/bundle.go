@@ -25,7 +25,7 @@ const BundleFormat = "mvae-bundle/1"
 
 // Provenance records where a bundle's weights came from.
 type Provenance struct {
-	Source       string `json:"source,omitempty"`        // the file imported, as named
+	Source       string `json:"source,omitempty"`        // the file imported, as named (an absolute path: its base name)
 	SourceSHA256 string `json:"source_sha256,omitempty"` // of that file
 	SourceKind   string `json:"source_kind,omitempty"`   // "onnx", "pt", "finetune", "train"
 	Producer     string `json:"producer,omitempty"`      // e.g. "pytorch 1.13.1"
@@ -67,6 +67,7 @@ func WriteBundle(w io.Writer, b *Bundle, half bool) error {
 		return err
 	}
 	m := b.Manifest
+	m.Provenance = m.Provenance.Portable()
 	m.Format = BundleFormat
 	m.Weights = "weights.safetensors"
 	m.WeightsDType = "float32"

@@ -10,18 +10,25 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 )
 
 // WriteAtomic writes path through write: the data goes to a temporary file in
 // the same folder, which is synced and then renamed over path. A failure at any
-// point leaves an existing file at path untouched.
+// point leaves an existing file at path untouched. A path that is a folder or
+// an input of the running command (see SetInputs) is refused before anything
+// is written. The temporary file is removed when the process gets SIGINT or
+// SIGTERM (see RemoveTempsOnSignal); those of killed writes to the same path
+// are removed once older than StaleTempAge.
 func WriteAtomic(path string, write func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err := CheckTarget(path); err != nil {
+		return err
+	}
+	sweepStaleTemps(path)
+	tmp, err := createTemp(path)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	defer forgetTemp(tmp.Name())
 	defer func() {
 		if err != nil {
 			tmp.Close()
