@@ -38,12 +38,13 @@ func trainCommands() []*ucli.Command {
 			Usage:     "train a model further on your MIDI files (native runtime) and write a new bundle",
 			ArgsUsage: "[DIR|FILE.mid...]",
 			Description: "Reads windows from --data (an `mvae data build` file: train and validation arrays) and from\n" +
-				"MIDI files and folders (converted with the model's representation; split as mvae data build splits:\n" +
-				"its train part trains, its validation and test parts validate: about 80 % and 20 %). Windows holding NaN or infinity\n" +
-				"are refused. Adam with learning-rate decay and gradient clipping; the loss of the spec with a\n" +
-				"fixed beta and free bits; validation every --val-every steps; the best weights by validation\n" +
-				"loss are written. Checkpoints (--checkpoint) are replaced atomically; --resume continues one after\n" +
-				"checking it (the model's config, every tensor's shape, finite values, a step within --steps).",
+				"MIDI files and folders (converted with the model's representation and split as mvae data build\n" +
+				"splits: its train part trains, its validation and test parts validate, about 80 % and 20 %).\n" +
+				"Windows holding NaN or infinity are refused. Adam with learning-rate decay and gradient clipping;\n" +
+				"the loss of the spec with a fixed beta and free bits; validation every --val-every steps; the\n" +
+				"best weights by validation loss are written. Checkpoints (--checkpoint) are replaced atomically;\n" +
+				"--resume continues one after checking it (the model's config, every tensor's shape, finite\n" +
+				"values, a step within --steps).",
 			Flags: []ucli.Flag{modelFlag,
 				&ucli.StringFlag{Name: "data", Usage: "`DATA.npz` from mvae data build"},
 				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the new bundle `NEW.mvae`", Required: true},
