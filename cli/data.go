@@ -252,24 +252,24 @@ func dataRender(c *ucli.Context) error {
 // readWindowsArray reads a .npy, or one array of a .npz.
 func readWindowsArray(path, name string) (*npy.Array, error) {
 	if strings.EqualFold(filepath.Ext(path), ".npz") {
-		m, err := npy.ReadNPZFile(path)
+		z, err := npy.OpenNPZ(path)
 		if err != nil {
 			return nil, err
 		}
+		defer z.Close()
 		if name == "" {
-			if _, ok := m["tokens"]; ok {
+			if z.Has("tokens") {
 				name = "tokens"
-			} else if len(m) == 1 {
-				name = npy.Names(m)[0]
+			} else if len(z.Names()) == 1 {
+				name = z.Names()[0]
 			} else {
-				return nil, fmt.Errorf("%s holds %s; pick one with --array", path, strings.Join(npy.Names(m), ", "))
+				return nil, fmt.Errorf("%s holds %s; pick one with --array", path, strings.Join(z.Names(), ", "))
 			}
 		}
-		a, ok := m[name]
-		if !ok {
-			return nil, fmt.Errorf("%s has no array %q (it holds %s)", path, name, strings.Join(npy.Names(m), ", "))
+		if !z.Has(name) {
+			return nil, fmt.Errorf("%s has no array %q (it holds %s)", path, name, strings.Join(z.Names(), ", "))
 		}
-		return a, nil
+		return z.Get(name)
 	}
 	return npy.ReadFile(path)
 }

@@ -39,18 +39,22 @@ func windowsFrom(cfg *model.Config, npzOrNpy string, paths []string, arrays ...s
 	var data []float32
 	if npzOrNpy != "" {
 		if strings.HasSuffix(strings.ToLower(npzOrNpy), ".npz") {
-			m, err := npy.ReadNPZFile(npzOrNpy)
+			z, err := npy.OpenNPZ(npzOrNpy)
 			if err != nil {
 				return nil, 0, err
 			}
-			names := npy.Names(m)
+			defer z.Close()
+			names := z.Names()
 			if len(arrays) > 0 {
 				names = arrays
 			}
 			for _, n := range names {
-				a, ok := m[n]
-				if !ok {
-					return nil, 0, fmt.Errorf("%s has no array %s (it holds %s)", npzOrNpy, n, strings.Join(npy.Names(m), ", "))
+				if !z.Has(n) {
+					return nil, 0, fmt.Errorf("%s has no array %s (it holds %s)", npzOrNpy, n, strings.Join(z.Names(), ", "))
+				}
+				a, err := z.Get(n)
+				if err != nil {
+					return nil, 0, err
 				}
 				if len(a.Shape) != 3 || a.Shape[1] != T || a.Shape[2] != D {
 					return nil, 0, fmt.Errorf("%s: array %s has shape %v; the model wants [N, %d, %d]", npzOrNpy, n, a.Shape, T, D)

@@ -72,16 +72,17 @@ func runCommands() []*ucli.Command {
 
 func readArray(path string, names ...string) (*npy.Array, error) {
 	if strings.EqualFold(filepath.Ext(path), ".npz") {
-		m, err := npy.ReadNPZFile(path)
+		z, err := npy.OpenNPZ(path)
 		if err != nil {
 			return nil, err
 		}
+		defer z.Close()
 		for _, n := range names {
-			if a, ok := m[n]; ok {
-				return a, nil
+			if z.Has(n) {
+				return z.Get(n)
 			}
 		}
-		return nil, fmt.Errorf("%s has no array %s (it holds %s)", path, strings.Join(names, " or "), strings.Join(npy.Names(m), ", "))
+		return nil, fmt.Errorf("%s has no array %s (it holds %s)", path, strings.Join(names, " or "), strings.Join(z.Names(), ", "))
 	}
 	return npy.ReadFile(path)
 }

@@ -135,14 +135,18 @@ func runLoss(c *ucli.Context) error {
 func trainingWindows(c *ucli.Context, cfg *model.Config) (train []float32, nt int, val []float32, nv int, err error) {
 	T, D := cfg.T(), cfg.InputSize
 	if p := c.String("data"); p != "" {
-		m, err := npy.ReadNPZFile(p)
+		z, err := npy.OpenNPZ(p)
 		if err != nil {
 			return nil, 0, nil, 0, err
 		}
+		defer z.Close()
 		get := func(name string) ([]float32, int, error) {
-			a, ok := m[name]
-			if !ok {
+			if !z.Has(name) {
 				return nil, 0, nil
+			}
+			a, err := z.Get(name)
+			if err != nil {
+				return nil, 0, err
 			}
 			if len(a.Shape) != 3 || a.Shape[1] != T || a.Shape[2] != D {
 				return nil, 0, fmt.Errorf("%s: array %s has shape %v; the model wants [N, %d, %d] (%s, %d bars)", p, name, a.Shape, T, D, cfg.Representation, cfg.Bars)

@@ -1,0 +1,176 @@
+package npy
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"hash/crc32"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// npyHeader is a version 1.0 .npy header for the shape literal, e.g. "(2, 3)".
+func npyHeader(descr, shape string) []byte {
+	h := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }"
+	h += strings.Repeat(" ", (64-(10+len(h)+1)%64)%64) + "\n"
+	return append([]byte{0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, byte(len(h)), byte(len(h) >> 8)}, h...)
+}
+
+// rawMember adds a member whose sizes are written as given, true or not.
+func rawMember(zw *zip.Writer, name string, method uint16, body []byte, compressed []byte, size uint64) {
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: method, CRC32: crc32.ChecksumIEEE(body),
+		CompressedSize64: uint64(len(compressed)), UncompressedSize64: size})
+	if err != nil {
+		panic(err) // writing to memory
+	}
+	w.Write(compressed)
+}
+
+func deflate(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := flate.NewWriter(&buf, flate.BestCompression)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+// hostileNPZ holds a good array "x" (shape (2,)) and arrays that lie.
+func hostileNPZ() []byte {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	x := append(npyHeader("<f4", "(2,)"), 0, 0, 0x80, 0x3f, 0, 0, 0, 0x40)
+	rawMember(zw, "x.npy", zip.Deflate, x, deflate(x), uint64(len(x)))
+	// big: shape (2^31,), 1 KiB of zeros, a zip entry that claims 8 GiB.
+	big := append(npyHeader("<f4", "(2147483648,)"), make([]byte, 1024)...)
+	rawMember(zw, "big.npy", zip.Deflate, big, deflate(big), 8<<30+uint64(len(big)))
+	// short: an honest zip entry whose header claims more than it holds.
+	short := append(npyHeader("<f4", "(2147483648,)"), make([]byte, 64)...)
+	rawMember(zw, "short.npy", zip.Store, short, short, uint64(len(short)))
+	// stored: a stored member that claims more than it stores.
+	rawMember(zw, "stored.npy", zip.Store, x, x, 1<<40)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// TestNPZLazy: members are decoded only when asked for, and a member's claims
+// are checked against what its bytes can hold before anything is allocated.
+func TestNPZLazy(t *testing.T) {
+	data := hostileNPZ()
+	p := filepath.Join(t.TempDir(), "h.npz")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	z, err := OpenNPZ(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	if got := strings.Join(z.Names(), ","); got != "big,short,stored,x" {
+		t.Errorf("names %s", got)
+	}
+	x, err := z.Get("x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Data) != 2 || x.Data[0] != 1 || x.Data[1] != 2 {
+		t.Errorf("x = %v", x.Data)
+	}
+	for name, want := range map[string]string{
+		"big":     "more than deflate can expand",
+		"short":   "truncated .npy data",
+		"stored":  "stored uncompressed",
+		"missing": "no array missing (it holds big, short, stored, x)",
+	} {
+		_, err := z.Get(name)
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), p) {
+			t.Errorf("%s: %v, want an error naming %s and saying %q", name, err, p, want)
+		}
+	}
+	if _, err := ReadNPZFile(p); err == nil {
+		t.Error("ReadNPZFile decodes every member: want an error")
+	}
+}
+
+// TestReadFileBounded: a .npy header's shape is checked against the file's
+// size before the values are allocated.
+func TestReadFileBounded(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "h.npy")
+	os.WriteFile(p, append(npyHeader("<f4", "(2147483648,)"), make([]byte, 64)...), 0o644)
+	_, err := ReadFile(p)
+	if err == nil || !strings.Contains(err.Error(), "needs 8589934592 bytes, 64 remain") || !strings.Contains(err.Error(), p) {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestFirstNonFinite(t *testing.T) {
+	nan := float32(math.NaN())
+	inf := float32(math.Inf(1))
+	ref := func(x []float32) int {
+		for i, v := range x {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return i
+			}
+		}
+		return -1
+	}
+	for _, x := range [][]float32{{}, {1, 2}, {1, nan}, {-inf, 1}, {0, 1, inf, nan}, {math.MaxFloat32, -math.MaxFloat32}} {
+		// NaN sentinels around the input must not be seen.
+		buf := append(append([]float32{nan}, x...), nan)
+		in := buf[1 : len(x)+1]
+		before := append([]float32(nil), buf...)
+		if got, want := FirstNonFinite(in), ref(x); got != want {
+			t.Errorf("FirstNonFinite(%v) = %d, want %d", x, got, want)
+		}
+		for i := range buf {
+			if math.Float32bits(buf[i]) != math.Float32bits(before[i]) {
+				t.Fatalf("input changed at %d", i)
+			}
+		}
+	}
+	a := New(2, 3)
+	if err := a.CheckFinite(); err != nil {
+		t.Error(err)
+	}
+	a.Data[4] = float32(math.Inf(-1))
+	if err := a.CheckFinite(); err == nil || err.Error() != "element [1 1] is -Inf" {
+		t.Errorf("CheckFinite: %v", err)
+	}
+}
+
+// FuzzReadNPY: arbitrary bytes never panic the .npy reader, which never
+// returns more values than the shape holds.
+func FuzzReadNPY(f *testing.F) {
+	var good bytes.Buffer
+	Write(&good, &Array{Shape: []int{2, 2}, Data: []float32{1, 2, 3, 4}})
+	f.Add(good.Bytes())
+	f.Add(append(npyHeader("<f4", "(2147483648,)"), make([]byte, 64)...))
+	f.Add(append(npyHeader("|b1", "(3, 0)"), 1))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, avail := range []int64{-1, int64(len(data))} {
+			a, err := read(bytes.NewReader(data), avail)
+			if err == nil && a.Len() != len(a.Data) {
+				t.Fatalf("shape %v, %d values", a.Shape, len(a.Data))
+			}
+		}
+	})
+}
+
+// FuzzReadNPZ: arbitrary archives never panic the .npz reader.
+func FuzzReadNPZ(f *testing.F) {
+	var good bytes.Buffer
+	WriteNPZ(&good, []string{"a"}, map[string]*Array{"a": New(3)})
+	f.Add(good.Bytes())
+	f.Add(hostileNPZ())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		z, err := NewNPZ(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			return
+		}
+		for _, name := range z.Names() {
+			z.Get(name)
+		}
+	})
+}
