@@ -3,6 +3,8 @@ package importer
 import (
 	"os"
 	"testing"
+
+	"github.com/musicvae-go/mvae/internal/hostile"
 )
 
 // FuzzImportONNX: arbitrary graphs never panic the importer's analysis.
@@ -23,6 +25,10 @@ func FuzzImportPT(f *testing.F) {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
+	}
+	// The crafted files of the hostile-input harness (all small).
+	for _, b := range hostile.SmallPT() {
+		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		readStateDict(data)

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -62,7 +61,8 @@ func File(path string, o Options) (*Result, error) {
 	}
 	var r *Result
 	var notes []string
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+	switch kind, what := sniff(data); kind {
+	case kindZip:
 		if o.Config == nil && o.Bars == 0 {
 			// A state_dict carries no config: take the one saved beside it.
 			side := filepath.Join(filepath.Dir(path), "config.json")
@@ -76,8 +76,15 @@ func File(path string, o Options) (*Result, error) {
 			}
 		}
 		r, err = fromPT(data, o)
-	} else {
+	case kindLegacyPyTorch:
+		err = fmt.Errorf("%s, which PyTorch wrote before version 1.6 (or another program): mvae reads the zip format; re-save with torch.save(model.state_dict(), path) in PyTorch 1.6 or later", what)
+	case kindOther:
+		err = fmt.Errorf("%s, not a model: mvae imports a PyTorch state_dict (.pt, zip format) or an ONNX model", what)
+	default:
 		r, err = fromONNX(data, o)
+		if errors.Is(err, graphs.ErrNotONNX) {
+			err = fmt.Errorf("neither a PyTorch state_dict (zip or pickle) nor an ONNX model: %w", err)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -95,9 +102,6 @@ func FromONNXBytes(data []byte, o Options) (*Result, error) { return fromONNX(da
 func fromONNX(data []byte, o Options) (*Result, error) {
 	m, err := graphs.ReadModel(data)
 	if err != nil {
-		if bytes.HasPrefix(data, []byte{0x80}) || bytes.HasPrefix(data, []byte("\x1f\x8b")) {
-			return nil, fmt.Errorf("%v (it looks like a legacy PyTorch file; save with torch.save's default zip format)", err)
-		}
 		return nil, err
 	}
 	if m.Opset != 0 && m.Opset < 13 {
