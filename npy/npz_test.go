@@ -10,24 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/musicvae-go/mvae/internal/hostile"
 )
 
-// npyHeader is a version 1.0 .npy header for the shape literal, e.g. "(2, 3)".
-func npyHeader(descr, shape string) []byte {
-	h := "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }"
-	h += strings.Repeat(" ", (64-(10+len(h)+1)%64)%64) + "\n"
-	return append([]byte{0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, byte(len(h)), byte(len(h) >> 8)}, h...)
-}
-
-// rawMember adds a member whose sizes are written as given, true or not.
-func rawMember(zw *zip.Writer, name string, method uint16, body []byte, compressed []byte, size uint64) {
-	w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: method, CRC32: crc32.ChecksumIEEE(body),
-		CompressedSize64: uint64(len(compressed)), UncompressedSize64: size})
-	if err != nil {
-		panic(err) // writing to memory
-	}
-	w.Write(compressed)
-}
+var npyHeader = hostile.NPYHeader
 
 func deflate(b []byte) []byte {
 	var buf bytes.Buffer
@@ -39,20 +26,18 @@ func deflate(b []byte) []byte {
 
 // hostileNPZ holds a good array "x" (shape (2,)) and arrays that lie.
 func hostileNPZ() []byte {
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
 	x := append(npyHeader("<f4", "(2,)"), 0, 0, 0x80, 0x3f, 0, 0, 0, 0x40)
-	rawMember(zw, "x.npy", zip.Deflate, x, deflate(x), uint64(len(x)))
 	// big: shape (2^31,), 1 KiB of zeros, a zip entry that claims 8 GiB.
 	big := append(npyHeader("<f4", "(2147483648,)"), make([]byte, 1024)...)
-	rawMember(zw, "big.npy", zip.Deflate, big, deflate(big), 8<<30+uint64(len(big)))
 	// short: an honest zip entry whose header claims more than it holds.
 	short := append(npyHeader("<f4", "(2147483648,)"), make([]byte, 64)...)
-	rawMember(zw, "short.npy", zip.Store, short, short, uint64(len(short)))
-	// stored: a stored member that claims more than it stores.
-	rawMember(zw, "stored.npy", zip.Store, x, x, 1<<40)
-	zw.Close()
-	return buf.Bytes()
+	return hostile.NPZ(
+		hostile.NPZMember{Name: "x.npy", Method: zip.Deflate, CRC32: crc32.ChecksumIEEE(x), Compressed: deflate(x), Size: uint64(len(x))},
+		hostile.NPZMember{Name: "big.npy", Method: zip.Deflate, CRC32: crc32.ChecksumIEEE(big), Compressed: deflate(big), Size: 8<<30 + uint64(len(big))},
+		hostile.Plain("short.npy", short),
+		// stored: a stored member that claims more than it stores.
+		hostile.NPZMember{Name: "stored.npy", Method: zip.Store, CRC32: crc32.ChecksumIEEE(x), Compressed: x, Size: 1 << 40},
+	)
 }
 
 // TestNPZLazy: members are decoded only when asked for, and a member's claims
@@ -164,6 +149,10 @@ func FuzzReadNPZ(f *testing.F) {
 	WriteNPZ(&good, []string{"a"}, map[string]*Array{"a": New(3)})
 	f.Add(good.Bytes())
 	f.Add(hostileNPZ())
+	// The crafted files of the hostile-input harness (the small ones).
+	for _, b := range hostile.SmallNPZ() {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		z, err := NewNPZ(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
