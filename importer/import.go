@@ -55,7 +55,17 @@ func File(path string, o Options) (*Result, error) {
 	if st.Size() > MaxImportSize {
 		return nil, fmt.Errorf("%s: %d bytes is more than mvae imports (%d)", path, st.Size(), int64(MaxImportSize))
 	}
-	data, err := io.ReadAll(f)
+	var data []byte
+	if st.Mode().IsRegular() {
+		// Exactly the file's size: no growing copies of a large file.
+		data = make([]byte, st.Size())
+		_, err = io.ReadFull(f, data)
+	} else {
+		data, err = io.ReadAll(io.LimitReader(f, MaxImportSize+1))
+		if len(data) > MaxImportSize {
+			err = fmt.Errorf("more than the %d bytes mvae imports", int64(MaxImportSize))
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}

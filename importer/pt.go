@@ -195,11 +195,14 @@ func readStateDict(data []byte) (w model.Weights, err error) {
 		case *pytorch.DoubleStorageClass:
 			size, held = 8, 12 // the float64 values and their float32 copy
 		}
-		if n < 0 || uint64(n)*size != rec.UncompressedSize64 {
-			return nil, fmt.Errorf("storage %s claims %d values of %d bytes, its record holds %d bytes", quote(key), n, size, rec.UncompressedSize64)
-		}
 		if err := checkRecord(rec, MaxPTDeflateRatio); err != nil {
 			return nil, fmt.Errorf("storage %s: %v", quote(key), err)
+		}
+		if n < 0 || uint64(n) > MaxPTBytes/size {
+			return nil, fmt.Errorf("storage %s claims %d values, more than mvae imports (%d bytes)", quote(key), n, uint64(MaxPTBytes))
+		}
+		if uint64(n)*size != rec.UncompressedSize64 {
+			return nil, fmt.Errorf("storage %s claims %d values of %d bytes, its record holds %d bytes", quote(key), n, size, rec.UncompressedSize64)
 		}
 		if used += uint64(n) * held; used > MaxPTBytes {
 			return nil, fmt.Errorf("the storages hold more than %d bytes of values, more than mvae imports", uint64(MaxPTBytes))

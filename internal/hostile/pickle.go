@@ -27,8 +27,13 @@ func (p *pickler) unicode(s string) {
 }
 
 func (p *pickler) int(v int) {
-	p.b = append(p.b, 'J')
-	p.b = binary.LittleEndian.AppendUint32(p.b, uint32(int32(v)))
+	if v == int(int32(v)) {
+		p.b = append(p.b, 'J') // BININT
+		p.b = binary.LittleEndian.AppendUint32(p.b, uint32(int32(v)))
+		return
+	}
+	p.b = append(p.b, 0x8a, 8) // LONG1, 8 bytes
+	p.b = binary.LittleEndian.AppendUint64(p.b, uint64(v))
 }
 
 // PTTensor is one entry of a crafted state_dict: a view of storage Key.

@@ -31,6 +31,10 @@ func SmallPT() map[string][]byte {
 		"inf-weight":        oneTensor(PTTensor{Name: "decoder.out.bias", Key: "0", Numel: 2, Size: []int{2}, Stride: []int{1}}, float32(math.Inf(-1)), 0),
 		// The persistent id claims 2^29 values; the record holds one.
 		"storage-claims-more": oneTensor(PTTensor{Name: "encoder.mu.weight", Key: "0", Numel: 1 << 29, Size: []int{1}, Stride: []int{1}}, 1),
+		// 2^62+1 values of 4 bytes: 4 bytes, once the product wraps.
+		"storage-numel-overflow": oneTensor(PTTensor{Name: "encoder.mu.weight", Key: "0", Numel: 1<<62 + 1, Size: []int{1}, Stride: []int{1}}, 1),
+		// A huge offset and stride.
+		"offset-overflow": oneTensor(PTTensor{Name: "encoder.mu.weight", Key: "0", Numel: 2, Offset: 1 << 62, Size: []int{2}, Stride: []int{1 << 62}}, 1, 2),
 		// BINUNICODE8 and FRAME claiming 2^40 bytes.
 		"binunicode8-huge": pklZip(append(binary.LittleEndian.AppendUint64([]byte{0x80, 4, 0x8d}, 1<<40), "abc."...)),
 		"frame-huge":       pklZip(append(binary.LittleEndian.AppendUint64([]byte{0x80, 4, 0x95}, 1<<40), "N."...)),
@@ -42,18 +46,20 @@ func SmallPT() map[string][]byte {
 
 // smallPTWant is what each small case's message must say.
 var smallPTWant = map[string][]string{
-	"stride-zero":         {"encoder.mu.weight", "stride 0"},
-	"negative-stride":     {"encoder.mu.weight", "negative stride"},
-	"view-past-storage":   {"encoder.mu.weight", "reaches past the storage"},
-	"overlapping-view":    {"encoder.mu.weight", "more values than the storage"},
-	"nan-weight":          {"encoder.mu.weight", "element [1 0] is NaN"},
-	"inf-weight":          {"decoder.out.bias", "-Inf"},
-	"storage-claims-more": {"claims 536870912 values", "record holds 4 bytes"},
-	"binunicode8-huge":    {"BINUNICODE8", "claims 1099511627776 bytes"},
-	"frame-huge":          {"FRAME", "claims 1099511627776 bytes"},
-	"unknown-opcode":      {"unknown pickle opcode 0xff"},
-	"long4-huge":          {"LONG4", "integer of 1048576 bytes"},
-	"no-stop":             {"no STOP"},
+	"stride-zero":            {"encoder.mu.weight", "stride 0"},
+	"negative-stride":        {"encoder.mu.weight", "negative stride"},
+	"view-past-storage":      {"encoder.mu.weight", "reaches past the storage"},
+	"overlapping-view":       {"encoder.mu.weight", "more values than the storage"},
+	"nan-weight":             {"encoder.mu.weight", "element [1 0] is NaN"},
+	"inf-weight":             {"decoder.out.bias", "-Inf"},
+	"storage-claims-more":    {"claims 536870912 values", "record holds 4 bytes"},
+	"storage-numel-overflow": {"claims 4611686018427387905 values"},
+	"offset-overflow":        {"encoder.mu.weight", "offset is past the storage"},
+	"binunicode8-huge":       {"BINUNICODE8", "claims 1099511627776 bytes"},
+	"frame-huge":             {"FRAME", "claims 1099511627776 bytes"},
+	"unknown-opcode":         {"unknown pickle opcode 0xff"},
+	"long4-huge":             {"LONG4", "integer of 1048576 bytes"},
+	"no-stop":                {"no STOP"},
 }
 
 // ptCase registers an import of one crafted file.
