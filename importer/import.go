@@ -93,7 +93,8 @@ func File(path string, o Options) (*Result, error) {
 	default:
 		r, err = fromONNX(data, o)
 		if errors.Is(err, graphs.ErrNotONNX) {
-			err = fmt.Errorf("neither a PyTorch state_dict (zip or pickle) nor an ONNX model: %w", err)
+			detail := strings.TrimPrefix(err.Error(), graphs.ErrNotONNX.Error()+": ")
+			err = fmt.Errorf("neither a PyTorch state_dict (zip or pickle) nor an ONNX model (%s)", detail)
 		}
 	}
 	if err != nil {
