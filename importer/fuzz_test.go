@@ -34,3 +34,15 @@ func FuzzImportPT(f *testing.F) {
 		readStateDict(data)
 	})
 }
+
+// FuzzStateDictPickle: arbitrary data.pkl streams (in a zip beside a storage
+// "0" of four values) never panic the .pt reader. Mutating a .pt whole rarely
+// reaches the pickle: the zip checksum refuses it first.
+func FuzzStateDictPickle(f *testing.F) {
+	f.Add(hostile.StateDictPickle([]hostile.PTTensor{{Name: "w", Key: "0", Numel: 4, Size: []int{2, 2}, Stride: []int{2, 1}}}))
+	f.Add([]byte("\x80\x04\x95\x05\x00\x00\x00\x00\x00\x00\x00}\x94(u.")) // a framed protocol 4 pickle
+	f.Add([]byte("(lp0\nI1\naL2\na."))                                    // protocol 0
+	f.Fuzz(func(t *testing.T, pkl []byte) {
+		readStateDict(hostile.PTZip(pkl, hostile.Stored("data/0", hostile.Floats(1, 2, 3, 4))))
+	})
+}
