@@ -70,6 +70,23 @@ func quote(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
+// zipKind names the kind of a zip archive that is no PyTorch file.
+func zipKind(records map[string]*zip.File) string {
+	if _, ok := records["mvae.json"]; ok {
+		return "an mvae bundle"
+	}
+	npy := 0
+	for name := range records {
+		if strings.HasSuffix(name, ".npy") {
+			npy++
+		}
+	}
+	if npy > 0 && npy == len(records) {
+		return "a NumPy .npz archive"
+	}
+	return "a zip archive"
+}
+
 // checkRecord checks that a zip record can hold the size it claims: a stored
 // record holds exactly its bytes, a deflated one at most ratio times them.
 func checkRecord(f *zip.File, ratio uint64) error {
@@ -114,7 +131,7 @@ func readStateDict(data []byte) (w model.Weights, err error) {
 		}
 	}
 	if prefix == "" {
-		return nil, fmt.Errorf("not a PyTorch file: no data.pkl in the zip archive")
+		return nil, fmt.Errorf("%s, not a PyTorch state_dict: it has no data.pkl", zipKind(records))
 	}
 	if _, ok := records[prefix+"constants.pkl"]; ok {
 		return nil, fmt.Errorf("a TorchScript archive, not a state_dict: save with torch.save(model.state_dict(), path)")

@@ -10,10 +10,10 @@ import (
 type fileKind int
 
 const (
-	kindUnknown      fileKind = iota // no known signature: ONNX (protobuf has none) or nothing
-	kindZip                          // a zip archive: a PyTorch state_dict (zip format)
-	kindLegacyPyTorch                // a pickle, tar or gzip file: PyTorch's format before 1.6
-	kindOther                        // a known format that holds no model mvae reads
+	kindUnknown       fileKind = iota // no known signature: ONNX (protobuf has none) or nothing
+	kindZip                           // a zip archive: a PyTorch state_dict (zip format)
+	kindLegacyPyTorch                 // a pickle, tar or gzip file: PyTorch's format before 1.6
+	kindOther                         // a known format that holds no model mvae reads
 )
 
 // signatures of the formats most often given by mistake, checked at offset 0.

@@ -1,10 +1,13 @@
 package importer
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/musicvae-go/mvae/npy"
 )
 
 func TestSniff(t *testing.T) {
@@ -32,6 +35,14 @@ func TestSniff(t *testing.T) {
 	}
 }
 
+func npzBytes(t *testing.T) string {
+	var b bytes.Buffer
+	if err := npy.WriteNPZ(&b, []string{"x"}, map[string]*npy.Array{"x": npy.New(2)}); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
 // TestNotAModel: a file that is no model says what it is, naming the file.
 func TestNotAModel(t *testing.T) {
 	dir := t.TempDir()
@@ -39,6 +50,7 @@ func TestNotAModel(t *testing.T) {
 		"image.pt":   {"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a PNG image, not a model"},
 		"legacy.pt":  {"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", "before version 1.6"},
 		"garbage.pt": {"\x00\x01\x02\x03\xfe\xff", "neither a PyTorch state_dict"},
+		"arrays.pt":  {npzBytes(t), "a NumPy .npz archive, not a PyTorch state_dict"},
 	} {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(c.data), 0o644)
