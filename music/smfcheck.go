@@ -3,6 +3,8 @@ package music
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/musicvae-go/mvae/internal/magic"
 )
 
 // MaxMIDIFileSize bounds the MIDI files mvae reads (real files are kilobytes).
@@ -28,6 +30,9 @@ func normalize(data []byte) (out []byte, format, tpq int, err error) {
 	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "RMID":
 		return nil, 0, 0, fmt.Errorf("a RIFF MIDI file (RMID), not a Standard MIDI File: extract its data chunk as a .mid file")
 	case len(data) < 4 || string(data[:4]) != "MThd":
+		if f := magic.Detect(data); f != magic.Unknown {
+			return nil, 0, 0, fmt.Errorf("%v, not a Standard MIDI File (no MThd header)", f)
+		}
 		return nil, 0, 0, fmt.Errorf("not a Standard MIDI File (no MThd header)")
 	}
 	hlen := int(binary.BigEndian.Uint32(data[4:8]))

@@ -15,7 +15,8 @@ func TestSMFHeaderMessages(t *testing.T) {
 		{"MThd\x00\x00\x10\x00\x00\x00\x00\x01\x00\x60", "the MThd header claims 4096 bytes, 6 remain"},
 		{"MThd\x00\x00\x00\x02\x00\x00\x00\x01\x00\x60", "length 2, at least 6"},
 		{"RIFF\x10\x00\x00\x00RMIDdata", "RIFF MIDI file (RMID)"},
-		{"\x89PNG\r\n\x1a\n", "no MThd header"},
+		{"\x89PNG\r\n\x1a\n", "a PNG image, not a Standard MIDI File (no MThd header)"},
+		{"\x00\x01\x02\x03\xfe", "not a Standard MIDI File (no MThd header)"},
 	} {
 		before := c.data
 		_, err := ParseMIDI([]byte(c.data))
