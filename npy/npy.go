@@ -17,6 +17,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	filemagic "github.com/musicvae-go/mvae/internal/magic"
 )
 
 // Array is a dense float32 array in C (row-major) order.
@@ -123,7 +125,14 @@ func read(r io.Reader, avail int64) (*Array, error) {
 		return nil, err
 	}
 	if !bytes.Equal(pre[:6], magic) {
-		return nil, errors.New("not a .npy file: bad magic")
+		switch f := filemagic.Detect(pre[:]); f {
+		case filemagic.Unknown:
+			return nil, errors.New("not a .npy file: bad magic")
+		case filemagic.Zip:
+			return nil, errors.New("a zip archive (an .npz?), not a .npy file")
+		default:
+			return nil, fmt.Errorf("%v, not a .npy file", f)
+		}
 	}
 	var hlen int64
 	used := int64(8)
