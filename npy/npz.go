@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/musicvae-go/mvae/internal/fsutil"
+	filemagic "github.com/musicvae-go/mvae/internal/magic"
 )
 
 // WriteNPZ writes named arrays as a NumPy .npz archive (a zip of NAME.npy
@@ -76,6 +77,11 @@ func newNPZ(r io.ReaderAt, size int64, path string) (*NPZ, error) {
 	z := &NPZ{path: path, members: map[string]*zip.File{}}
 	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		var head [16]byte
+		n, _ := r.ReadAt(head[:min(int64(len(head)), max(size, 0))], 0)
+		if f := filemagic.Detect(head[:n]); f != filemagic.Unknown && f != filemagic.Zip {
+			return nil, z.errorf("%v, not a .npz archive", f)
+		}
 		return nil, z.errorf("not a .npz archive: %v", err)
 	}
 	for _, f := range zr.File {

@@ -79,6 +79,19 @@ func TestNPZLazy(t *testing.T) {
 	}
 }
 
+func TestNPZSaysWhatItIs(t *testing.T) {
+	var b bytes.Buffer
+	Write(&b, New(2))
+	_, err := NewNPZ(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	if err == nil || err.Error() != "a NumPy .npy array, not a .npz archive" {
+		t.Errorf("got %v", err)
+	}
+	_, err = NewNPZ(bytes.NewReader([]byte("PK\x03\x04 cut")), 8)
+	if err == nil || !strings.HasPrefix(err.Error(), "not a .npz archive: ") {
+		t.Errorf("got %v", err)
+	}
+}
+
 // TestReadFileBounded: a .npy header's shape is checked against the file's
 // size before the values are allocated.
 func TestReadFileBounded(t *testing.T) {
