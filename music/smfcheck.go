@@ -25,7 +25,7 @@ func normalize(data []byte) (out []byte, format, tpq int, err error) {
 	case len(data) == 0:
 		return nil, 0, 0, fmt.Errorf("empty file, not a Standard MIDI File")
 	case len(data) < 4 && string(data) == "MThd"[:len(data)],
-		len(data) < 14 && string(data[:4]) == "MThd":
+		len(data) >= 4 && len(data) < 14 && string(data[:4]) == "MThd":
 		return nil, 0, 0, fmt.Errorf("truncated MIDI file: %d bytes, too short for the 14-byte MThd header", len(data))
 	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "RMID":
 		return nil, 0, 0, fmt.Errorf("a RIFF MIDI file (RMID), not a Standard MIDI File: extract its data chunk as a .mid file")

@@ -11,6 +11,7 @@ func TestSMFHeaderMessages(t *testing.T) {
 	for _, c := range []struct{ data, want string }{
 		{"", "empty file"},
 		{"MTh", "truncated MIDI file: 3 bytes"},
+		{"ab", "not a Standard MIDI File (no MThd header)"},
 		{"MThd\x00\x00\x00\x06\x00\x00", "truncated MIDI file: 10 bytes, too short"},
 		{"MThd\x00\x00\x10\x00\x00\x00\x00\x01\x00\x60", "the MThd header claims 4096 bytes, 6 remain"},
 		{"MThd\x00\x00\x00\x02\x00\x00\x00\x01\x00\x60", "length 2, at least 6"},

@@ -29,6 +29,7 @@ func init() {
 		{"truncated-10-bytes", "MThd\x00\x00\x00\x06\x00\x01", []string{"truncated", "too short"}},
 		{"header-claims-more", "MThd\x00\x00\x10\x00\x00\x00\x00\x01\x00\x60", []string{"truncated", "claims 4096 bytes"}},
 		{"track-claims-more", "MThd\x00\x00\x00\x06\x00\x00\x00\x01\x00\x60MTrk\x7f\xff\xff\xff\x00\x90", []string{"truncated", "track 0 claims"}},
+		{"three-bytes", "\x01\x02\x03", []string{"not a Standard MIDI File"}},
 		{"rmid", "RIFF\x10\x00\x00\x00RMIDdata\x00\x00\x00\x00", []string{"RMID"}},
 	} {
 		Register(Case{
