@@ -2,6 +2,7 @@ package hostile
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/binary"
 	"math"
 	"path/filepath"
@@ -92,6 +93,16 @@ func init() {
 		}
 		return PTZip(StateDictPickle(ts), Stored("data/0", make([]byte, 4<<20)))
 	}, "views add up to more than")
+	// As many MARKs as the scan lets through: gopickle allocates a stack for each.
+	ptCase("many-marks", "model.pt", func() []byte {
+		pkl := append([]byte{0x80, 2}, bytes.Repeat([]byte{'('}, 1<<21-2)...)
+		return pklZip(append(pkl, '.'))
+	}, "data.pkl")
+	// One opcode more than the scan lets through.
+	ptCase("too-many-opcodes", "model.pt", func() []byte {
+		pkl := append([]byte{0x80, 2}, bytes.Repeat([]byte{'N'}, 1<<21)...)
+		return pklZip(append(pkl, '.'))
+	}, "more than 2097152 pickle opcodes")
 	// Not a model at all.
 	ptCase("png", "model.pt", func() []byte {
 		return append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
