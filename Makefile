@@ -36,6 +36,8 @@ fuzz:
 	$(GO) test ./graphs -run '^$$' -fuzz FuzzReadModel -fuzztime 60s -fuzzminimizetime 2s
 	$(GO) test ./importer -run '^$$' -fuzz FuzzImportONNX -fuzztime 60s -fuzzminimizetime 2s
 	$(GO) test ./importer -run '^$$' -fuzz FuzzImportPT -fuzztime 60s -fuzzminimizetime 2s
+	$(GO) test ./npy -run '^$$' -fuzz FuzzReadNPY -fuzztime 60s -fuzzminimizetime 2s
+	$(GO) test ./npy -run '^$$' -fuzz FuzzReadNPZ -fuzztime 60s -fuzzminimizetime 2s
 
 clean:
 	rm -rf bin out

@@ -136,8 +136,8 @@ func parseCheckpoint(path string, c *model.Config, steps int) (*checkpoint, erro
 			continue
 		}
 		for name, t := range group {
-			if i := t.NonFinite(); i >= 0 {
-				bad = append(bad, fmt.Sprintf("%s%s holds %v at %v", g, name, t.Data[i], t.At(i)))
+			if err := t.CheckFinite(); err != nil {
+				bad = append(bad, fmt.Sprintf("%s%s: %v", g, name, err))
 			} else if g == "adam.v/" && negative(t.Data) {
 				bad = append(bad, fmt.Sprintf("%s%s holds a negative second moment", g, name))
 			}

@@ -46,7 +46,7 @@ func TestDamagedCheckpointsAreRefused(t *testing.T) {
 			a := w["adam.v/"+name]
 			a.Shape, a.Data = []int{3}, a.Data[:3]
 		}, 2, "adam.v/ weights do not match the config"},
-		{"NaN weight", func(w model.Weights, _ map[string]string) { w["best/"+name].Data[1] = float32(math.NaN()) }, 2, "best/" + name + " holds NaN"},
+		{"NaN weight", func(w model.Weights, _ map[string]string) { w["best/"+name].Data[1] = float32(math.NaN()) }, 2, "best/" + name + ": element [0 1] is NaN"},
 		{"negative second moment", func(w model.Weights, _ map[string]string) { w["adam.v/"+name].Data[0] = -1 }, 2, "negative second moment"},
 		{"unexpected tensor", func(w model.Weights, _ map[string]string) { w["extra/x"] = w[name] }, 2, "unexpected tensor extra/x"},
 		{"step beyond the run", func(model.Weights, map[string]string) {}, 1, "at step 2, beyond the run's steps (1)"},

@@ -34,7 +34,7 @@ func LoadData(c *model.Config, dataFile string, midi []string, bo music.BuildOpt
 	o := c.MusicOptions()
 	d := &Data{Train: &music.Windows{T: o.Steps(), D: o.Representation.Depth()}, Val: &music.Windows{T: o.Steps(), D: o.Representation.Depth()}}
 	if dataFile != "" {
-		_, m, err := npy.ReadArrays(dataFile)
+		held, m, err := npy.ReadArrays(dataFile, "train", "validation")
 		if err != nil {
 			return nil, nil, err
 		}
@@ -53,7 +53,7 @@ func LoadData(c *model.Config, dataFile string, midi []string, bo music.BuildOpt
 			part.dst.Append(w)
 		}
 		if d.Train.N == 0 {
-			return nil, nil, fmt.Errorf("%s has no train windows (it holds %s)", dataFile, npy.Held(m))
+			return nil, nil, fmt.Errorf("%s has no train windows (it holds %s)", dataFile, npy.Held(held))
 		}
 	}
 	var rep *music.BuildReport

@@ -44,7 +44,7 @@ func TestLoadDataSplitsAndChecks(t *testing.T) {
 	bad := win(2)
 	bad.Data[7] = float32(math.NaN())
 	for name, want := range map[string]string{
-		write("nan.npz", map[string]*npy.Array{"train": win(2), "validation": bad}): "array validation: value NaN",
+		write("nan.npz", map[string]*npy.Array{"train": win(2), "validation": bad}): "array validation: element [0 0 7] is NaN",
 		write("empty.npz", map[string]*npy.Array{"train": win(0)}):                  "has no train windows",
 		write("shape.npz", map[string]*npy.Array{"train": npy.New(2, c.T(), 3)}):    "array train: shape",
 	} {

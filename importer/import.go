@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -60,13 +59,24 @@ func File(path string, o Options) (*Result, error) {
 	if st.Size() > MaxImportSize {
 		return nil, fmt.Errorf("%s: %d bytes is more than mvae imports (%d)", path, st.Size(), int64(MaxImportSize))
 	}
-	data, err := io.ReadAll(f)
+	var data []byte
+	if st.Mode().IsRegular() {
+		// Exactly the file's size: no growing copies of a large file.
+		data = make([]byte, st.Size())
+		_, err = io.ReadFull(f, data)
+	} else {
+		data, err = io.ReadAll(io.LimitReader(f, MaxImportSize+1))
+		if len(data) > MaxImportSize {
+			err = fmt.Errorf("more than the %d bytes mvae imports", int64(MaxImportSize))
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	var r *Result
 	var notes []string
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+	switch kind, what := sniff(data); kind {
+	case kindZip:
 		if o.Config == nil && o.Bars == 0 {
 			// A state_dict carries no config: take the one saved beside it.
 			side := filepath.Join(filepath.Dir(path), "config.json")
@@ -80,8 +90,16 @@ func File(path string, o Options) (*Result, error) {
 			}
 		}
 		r, err = fromPT(data, o)
-	} else {
+	case kindLegacyPyTorch:
+		err = fmt.Errorf("%s, which PyTorch wrote before version 1.6 (or another program): mvae reads the zip format; re-save with torch.save(model.state_dict(), path) in PyTorch 1.6 or later", what)
+	case kindOther:
+		err = fmt.Errorf("%s, not a model: mvae imports a PyTorch state_dict (.pt, zip format) or an ONNX model", what)
+	default:
 		r, err = fromONNX(data, o)
+		if errors.Is(err, graphs.ErrNotONNX) {
+			detail := strings.TrimPrefix(err.Error(), graphs.ErrNotONNX.Error()+": ")
+			err = fmt.Errorf("neither a PyTorch state_dict (zip or pickle) nor an ONNX model (%s)", detail)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -99,9 +117,6 @@ func FromONNXBytes(data []byte, o Options) (*Result, error) { return fromONNX(da
 func fromONNX(data []byte, o Options) (*Result, error) {
 	m, err := graphs.ReadModel(data)
 	if err != nil {
-		if bytes.HasPrefix(data, []byte{0x80}) || bytes.HasPrefix(data, []byte("\x1f\x8b")) {
-			return nil, fmt.Errorf("%v (it looks like a legacy PyTorch file; save with torch.save's default zip format)", err)
-		}
 		return nil, err
 	}
 	if m.Opset != 0 && m.Opset < 13 {

@@ -15,6 +15,9 @@ func FuzzParseMIDI(f *testing.F) {
 	f.Add(smfBytes(1, 220, []tev{timeSig(0, 3, 2)}, []tev{on(0, 9, 36, 100)}))
 	f.Add(smfBytes(0, 96, []tev{{0, []byte{0x99, 36, 100}}, meta(0, 0x01, 'x'), {24, []byte{38, 100}}}))
 	f.Add([]byte("MThd\x00\x00\x00\x06\x00\x00\x00\x01\x00\x60MTrk\x00\x00\x00\x04\x00\xf4\x00\x00"))
+	// Cut short (the hostile-input harness has these too).
+	f.Add([]byte("MThd\x00\x00\x00\x06\x00\x00"))
+	f.Add([]byte("MThd\x00\x00\x10\x00\x00\x00\x00\x01\x00\x60"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ParseMIDI(data)
 		if err != nil {

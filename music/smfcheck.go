@@ -3,6 +3,8 @@ package music
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/musicvae-go/mvae/internal/magic"
 )
 
 // MaxMIDIFileSize bounds the MIDI files mvae reads (real files are kilobytes).
@@ -19,12 +21,26 @@ const MaxMIDIFileSize = 32 << 20
 // of those into an error (or, for the last two, into the reading players
 // use), so that gomidi only ever sees well-formed data.
 func normalize(data []byte) (out []byte, format, tpq int, err error) {
-	if len(data) < 14 || string(data[:4]) != "MThd" {
+	switch {
+	case len(data) == 0:
+		return nil, 0, 0, fmt.Errorf("empty file, not a Standard MIDI File")
+	case len(data) < 4 && string(data) == "MThd"[:len(data)],
+		len(data) >= 4 && len(data) < 14 && string(data[:4]) == "MThd":
+		return nil, 0, 0, fmt.Errorf("truncated MIDI file: %d bytes, too short for the 14-byte MThd header", len(data))
+	case len(data) >= 12 && string(data[:4]) == "RIFF" && string(data[8:12]) == "RMID":
+		return nil, 0, 0, fmt.Errorf("a RIFF MIDI file (RMID), not a Standard MIDI File: extract its data chunk as a .mid file")
+	case len(data) < 4 || string(data[:4]) != "MThd":
+		if f := magic.Detect(data); f != magic.Unknown {
+			return nil, 0, 0, fmt.Errorf("%v, not a Standard MIDI File (no MThd header)", f)
+		}
 		return nil, 0, 0, fmt.Errorf("not a Standard MIDI File (no MThd header)")
 	}
 	hlen := int(binary.BigEndian.Uint32(data[4:8]))
-	if hlen < 6 || hlen > len(data)-8 {
-		return nil, 0, 0, fmt.Errorf("corrupt MIDI header (length %d)", hlen)
+	if hlen < 6 {
+		return nil, 0, 0, fmt.Errorf("corrupt MIDI header: length %d, at least 6 needed", hlen)
+	}
+	if hlen > len(data)-8 {
+		return nil, 0, 0, fmt.Errorf("truncated MIDI file: the MThd header claims %d bytes, %d remain", hlen, len(data)-8)
 	}
 	format = int(binary.BigEndian.Uint16(data[8:10]))
 	ntrks := int(binary.BigEndian.Uint16(data[10:12]))

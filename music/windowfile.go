@@ -41,14 +41,14 @@ func arrayLabel(path, name string) string {
 // shape with finite values (see WindowsOf), and together at least one
 // window. Errors name the file and the array.
 func ReadWindowsFile(path string, o Options, arrays ...string) (*Windows, error) {
-	names, m, err := npy.ReadArrays(path)
+	names, m, err := npy.ReadArrays(path, arrays...)
 	if err != nil {
 		return nil, err
 	}
 	if len(arrays) > 0 && names[0] != "" {
 		for _, n := range arrays {
 			if _, ok := m[n]; !ok {
-				return nil, fmt.Errorf("%s has no array %s (it holds %s)", path, n, npy.Held(m))
+				return nil, fmt.Errorf("%s has no array %s (it holds %s)", path, n, npy.Held(names))
 			}
 		}
 		names = arrays

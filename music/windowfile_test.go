@@ -24,8 +24,8 @@ func TestReadWindowsFileRefusesBadWindows(t *testing.T) {
 		want string
 	}{
 		{"good.npy", good, ""},
-		{"nan.npy", nan, "NaN at [1 0 5]"},
-		{"inf.npy", inf, "+Inf at [0 0 0]"},
+		{"nan.npy", nan, "element [1 0 5] is NaN"},
+		{"inf.npy", inf, "element [0 0 0] is +Inf"},
 		{"empty.npy", npy.New(0, T, D), "empty batch"},
 		{"shape.npy", npy.New(2, T, 9), "want [N, 16, 27]"},
 	} {

@@ -2,7 +2,6 @@ package npy
 
 import (
 	"fmt"
-	"math"
 	"path/filepath"
 	"strings"
 )
@@ -27,19 +26,23 @@ func ReadArrayFile(path string, names ...string) (*Array, string, error) {
 		a, err := ReadFile(path)
 		return a, "", err
 	}
-	m, err := ReadNPZFile(path)
+	// Only the array used is decoded: the others may be large, or damaged.
+	z, err := OpenNPZ(path)
 	if err != nil {
 		return nil, "", err
 	}
+	defer z.Close()
+	held := z.Names()
 	for _, n := range names {
-		if n == "" && len(m) == 1 {
-			n = Names(m)[0]
+		if n == "" && len(held) == 1 {
+			n = held[0]
 		}
-		if a, ok := m[n]; ok {
-			return a, n, nil
+		if z.Has(n) {
+			a, err := z.Get(n)
+			return a, n, err
 		}
 	}
-	return nil, "", &MissingArrayError{Path: path, Want: names, Held: Names(m)}
+	return nil, "", &MissingArrayError{Path: path, Want: names, Held: held}
 }
 
 // MissingArrayError says that a .npz holds none of the arrays asked for.
@@ -64,7 +67,7 @@ func (e *MissingArrayError) Error() string {
 }
 
 // Held lists an archive's arrays for messages: "a, b, c" or "no array".
-func Held(m map[string]*Array) string { return heldNames(Names(m)) }
+func Held(names []string) string { return heldNames(names) }
 
 func heldNames(names []string) string {
 	if len(names) == 0 {
@@ -73,9 +76,11 @@ func heldNames(names []string) string {
 	return strings.Join(names, ", ")
 }
 
-// ReadArrays reads every array of a tensor file in name order: a .npy is one
-// array named "". Errors name the file.
-func ReadArrays(path string) ([]string, map[string]*Array, error) {
+// ReadArrays reads arrays of a tensor file: those of want that it holds,
+// or every array when want is empty; a .npy is one array named "". It
+// returns the names the file holds, in order. Arrays not asked for are never
+// decoded. Errors name the file.
+func ReadArrays(path string, want ...string) ([]string, map[string]*Array, error) {
 	if !isNPZ(path) {
 		a, err := ReadFile(path)
 		if err != nil {
@@ -83,43 +88,28 @@ func ReadArrays(path string) ([]string, map[string]*Array, error) {
 		}
 		return []string{""}, map[string]*Array{"": a}, nil
 	}
-	m, err := ReadNPZFile(path)
+	z, err := OpenNPZ(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	return Names(m), m, nil
-}
-
-// NonFinite returns the flat index of the first NaN or infinite value, or -1.
-func (a *Array) NonFinite() int {
-	for i, v := range a.Data {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return i
+	defer z.Close()
+	held := z.Names()
+	if len(want) == 0 {
+		want = held
+	}
+	m := map[string]*Array{}
+	for _, n := range want {
+		if !z.Has(n) {
+			continue
 		}
-	}
-	return -1
-}
-
-// At returns the coordinates of flat index i in the array's shape.
-func (a *Array) At(i int) []int {
-	at := make([]int, len(a.Shape))
-	for k := len(a.Shape) - 1; k >= 0; k-- {
-		if d := a.Shape[k]; d > 0 {
-			at[k] = i % d
-			i /= d
+		a, err := z.Get(n)
+		if err != nil {
+			return nil, nil, err
 		}
+		m[n] = a
 	}
-	return at
+	return held, m, nil
 }
-
-// CheckFinite fails on the first NaN or infinite value, naming where it is.
-func (a *Array) CheckFinite() error {
-	if i := a.NonFinite(); i >= 0 {
-		return fmt.Errorf("value %v at %v (NaN and infinity are not valid input)", a.Data[i], a.At(i))
-	}
-	return nil
-}
-
 // CheckShape compares the shape with want, where -1 is a dimension of any
 // size; the data must fill the shape.
 func (a *Array) CheckShape(want ...int) error {
@@ -157,3 +147,4 @@ func (a *Array) CheckBatch(want ...int) error {
 	}
 	return a.CheckFinite()
 }
+

@@ -45,7 +45,7 @@ func TestCheckBatch(t *testing.T) {
 		{New(2, 3), []int{-1, 4}, "shape [2 3], want [N, 4]"},
 		{New(0, 3), []int{-1, 3}, "empty batch"},
 		{&Array{Shape: []int{2, 3}, Data: make([]float32, 5)}, []int{-1, 3}, "holds 6 values, the data 5"},
-		{&Array{Shape: []int{1, 2}, Data: []float32{0, float32(math.Inf(-1))}}, []int{1, 2}, "-Inf at [0 1]"},
+		{&Array{Shape: []int{1, 2}, Data: []float32{0, float32(math.Inf(-1))}}, []int{1, 2}, "element [0 1] is -Inf"},
 	} {
 		if err := c.a.CheckBatch(c.want...); err == nil || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%v against %v: %v, want %q", c.a.Shape, c.want, err, c.msg)

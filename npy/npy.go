@@ -17,6 +17,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	filemagic "github.com/musicvae-go/mvae/internal/magic"
 )
 
 // Array is a dense float32 array in C (row-major) order.
@@ -99,40 +101,68 @@ func Write(w io.Writer, a *Array) error {
 	return nil
 }
 
-// Read reads one .npy array. Errors describe what is wrong with the data;
+// Read reads one .npy array from a stream of unknown length. The values are
+// allocated as they arrive, so a header that claims more than r holds costs
+// only what r really holds. Errors describe what is wrong with the data;
 // callers add the file name.
-func Read(r io.Reader) (*Array, error) {
+func Read(r io.Reader) (*Array, error) { return read(r, -1) }
+
+// read reads one .npy array from r, which holds avail bytes (-1: unknown).
+// Where avail is known, the header's claims are checked against it before
+// anything is allocated.
+func read(r io.Reader, avail int64) (*Array, error) {
+	left := func(used int64) int64 {
+		if avail < 0 {
+			return math.MaxInt64
+		}
+		return avail - used
+	}
 	var pre [8]byte
 	if _, err := io.ReadFull(r, pre[:]); err != nil {
-		return nil, errors.New("not a .npy file: too short")
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil, errors.New("not a .npy file: too short")
+		}
+		return nil, err
 	}
 	if !bytes.Equal(pre[:6], magic) {
-		return nil, errors.New("not a .npy file: bad magic")
+		switch f := filemagic.Detect(pre[:]); f {
+		case filemagic.Unknown:
+			return nil, errors.New("not a .npy file: bad magic")
+		case filemagic.Zip:
+			return nil, errors.New("a zip archive (an .npz?), not a .npy file")
+		default:
+			return nil, fmt.Errorf("%v, not a .npy file", f)
+		}
 	}
-	var hlen int
+	var hlen int64
+	used := int64(8)
 	switch pre[6] {
 	case 1:
 		var b [2]byte
 		if _, err := io.ReadFull(r, b[:]); err != nil {
 			return nil, errors.New("truncated .npy header")
 		}
-		hlen = int(binary.LittleEndian.Uint16(b[:]))
+		hlen, used = int64(binary.LittleEndian.Uint16(b[:])), used+2
 	case 2, 3:
 		var b [4]byte
 		if _, err := io.ReadFull(r, b[:]); err != nil {
 			return nil, errors.New("truncated .npy header")
 		}
-		hlen = int(binary.LittleEndian.Uint32(b[:]))
+		hlen, used = int64(binary.LittleEndian.Uint32(b[:])), used+4
 	default:
 		return nil, fmt.Errorf("unsupported .npy version %d.%d", pre[6], pre[7])
 	}
 	if hlen > 1<<20 {
 		return nil, fmt.Errorf(".npy header of %d bytes is implausible", hlen)
 	}
+	if hlen > left(used) {
+		return nil, fmt.Errorf("truncated .npy header: it claims %d bytes, %d remain", hlen, left(used))
+	}
 	hb := make([]byte, hlen)
 	if _, err := io.ReadFull(r, hb); err != nil {
 		return nil, errors.New("truncated .npy header")
 	}
+	used += hlen
 	h, err := parseHeader(string(hb))
 	if err != nil {
 		return nil, err
@@ -154,13 +184,24 @@ func Read(r io.Reader) (*Array, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Array{Shape: h.shape, Data: make([]float32, 0, min(n, 1<<20))}
+	if need := int64(n) * int64(size); need > left(used) {
+		return nil, fmt.Errorf("truncated .npy data: shape %v of %s needs %d bytes, %d remain", h.shape, h.descr, need, left(used))
+	}
+	a := &Array{Shape: h.shape}
+	if avail >= 0 {
+		a.Data = make([]float32, 0, n) // checked against avail above
+	} else {
+		a.Data = make([]float32, 0, min(n, 1<<20))
+	}
 	buf := make([]byte, size*4096)
 	for len(a.Data) < n {
 		k := min(n-len(a.Data), 4096)
 		b := buf[:size*k]
 		if _, err := io.ReadFull(r, b); err != nil {
-			return nil, fmt.Errorf("truncated .npy data: shape %v needs %d values, found fewer", h.shape, n)
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, fmt.Errorf("truncated .npy data: shape %v needs %d values, found fewer", h.shape, n)
+			}
+			return nil, fmt.Errorf("reading .npy data: %v", err)
 		}
 		for i := 0; i < k; i++ {
 			a.Data = append(a.Data, dec(b[size*i:]))

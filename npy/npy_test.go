@@ -38,6 +38,18 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+func TestReadSaysWhatItIs(t *testing.T) {
+	for data, want := range map[string]string{
+		"\x89PNG\r\n\x1a\n\x00\x00":        "a PNG image, not a .npy file",
+		"PK\x03\x04\x14\x00\x00\x00":       "a zip archive (an .npz?), not a .npy file",
+		"\x00\x01\x02\x03\x04\x05\x06\x07": "not a .npy file: bad magic",
+	} {
+		if _, err := Read(strings.NewReader(data)); err == nil || err.Error() != want {
+			t.Errorf("%q: %v, want %q", data, err, want)
+		}
+	}
+}
+
 func TestReadRejects(t *testing.T) {
 	for name, data := range map[string]string{
 		"empty":     "",
