@@ -110,6 +110,7 @@ func ReadArrays(path string, want ...string) ([]string, map[string]*Array, error
 	}
 	return held, m, nil
 }
+
 // CheckShape compares the shape with want, where -1 is a dimension of any
 // size; the data must fill the shape.
 func (a *Array) CheckShape(want ...int) error {
@@ -147,4 +148,3 @@ func (a *Array) CheckBatch(want ...int) error {
 	}
 	return a.CheckFinite()
 }
-
