@@ -12,6 +12,13 @@ import (
 func (m *Model) Conduct(z []float32, B int, cond []float32) error {
 	c := m.cfg
 	U, H, L, Z := c.Segments, c.Conductor.Hidden, c.Conductor.Layers, c.ZSize
+	if err := checkBatch(B); err != nil {
+		return err
+	}
+	if err := checkInput("z", z, B, Z); err != nil {
+		return err
+	}
+	checkOutput("cond", cond, B, U, H)
 	h, cc := make([][]float32, L), make([][]float32, L)
 	for l := range h {
 		h[l], cc[l] = make([]float32, B*H), make([]float32, B*H)
@@ -36,6 +43,7 @@ func (m *Model) Conduct(z []float32, B int, cond []float32) error {
 // once, so that a step allocates nothing.
 type State struct {
 	B     int
+	m     *Model      // the model that made it
 	h, c  [][]float32 // per layer, [B, Hd]
 	condG []float32   // layer 0's gates from c_u and both biases, fixed per segment: [B, 4Hd]
 	gates []float32   // [B, 4Hd]
@@ -50,12 +58,12 @@ func (s *State) Close() error { return nil }
 
 // NewState makes the decoder state of B sequences.
 func (m *Model) NewState(B int) (generate.State, error) {
-	if B < 1 {
-		return nil, fmt.Errorf("batch %d", B)
+	if err := checkBatch(B); err != nil {
+		return nil, err
 	}
 	c := m.cfg
 	L, H := c.Decoder.Layers, c.Decoder.Hidden
-	s := &State{B: B, h: make([][]float32, L), c: make([][]float32, L),
+	s := &State{B: B, m: m, h: make([][]float32, L), c: make([][]float32, L),
 		condG: make([]float32, B*4*H), gates: make([]float32, B*4*H), initS: make([]float32, B*2*L*H)}
 	for l := range s.h {
 		s.h[l], s.c[l] = make([]float32, B*H), make([]float32, B*H)
@@ -67,11 +75,14 @@ func (m *Model) NewState(B int) (generate.State, error) {
 // computes layer 0's gate contribution of c_u (with both biases) once for the
 // segment.
 func (m *Model) DecoderInit(st generate.State, cu []float32) error {
-	s := st.(*State)
+	s := m.state(st)
 	c := m.cfg
 	B, Hc, L, H := s.B, c.Conductor.Hidden, c.Decoder.Layers, c.Decoder.Hidden
+	if err := checkInput("c_u", cu, B, Hc); err != nil {
+		return err
+	}
 	initState(cu, m.decInitW, m.decInitB, B, Hc, L, H, s.h, s.c, s.initS)
-	Linear(s.condG, cu[:B*Hc], m.dec0Cond, m.dec[0].Bias, B, Hc, 4*H)
+	Linear(s.condG, cu, m.dec0Cond, m.dec[0].Bias, B, Hc, 4*H)
 	return nil
 }
 
@@ -79,18 +90,35 @@ func (m *Model) DecoderInit(st generate.State, cu []float32) error {
 // the state by DecoderInit) through the decoder LSTM stack and writes
 // logits [B, D] = h_top W_out^T + b_out.
 func (m *Model) DecoderStep(st generate.State, prev, cu, logits []float32) error {
-	s := st.(*State)
+	s := m.state(st)
 	c := m.cfg
 	B, D, H := s.B, c.InputSize, c.Decoder.Hidden
+	if err := checkInput("prev", prev, B, D); err != nil {
+		return err
+	}
+	if err := checkInput("c_u", cu, B, c.Conductor.Hidden); err != nil {
+		return err
+	}
+	checkOutput("logits", logits, B, D)
 	// Layer 0: gates = [prev, c_u] W_ih^T + h W_hh^T + b, with the c_u part precomputed.
 	copy(s.gates, s.condG)
-	LinearAcc(s.gates, prev[:B*D], m.dec0Prev, B, D, 4*H)
+	LinearAcc(s.gates, prev, m.dec0Prev, B, D, 4*H)
 	m.dec[0].stepFromGates(s.h[0], s.c[0], s.gates, B)
 	for l := 1; l < len(m.dec); l++ {
 		m.dec[l].Step(s.h[l-1], s.h[l], s.c[l], s.gates, B)
 	}
-	Linear(logits[:B*D], s.h[len(m.dec)-1], m.outW, m.outB, B, H, D)
+	Linear(logits, s.h[len(m.dec)-1], m.outW, m.outB, B, H, D)
 	return nil
+}
+
+// state returns st as this model's State; a state of another model or
+// runtime is a programmer error.
+func (m *Model) state(st generate.State) *State {
+	s, ok := st.(*State)
+	if !ok || s.m != m {
+		panic(fmt.Sprintf("native: a decoder state (%T) this model did not make", st))
+	}
+	return s
 }
 
 // stepFromGates finishes a step whose gates hold the input part and the
@@ -115,10 +143,21 @@ func (l *LSTM) stepFromGates(h, c, gates []float32, B int) {
 // Forward is the teacher-forced forward of spec §2: x [B, T, D] and eps
 // [B, Z] give logits [B, T, D], mu and sigma [B, Z]; z = mu + sigma * eps; the
 // decoder is fed x shifted one step (zeros first) and restarts from init(c_u)
-// at every segment.
+// at every segment. An empty batch, or an x or eps of the wrong length, is an
+// error.
 func (m *Model) Forward(x, eps []float32, B int, logits, mu, sigma []float32) error {
 	c := m.cfg
 	T, D, U, S, Z, Hc := c.T(), c.InputSize, c.Segments, c.S(), c.ZSize, c.Conductor.Hidden
+	if err := checkBatch(B); err != nil {
+		return err
+	}
+	if err := checkInput("x", x, B, T, D); err != nil {
+		return err
+	}
+	if err := checkInput("eps", eps, B, Z); err != nil {
+		return err
+	}
+	checkOutput("logits", logits, B, T, D)
 	if err := m.Encode(x, B, mu, sigma); err != nil {
 		return err
 	}
@@ -130,7 +169,10 @@ func (m *Model) Forward(x, eps []float32, B int, logits, mu, sigma []float32) er
 	if err := m.Conduct(z, B, cond); err != nil {
 		return err
 	}
-	st, _ := m.NewState(B)
+	st, err := m.NewState(B)
+	if err != nil {
+		return err
+	}
 	cu := make([]float32, B*Hc)
 	prev := make([]float32, B*D)
 	out := make([]float32, B*D)
@@ -138,7 +180,9 @@ func (m *Model) Forward(x, eps []float32, B int, logits, mu, sigma []float32) er
 		for b := 0; b < B; b++ {
 			copy(cu[b*Hc:(b+1)*Hc], cond[(b*U+u)*Hc:(b*U+u+1)*Hc])
 		}
-		m.DecoderInit(st, cu)
+		if err := m.DecoderInit(st, cu); err != nil {
+			return err
+		}
 		for s := 0; s < S; s++ {
 			t := u*S + s
 			for b := 0; b < B; b++ {
@@ -148,7 +192,9 @@ func (m *Model) Forward(x, eps []float32, B int, logits, mu, sigma []float32) er
 					copy(prev[b*D:(b+1)*D], x[(b*T+t-1)*D:(b*T+t)*D])
 				}
 			}
-			m.DecoderStep(st, prev, cu, out)
+			if err := m.DecoderStep(st, prev, cu, out); err != nil {
+				return err
+			}
 			for b := 0; b < B; b++ {
 				copy(logits[(b*T+t)*D:(b*T+t+1)*D], out[b*D:(b+1)*D])
 			}

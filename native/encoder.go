@@ -6,10 +6,19 @@ package native
 //	h = concat(h_n[-2], h_n[-1])     the top layer's forward and backward finals
 //	mu = h W_mu^T + b_mu;  sigma = softplus(h W_sigma^T + b_sigma)
 //
-// mu and sigma are [B, Z].
+// mu and sigma are [B, Z]. An empty batch or an x of the wrong length is an
+// error.
 func (m *Model) Encode(x []float32, B int, mu, sigma []float32) error {
 	c := m.cfg
 	T, D, H, Z := c.T(), c.InputSize, c.Encoder.Hidden, c.ZSize
+	if err := checkBatch(B); err != nil {
+		return err
+	}
+	if err := checkInput("x", x, B, T, D); err != nil {
+		return err
+	}
+	checkOutput("mu", mu, B, Z)
+	checkOutput("sigma", sigma, B, Z)
 	in := x
 	I := D
 	// seq[t] holds the layer's input at step t: [B, I], gathered from [B, T, I].
@@ -54,9 +63,9 @@ func (m *Model) Encode(x []float32, B int, mu, sigma []float32) error {
 			seq = make([]float32, B*I)
 		}
 	}
-	Linear(mu[:B*Z], final, m.muW, m.muB, B, 2*H, Z)
-	Linear(sigma[:B*Z], final, m.sigW, m.sigB, B, 2*H, Z)
-	for i := range sigma[:B*Z] {
+	Linear(mu, final, m.muW, m.muB, B, 2*H, Z)
+	Linear(sigma, final, m.sigW, m.sigB, B, 2*H, Z)
+	for i := range sigma {
 		sigma[i] = Softplus(sigma[i])
 	}
 	return nil

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/musicvae-go/mvae/generate"
-	"github.com/musicvae-go/mvae/importer"
 )
 
 // FuzzLinear checks the fast kernels against their reference loops.
@@ -59,22 +58,22 @@ func TestActivations(t *testing.T) {
 // TestDecodeStepAllocatesNothing: after warm-up a batched decoder step makes
 // no allocation.
 func TestDecodeStepAllocatesNothing(t *testing.T) {
-	r, err := importer.File("../testdata/models/groove/model.pt", importer.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := New(r.Config, r.Weights)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := r.Config
+	m := fixture(t, "groove")
+	c := m.Config()
 	B := 16
-	st, _ := m.NewState(B)
+	st, err := m.NewState(B)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cu := make([]float32, B*c.Conductor.Hidden)
 	prev := make([]float32, B*c.InputSize)
 	logits := make([]float32, B*c.InputSize)
-	m.DecoderInit(st, cu)
-	m.DecoderStep(st, prev, cu, logits)
+	if err := m.DecoderInit(st, cu); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.DecoderStep(st, prev, cu, logits); err != nil {
+		t.Fatal(err)
+	}
 	if n := testing.AllocsPerRun(100, func() { m.DecoderStep(st, prev, cu, logits) }); n != 0 {
 		t.Errorf("DecoderStep allocates %v times a step", n)
 	}
@@ -91,19 +90,20 @@ func TestDecodeStepAllocatesNothing(t *testing.T) {
 }
 
 func BenchmarkDecoderStep(b *testing.B) {
-	r, err := importer.File("../testdata/models/groove/model.pt", importer.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, _ := New(r.Config, r.Weights)
-	c := r.Config
+	m := fixture(b, "groove")
+	c := m.Config()
 	for _, B := range []int{1, 16} {
 		b.Run("B"+string(rune('0'+B/10))+string(rune('0'+B%10)), func(b *testing.B) {
-			st, _ := m.NewState(B)
+			st, err := m.NewState(B)
+			if err != nil {
+				b.Fatal(err)
+			}
 			cu := make([]float32, B*c.Conductor.Hidden)
 			prev := make([]float32, B*c.InputSize)
 			logits := make([]float32, B*c.InputSize)
-			m.DecoderInit(st, cu)
+			if err := m.DecoderInit(st, cu); err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
 				m.DecoderStep(st, prev, cu, logits)

@@ -22,6 +22,16 @@ type Trainer struct {
 // added to).
 func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
 	c := t.M.cfg
+	T, D, Z := c.T(), c.InputSize, c.ZSize
+	if err := checkBatch(B); err != nil {
+		return LossParts{}, err
+	}
+	if err := checkInput("x", x, B, T, D); err != nil {
+		return LossParts{}, err
+	}
+	if err := checkInput("eps", eps, B, Z); err != nil {
+		return LossParts{}, err
+	}
 	w := t.Workers
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
@@ -34,7 +44,6 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 	for len(t.grads) < w {
 		t.grads = append(t.grads, NewGrads(c))
 	}
-	T, D, Z := c.T(), c.InputSize, c.ZSize
 	parts := make([]LossParts, w)
 	errs := make([]error, w)
 	sizes := make([]int, w)

@@ -47,8 +47,14 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 	He, Hc, Hd := c.Encoder.Hidden, c.Conductor.Hidden, c.Decoder.Hidden
 	Lc, Ld := c.Conductor.Layers, c.Decoder.Layers
 	U, S := c.Segments, c.S()
-	if len(x) != B*T*D || len(eps) != B*Z {
-		return LossParts{}, fmt.Errorf("x has %d values and eps %d; want %dx%dx%d and %dx%d", len(x), len(eps), B, T, D, B, Z)
+	if err := checkBatch(B); err != nil {
+		return LossParts{}, err
+	}
+	if err := checkInput("x", x, B, T, D); err != nil {
+		return LossParts{}, err
+	}
+	if err := checkInput("eps", eps, B, Z); err != nil {
+		return LossParts{}, err
 	}
 	grad := g != nil
 
