@@ -23,7 +23,7 @@ func (m *Model) Conduct(z []float32, B int, cond []float32) error {
 	for l := range h {
 		h[l], cc[l] = make([]float32, B*H), make([]float32, B*H)
 	}
-	initState(z, m.condInitW, m.condInitB, B, Z, L, H, h, cc, make([]float32, B*2*L*H))
+	initState(make([]float32, B*2*L*H), z, m.condInitW, m.condInitB, B, Z, L, H, h, cc)
 	zeros := make([]float32, B) // the conductor's input, [B, 1]
 	gates := make([]float32, B*4*H)
 	for u := 0; u < U; u++ {
@@ -81,7 +81,7 @@ func (m *Model) DecoderInit(st generate.State, cu []float32) error {
 	if err := checkInput("c_u", cu, B, Hc); err != nil {
 		return err
 	}
-	initState(cu, m.decInitW, m.decInitB, B, Hc, L, H, s.h, s.c, s.initS)
+	initState(s.initS, cu, m.decInitW, m.decInitB, B, Hc, L, H, s.h, s.c)
 	Linear(s.condG, cu, m.dec0Cond, m.dec[0].Bias, B, Hc, 4*H)
 	return nil
 }
@@ -103,7 +103,7 @@ func (m *Model) DecoderStep(st generate.State, prev, cu, logits []float32) error
 	// Layer 0: gates = [prev, c_u] W_ih^T + h W_hh^T + b, with the c_u part precomputed.
 	copy(s.gates, s.condG)
 	LinearAcc(s.gates, prev, m.dec0Prev, B, D, 4*H)
-	m.dec[0].stepFromGates(s.h[0], s.c[0], s.gates, B)
+	m.dec[0].recur(s.gates, s.h[0], s.c[0], s.h[0], s.c[0], B, nil)
 	for l := 1; l < len(m.dec); l++ {
 		m.dec[l].Step(s.h[l-1], s.h[l], s.c[l], s.gates, B)
 	}
@@ -119,25 +119,6 @@ func (m *Model) state(st generate.State) *State {
 		panic(fmt.Sprintf("native: a decoder state (%T) this model did not make", st))
 	}
 	return s
-}
-
-// stepFromGates finishes a step whose gates hold the input part and the
-// biases: it adds h W_hh^T and applies the cell equations of Step.
-func (l *LSTM) stepFromGates(h, c, gates []float32, B int) {
-	H := l.H
-	LinearAcc(gates[:B*4*H], h[:B*H], l.WHH, B, H, 4*H)
-	for b := 0; b < B; b++ {
-		g := gates[b*4*H : (b+1)*4*H]
-		hb, cb := h[b*H:(b+1)*H], c[b*H:(b+1)*H]
-		for k := 0; k < H; k++ {
-			i := Sigmoid(g[k])
-			f := Sigmoid(g[H+k])
-			gg := Tanh(g[2*H+k])
-			o := Sigmoid(g[3*H+k])
-			cb[k] = f*cb[k] + i*gg
-			hb[k] = o * Tanh(cb[k])
-		}
-	}
 }
 
 // Forward is the teacher-forced forward of spec §2: x [B, T, D] and eps

@@ -105,7 +105,8 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 	}
 
 	// Conductor.
-	cs, c0h, c0c := m.initForward(z, m.condInitW, m.condInitB, B, Z, Lc, Hc)
+	cs, c0h, c0c := newInit(B, Lc, Hc)
+	initState(cs, z, m.condInitW, m.condInitB, B, Z, Lc, Hc, c0h, c0c)
 	zerosIn := make([]float32, B)
 	condIn := make([][]float32, U)
 	for u := range condIn {
@@ -125,7 +126,8 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 	logit := make([]float32, B*D)
 	for u := 0; u < U; u++ {
 		cu := cond[Lc-1][u].h
-		sd, h0, cc0 := m.initForward(cu, m.decInitW, m.decInitB, B, Hc, Ld, Hd)
+		sd, h0, cc0 := newInit(B, Ld, Hd)
+		initState(sd, cu, m.decInitW, m.decInitB, B, Hc, Ld, Hd, h0, cc0)
 		steps := make([][]float32, S)
 		for s := 0; s < S; s++ {
 			t := u*S + s
@@ -201,7 +203,7 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 				axpy(dcu[b*Hc:(b+1)*Hc], 1, dx[b*(D+Hc)+D:(b+1)*(D+Hc)])
 			}
 		}
-		d := m.initBackward(sg.s, dh0, dc0, sg.cu, m.decInitW, B, Hc, Ld, Hd, g["decoder.init.weight"].Data, g["decoder.init.bias"].Data)
+		d := initBackward(sg.s, dh0, dc0, sg.cu, m.decInitW, B, Hc, Ld, Hd, g["decoder.init.weight"].Data, g["decoder.init.bias"].Data)
 		axpy(dcu, 1, d)
 		dcond[u] = dcu
 	}
@@ -214,7 +216,7 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 		dxs, dh0[l], dc0[l] = m.cond[l].backwardSeq(cond[l], dhs, nil, nil, B, m.lstmGrad(g, "conductor.lstm", l, false), l > 0)
 		dhs = dxs
 	}
-	dz := m.initBackward(cs, dh0, dc0, z, m.condInitW, B, Z, Lc, Hc, g["conductor.init.weight"].Data, g["conductor.init.bias"].Data)
+	dz := initBackward(cs, dh0, dc0, z, m.condInitW, B, Z, Lc, Hc, g["conductor.init.weight"].Data, g["conductor.init.bias"].Data)
 	// z = mu + sigma * eps, and the KL term.
 	dmu := make([]float32, B*Z)
 	dpre := make([]float32, B*Z)
@@ -289,45 +291,6 @@ func forwardStack(cells []*LSTM, xs [][]float32, h0, c0 [][]float32, B int) [][]
 		}
 	}
 	return out
-}
-
-// initForward computes init(v, lin, L, H) and keeps s = tanh(v W^T + b) for
-// the backward pass; h0, c0 are [L][B*H].
-func (m *Model) initForward(v, W, bias []float32, B, in, L, H int) (s []float32, h0, c0 [][]float32) {
-	s = make([]float32, B*2*L*H)
-	Linear(s, v, W, bias, B, in, 2*L*H)
-	h0, c0 = make([][]float32, L), make([][]float32, L)
-	for l := 0; l < L; l++ {
-		h0[l], c0[l] = make([]float32, B*H), make([]float32, B*H)
-	}
-	for i := range s {
-		s[i] = Tanh(s[i])
-	}
-	for b := 0; b < B; b++ {
-		row := s[b*2*L*H : (b+1)*2*L*H]
-		for l := 0; l < L; l++ {
-			copy(h0[l][b*H:(b+1)*H], row[l*H:(l+1)*H])
-			copy(c0[l][b*H:(b+1)*H], row[(L+l)*H:(L+l+1)*H])
-		}
-	}
-	return s, h0, c0
-}
-
-// initBackward backpropagates init: from the gradients of h0 and c0 to those
-// of the linear's weights (accumulated) and of v (returned).
-func (m *Model) initBackward(s []float32, dh0, dc0 [][]float32, v, W []float32, B, in, L, H int, dW, db []float32) []float32 {
-	dpre := make([]float32, B*2*L*H)
-	for b := 0; b < B; b++ {
-		for l := 0; l < L; l++ {
-			for k := 0; k < H; k++ {
-				ih := b*2*L*H + l*H + k
-				ic := b*2*L*H + (L+l)*H + k
-				dpre[ih] = dh0[l][b*H+k] * (1 - s[ih]*s[ih])
-				dpre[ic] = dc0[l][b*H+k] * (1 - s[ic]*s[ic])
-			}
-		}
-	}
-	return linearBackward(dpre, v, W, B, in, 2*L*H, dW, db, true)
 }
 
 // reconStep adds one step's reconstruction loss of one sequence and writes

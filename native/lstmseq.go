@@ -2,9 +2,8 @@ package native
 
 // lstmStep holds what the backward pass needs of one LSTM step, [B, ·] each.
 type lstmStep struct {
-	x, hPrev, cPrev  []float32
-	i, f, g, o, c, h []float32
-	tc               []float32 // tanh(c)
+	x, hPrev, cPrev, c, h []float32
+	*cellActs
 }
 
 // forwardSeq runs the cell over xs (one [B, I] slice a step) from h0, c0
@@ -15,27 +14,8 @@ func (l *LSTM) forwardSeq(xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
 	hPrev, cPrev := h0, c0
 	gates := make([]float32, B*4*H)
 	for t, x := range xs {
-		s := &lstmStep{x: x, hPrev: hPrev, cPrev: cPrev,
-			i: make([]float32, B*H), f: make([]float32, B*H), g: make([]float32, B*H), o: make([]float32, B*H),
-			c: make([]float32, B*H), h: make([]float32, B*H), tc: make([]float32, B*H)}
-		for b := 0; b < B; b++ {
-			copy(gates[b*4*H:(b+1)*4*H], l.Bias)
-		}
-		LinearAcc(gates, x, l.WIH, B, l.I, 4*H)
-		LinearAcc(gates, hPrev, l.WHH, B, H, 4*H)
-		for b := 0; b < B; b++ {
-			gb := gates[b*4*H : (b+1)*4*H]
-			for k := 0; k < H; k++ {
-				j := b*H + k
-				s.i[j] = Sigmoid(gb[k])
-				s.f[j] = Sigmoid(gb[H+k])
-				s.g[j] = Tanh(gb[2*H+k])
-				s.o[j] = Sigmoid(gb[3*H+k])
-				s.c[j] = s.f[j]*cPrev[j] + s.i[j]*s.g[j]
-				s.tc[j] = Tanh(s.c[j])
-				s.h[j] = s.o[j] * s.tc[j]
-			}
-		}
+		s := &lstmStep{x: x, hPrev: hPrev, cPrev: cPrev, c: make([]float32, B*H), h: make([]float32, B*H), cellActs: newCellActs(B * H)}
+		l.step(x, hPrev, cPrev, s.h, s.c, gates, B, s.cellActs)
 		steps[t] = s
 		hPrev, cPrev = s.h, s.c
 	}
@@ -50,11 +30,10 @@ type lstmGrad struct {
 // backwardSeq backpropagates through the steps of forwardSeq. dhs[t] is the
 // loss gradient of step t's output h (nil for none); dhN and dcN those of the
 // final state (nil for none). It accumulates into gr, and returns the
-// gradients of each step's input x (when wantDx) and of h0 and c0.
+// gradients of each step's input x (when wantDx) and of h0 and c0:
 //
-//	dh = dh_t + dh_next;  dc = dc_next + dh * o * (1 - tanh(c)^2)
-//	do = dh * tanh(c);  di = dc * g;  dg = dc * i;  df = dc * c_prev;  dc_prev = dc * f
-//	da_i = di * i (1 - i);  da_f = df * f (1 - f);  da_g = dg * (1 - g^2);  da_o = do * o (1 - o)
+//	dh = dh_t + dh_next
+//	(da, dc_prev) = cellBackward(dh, dc_next)
 //	dW_ih += da^T x;  dW_hh += da^T h_prev;  db_ih = db_hh += sum_b da
 //	dx = da W_ih;  dh_prev = da W_hh
 func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float32, B int, gr *lstmGrad, wantDx bool) (dxs [][]float32, dh0, dc0 []float32) {
@@ -87,22 +66,7 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 				dh[j] += dhs[t][j]
 			}
 		}
-		for b := 0; b < B; b++ {
-			a := da[b*G : (b+1)*G]
-			for k := 0; k < H; k++ {
-				j := b*H + k
-				dcj := dc[j] + dh[j]*s.o[j]*(1-s.tc[j]*s.tc[j])
-				do := dh[j] * s.tc[j]
-				di := dcj * s.g[j]
-				dg := dcj * s.i[j]
-				df := dcj * s.cPrev[j]
-				dc[j] = dcj * s.f[j] // becomes dc_prev
-				a[k] = di * s.i[j] * (1 - s.i[j])
-				a[H+k] = df * s.f[j] * (1 - s.f[j])
-				a[2*H+k] = dg * (1 - s.g[j]*s.g[j])
-				a[3*H+k] = do * s.o[j] * (1 - s.o[j])
-			}
-		}
+		cellBackward(s.cellActs, s.cPrev, dh, dc, da, B, H)
 		if wantDx {
 			dx := make([]float32, B*I)
 			Linear(dx, da, wihT, nil, B, G, I)
