@@ -82,7 +82,7 @@ func (m *Model) DecoderInit(st generate.State, cu []float32) error {
 		return err
 	}
 	initState(s.initS, cu, m.decInitW, m.decInitB, B, Hc, L, H, s.h, s.c)
-	Linear(s.condG, cu, m.dec0Cond, m.dec[0].Bias, B, Hc, 4*H)
+	linear(s.condG, cu, m.dec0Cond, m.dec[0].Bias, B, Hc, 4*H)
 	return nil
 }
 
@@ -102,12 +102,12 @@ func (m *Model) DecoderStep(st generate.State, prev, cu, logits []float32) error
 	checkOutput("logits", logits, B, D)
 	// Layer 0: gates = [prev, c_u] W_ih^T + h W_hh^T + b, with the c_u part precomputed.
 	copy(s.gates, s.condG)
-	LinearAcc(s.gates, prev, m.dec0Prev, B, D, 4*H)
+	linearAcc(s.gates, prev, m.dec0Prev, B, D, 4*H)
 	m.dec[0].recur(s.gates, s.h[0], s.c[0], s.h[0], s.c[0], B, nil)
 	for l := 1; l < len(m.dec); l++ {
 		m.dec[l].Step(s.h[l-1], s.h[l], s.c[l], s.gates, B)
 	}
-	Linear(logits, s.h[len(m.dec)-1], m.outW, m.outB, B, H, D)
+	linear(logits, s.h[len(m.dec)-1], m.outW, m.outB, B, H, D)
 	return nil
 }
 

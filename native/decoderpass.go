@@ -1,6 +1,9 @@
 package native
 
-import "github.com/musicvae-go/mvae/model"
+import (
+	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/native/internal/f32"
+)
 
 // decoderForward runs the decoder segment by segment, teacher-forced (fed x
 // shifted one step, zeros first, beside the segment's c_u), keeping every
@@ -35,7 +38,7 @@ func (m *Model) decoderForward(p *pass) {
 		p.segs[u] = segment{cu: cu, s: sd, layers: layers}
 		for s := 0; s < S; s++ {
 			t := u*S + s
-			Linear(logit, layers[Ld-1][s].h, m.outW, m.outB, B, Hd, D)
+			linear(logit, layers[Ld-1][s].h, m.outW, m.outB, B, Hd, D)
 			dl := make([]float32, B*D)
 			for b := 0; b < B; b++ {
 				p.recon[b] += reconStep(c.Representation, logit[b*D:(b+1)*D], p.x[(b*T+t)*D:(b*T+t+1)*D], dl[b*D:(b+1)*D])
@@ -65,7 +68,7 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 		sg := p.segs[u]
 		dhs := make([][]float32, S)
 		for s := 0; s < S; s++ {
-			dhs[s] = linearBackward(p.dlogits[u*S+s], sg.layers[Ld-1][s].h, m.outW, B, Hd, D, gOutW, gOutB, true)
+			dhs[s] = linearBackward(p.dlogits[u*S+s], sg.layers[Ld-1][s].h, m.outW, B, Hd, D, gOutW, gOutB)
 		}
 		dh0 := make([][]float32, Ld)
 		dc0 := make([][]float32, Ld)
@@ -77,11 +80,11 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 		dcu := make([]float32, B*Hc)
 		for _, dx := range dxs { // layer 0's inputs: [prev, c_u]
 			for b := 0; b < B; b++ {
-				axpy(dcu[b*Hc:(b+1)*Hc], 1, dx[b*(D+Hc)+D:(b+1)*(D+Hc)])
+				f32.Axpy(dcu[b*Hc:(b+1)*Hc], 1, dx[b*(D+Hc)+D:(b+1)*(D+Hc)])
 			}
 		}
 		d := initBackward(sg.s, dh0, dc0, sg.cu, m.decInitW, B, Hc, Ld, Hd, g["decoder.init.weight"].Data, g["decoder.init.bias"].Data)
-		axpy(dcu, 1, d)
+		f32.Axpy(dcu, 1, d)
 		dcond[u] = dcu
 	}
 	return dcond

@@ -1,5 +1,7 @@
 package native
 
+import "github.com/musicvae-go/mvae/native/internal/f32"
+
 // Encode runs the bidirectional encoder (spec §2) on x [B, T, D]:
 //
 //	_, (h_n, _) = encoder.lstm(x)
@@ -63,10 +65,10 @@ func (m *Model) Encode(x []float32, B int, mu, sigma []float32) error {
 			seq = make([]float32, B*I)
 		}
 	}
-	Linear(mu, final, m.muW, m.muB, B, 2*H, Z)
-	Linear(sigma, final, m.sigW, m.sigB, B, 2*H, Z)
+	linear(mu, final, m.muW, m.muB, B, 2*H, Z)
+	linear(sigma, final, m.sigW, m.sigB, B, 2*H, Z)
 	for i := range sigma {
-		sigma[i] = Softplus(sigma[i])
+		sigma[i] = f32.Softplus(sigma[i])
 	}
 	return nil
 }

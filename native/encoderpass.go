@@ -1,6 +1,9 @@
 package native
 
-import "github.com/musicvae-go/mvae/model"
+import (
+	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/native/internal/f32"
+)
 
 // encoderForward runs the bidirectional encoder over p.x, keeping every
 // step, and computes mu, sigma and z = mu + sigma * eps.
@@ -42,12 +45,12 @@ func (m *Model) encoderForward(p *pass) {
 	}
 	p.mu = make([]float32, B*Z)
 	p.pre = make([]float32, B*Z)
-	Linear(p.mu, p.hcat, m.muW, m.muB, B, 2*He, Z)
-	Linear(p.pre, p.hcat, m.sigW, m.sigB, B, 2*He, Z)
+	linear(p.mu, p.hcat, m.muW, m.muB, B, 2*He, Z)
+	linear(p.pre, p.hcat, m.sigW, m.sigB, B, 2*He, Z)
 	p.sigma = make([]float32, B*Z)
 	p.z = make([]float32, B*Z)
 	for i := range p.sigma {
-		p.sigma[i] = Softplus(p.pre[i])
+		p.sigma[i] = f32.Softplus(p.pre[i])
 		p.z[i] = p.mu[i] + p.sigma[i]*p.eps[i]
 	}
 }
@@ -74,12 +77,12 @@ func (m *Model) latentBackward(p *pass, dz []float32, beta float64, g model.Weig
 			if p.pre[i] > 20 {
 				dpre[i] = ds
 			} else {
-				dpre[i] = ds * Sigmoid(p.pre[i])
+				dpre[i] = ds * f32.Sigmoid(p.pre[i])
 			}
 		}
 	}
-	dh := linearBackward(dmu, p.hcat, m.muW, B, 2*He, Z, g["encoder.mu.weight"].Data, g["encoder.mu.bias"].Data, true)
-	axpy(dh, 1, linearBackward(dpre, p.hcat, m.sigW, B, 2*He, Z, g["encoder.sigma.weight"].Data, g["encoder.sigma.bias"].Data, true))
+	dh := linearBackward(dmu, p.hcat, m.muW, B, 2*He, Z, g["encoder.mu.weight"].Data, g["encoder.mu.bias"].Data)
+	f32.Axpy(dh, 1, linearBackward(dpre, p.hcat, m.sigW, B, 2*He, Z, g["encoder.sigma.weight"].Data, g["encoder.sigma.bias"].Data))
 	return dh
 }
 

@@ -1,5 +1,7 @@
 package native
 
+import "github.com/musicvae-go/mvae/native/internal/f32"
+
 // initState computes init(v, lin, L, H) of spec §2 for B rows of v [B, in]:
 //
 //	s = tanh(v W^T + b)                  [B, 2LH], viewed [B, 2, L, H]
@@ -8,11 +10,11 @@ package native
 // (a transpose, not a reshape). h0 and c0 are [L][B*H]; s [B, 2LH] is kept
 // for initBackward.
 func initState(s, v, W, bias []float32, B, in, L, H int, h0, c0 [][]float32) {
-	Linear(s[:B*2*L*H], v[:B*in], W, bias, B, in, 2*L*H)
+	linear(s[:B*2*L*H], v[:B*in], W, bias, B, in, 2*L*H)
 	for b := 0; b < B; b++ {
 		row := s[b*2*L*H : (b+1)*2*L*H]
 		for i := range row {
-			row[i] = Tanh(row[i])
+			row[i] = f32.Tanh(row[i])
 		}
 		for l := 0; l < L; l++ {
 			copy(h0[l][b*H:(b+1)*H], row[l*H:(l+1)*H])
@@ -49,5 +51,5 @@ func initBackward(s []float32, dh0, dc0 [][]float32, v, W []float32, B, in, L, H
 			}
 		}
 	}
-	return linearBackward(dpre, v, W, B, in, 2*L*H, dW, db, true)
+	return linearBackward(dpre, v, W, B, in, 2*L*H, dW, db)
 }

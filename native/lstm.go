@@ -1,6 +1,9 @@
 package native
 
-import "fmt"
+import (
+	"fmt"
+	"github.com/musicvae-go/mvae/native/internal/f32"
+)
 
 // LSTM is one direction of one layer of PyTorch's nn.LSTM, in its gate order
 // (i, f, g, o): WIH [4H, I], WHH [4H, H], and the two biases summed.
@@ -50,14 +53,14 @@ func (l *LSTM) inputGates(gates, x []float32, B int) {
 	for b := 0; b < B; b++ {
 		copy(gates[b*4*H:(b+1)*4*H], l.Bias)
 	}
-	LinearAcc(gates[:B*4*H], x[:B*l.I], l.WIH, B, l.I, 4*H)
+	linearAcc(gates[:B*4*H], x[:B*l.I], l.WIH, B, l.I, 4*H)
 }
 
 // recur finishes a step whose gates hold the input part and the biases: it
 // adds hPrev W_hh^T and applies cell.
 func (l *LSTM) recur(gates, hPrev, cPrev, h, c []float32, B int, act *cellActs) {
 	H := l.H
-	LinearAcc(gates[:B*4*H], hPrev[:B*H], l.WHH, B, H, 4*H)
+	linearAcc(gates[:B*4*H], hPrev[:B*H], l.WHH, B, H, 4*H)
 	cell(gates, cPrev, c, h, B, H, act)
 }
 
@@ -88,12 +91,12 @@ func cell(gates, cPrev, c, h []float32, B, H int, act *cellActs) {
 		a := gates[b*4*H : (b+1)*4*H]
 		for k := 0; k < H; k++ {
 			j := b*H + k
-			i := Sigmoid(a[k])
-			f := Sigmoid(a[H+k])
-			g := Tanh(a[2*H+k])
-			o := Sigmoid(a[3*H+k])
+			i := f32.Sigmoid(a[k])
+			f := f32.Sigmoid(a[H+k])
+			g := f32.Tanh(a[2*H+k])
+			o := f32.Sigmoid(a[3*H+k])
 			cj := f*cPrev[j] + i*g
-			tc := Tanh(cj)
+			tc := f32.Tanh(cj)
 			c[j] = cj
 			h[j] = o * tc
 			if act != nil {

@@ -1,5 +1,7 @@
 package native
 
+import "github.com/musicvae-go/mvae/native/internal/f32"
+
 // lstmStep holds what the backward pass needs of one LSTM step, [B, ·] each.
 type lstmStep struct {
 	x, hPrev, cPrev, c, h []float32
@@ -69,11 +71,11 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 		cellBackward(s.cellActs, s.cPrev, dh, dc, da, B, H)
 		if wantDx {
 			dx := make([]float32, B*I)
-			Linear(dx, da, wihT, nil, B, G, I)
+			linear(dx, da, wihT, nil, B, G, I)
 			dxs[t] = dx
 		}
 		// dh_prev = da W_hh
-		Linear(dh, da, whhT, nil, B, G, H)
+		linear(dh, da, whhT, nil, B, G, H)
 	}
 	// Weight gradients over all steps at once, as dot products of length T*B:
 	// dW_ih[r, k] += sum_s da[s, r] x[s, k], s = (t, b).
@@ -93,8 +95,17 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 			}
 		}
 	}
-	gemmNTAcc(gr.WIH, daT, xT, G, I, S)
-	gemmNTAcc(gr.WHH, daT, hT, G, H, S)
+	// Chunks of 512 steps keep four rows of xT (hT) in cache while the rows
+	// of daT stream by.
+	const chunk = 512
+	for p0 := 0; p0 < S; p0 += chunk {
+		k := min(chunk, S-p0)
+		f32.Gemm(f32.NoTrans, f32.Trans, G, I, k, daT[p0:], S, xT[p0:], S, 1, gr.WIH, I)
+	}
+	for p0 := 0; p0 < S; p0 += chunk {
+		k := min(chunk, S-p0)
+		f32.Gemm(f32.NoTrans, f32.Trans, G, H, k, daT[p0:], S, hT[p0:], S, 1, gr.WHH, H)
+	}
 	for r := 0; r < G; r++ {
 		sum := float32(0)
 		for _, v := range daT[r*S : (r+1)*S] {
@@ -114,95 +125,4 @@ func transpose(dst, src []float32, rows, cols int) {
 			dst[c*rows+r] = v
 		}
 	}
-}
-
-// gemmNTAcc adds A B^T to C: C [m, n] += A [m, k] B [n, k]^T, every entry a
-// dot product of two contiguous rows. Reference loop:
-//
-//	for i < m, j < n: for p < k: C[i*n+j] += A[i*k+p] * B[j*k+p]
-func gemmNTAcc(C, A, B []float32, m, n, k int) {
-	// Chunks of 512 along k keep a block of B's rows in cache while A's rows
-	// stream by.
-	const chunk = 512
-	var s [4]float32
-	for p0 := 0; p0 < k; p0 += chunk {
-		p1 := min(p0+chunk, k)
-		j := 0
-		if useAVX2 && p1-p0 >= 8 {
-			L := p1 - p0
-			b4 := make([]float32, 4*L)
-			for ; j+4 <= n; j += 4 {
-				// dot4AVX2 wants the four rows' chunks back to back.
-				for q := 0; q < 4; q++ {
-					copy(b4[q*L:(q+1)*L], B[(j+q)*k+p0:(j+q)*k+p1])
-				}
-				for i := 0; i < m; i++ {
-					a := A[i*k+p0 : i*k+p1]
-					dot4AVX2(a, b4, &s)
-					c := C[i*n+j : i*n+j+4]
-					c[0] += s[0]
-					c[1] += s[1]
-					c[2] += s[2]
-					c[3] += s[3]
-				}
-			}
-		}
-		for ; j < n; j++ {
-			bj := B[j*k+p0 : j*k+p1]
-			for i := 0; i < m; i++ {
-				C[i*n+j] += Dot(A[i*k+p0:i*k+p1], bj)
-			}
-		}
-	}
-}
-
-// axpy is y += a x. Reference loop: for k := range x { y[k] += a * x[k] }.
-func axpy(y []float32, a float32, x []float32) {
-	y = y[:len(x)]
-	if useAVX2 && len(x) >= 16 {
-		axpyAVX2(y, a, x)
-		return
-	}
-	for k, v := range x {
-		y[k] += a * v
-	}
-}
-
-// matTMul sets out [B, n] = d [B, m] W, for W [m, n] (the transpose of Linear):
-//
-//	for b, r: for k: out[b, k] += d[b, r] * W[r, k]
-func matTMul(out, d, W []float32, B, m, n int) {
-	clear(out[:B*n])
-	for b := 0; b < B; b++ {
-		ob := out[b*n : (b+1)*n]
-		db := d[b*m : (b+1)*m]
-		for r, v := range db {
-			if v != 0 {
-				axpy(ob, v, W[r*n:(r+1)*n])
-			}
-		}
-	}
-}
-
-// linearBackward accumulates the gradients of out = x W^T + b given dout
-// [B, nOut]: dW += dout^T x, db += sum_b dout; returns dx = dout W ([B, nIn])
-// when wantDx.
-func linearBackward(dout, x, W []float32, B, nIn, nOut int, dW, db []float32, wantDx bool) []float32 {
-	for b := 0; b < B; b++ {
-		xb := x[b*nIn : (b+1)*nIn]
-		for r := 0; r < nOut; r++ {
-			v := dout[b*nOut+r]
-			if v == 0 {
-				continue
-			}
-			axpy(dW[r*nIn:(r+1)*nIn], v, xb)
-			db[r] += v
-		}
-	}
-	if !wantDx {
-		return nil
-	}
-	dx := make([]float32, B*nIn)
-	matTMul(dx, dout, W, B, nOut, nIn)
-	return dx
 }

@@ -1,6 +1,7 @@
 package native
 
 import (
+	"github.com/musicvae-go/mvae/native/internal/f32"
 	"runtime"
 	"sync"
 
@@ -77,7 +78,7 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 		out.KL += parts[k].KL * f
 		s := float32(f)
 		for name, gt := range t.grads[k] {
-			axpy(g[name].Data, s, gt.Data)
+			f32.Axpy(g[name].Data, s, gt.Data)
 		}
 	}
 	return out, nil

@@ -2,6 +2,7 @@ package native
 
 import (
 	"fmt"
+	"github.com/musicvae-go/mvae/native/internal/f32"
 	"math"
 
 	"github.com/musicvae-go/mvae/model"
@@ -158,12 +159,12 @@ func reconStep(rep string, l, x, dl []float32) float64 {
 			// BCE with logits, PyTorch's stable form: max(l, 0) - l y + log(1 + e^-|l|).
 			lv, y := float64(l[k]), float64(x[k])
 			loss += math.Max(lv, 0) - lv*y + math.Log1p(math.Exp(-math.Abs(lv)))
-			dl[k] = Sigmoid(l[k]) - x[k]
-			p := Sigmoid(l[C+k])
+			dl[k] = f32.Sigmoid(l[k]) - x[k]
+			p := f32.Sigmoid(l[C+k])
 			e := p - x[C+k]
 			loss += float64(e) * float64(e)
 			dl[C+k] = 2 * e * p * (1 - p)
-			th := Tanh(l[2*C+k])
+			th := f32.Tanh(l[2*C+k])
 			e = th - x[2*C+k]
 			loss += float64(e) * float64(e)
 			dl[2*C+k] = 2 * e * (1 - th*th)
