@@ -2,7 +2,9 @@ package native
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/musicvae-go/mvae/model"
 )
@@ -51,11 +53,13 @@ func (a *Adam) Update(w, g model.Weights, lr float64, frozen func(name string) b
 }
 
 // ClipGlobalNorm scales g so that its global L2 norm is at most maxNorm
-// (torch.nn.utils.clip_grad_norm_) and returns the norm before clipping.
+// (torch.nn.utils.clip_grad_norm_) and returns the norm before clipping. The
+// squares are summed tensor by tensor in the order of the names (not the
+// map's), so that a run repeats bit for bit.
 func ClipGlobalNorm(g model.Weights, maxNorm float64) float64 {
 	sum := 0.0
-	for _, t := range g {
-		for _, v := range t.Data {
+	for _, name := range slices.Sorted(maps.Keys(g)) {
+		for _, v := range g[name].Data {
 			sum += float64(v) * float64(v)
 		}
 	}

@@ -62,4 +62,3 @@ func BenchmarkDecoderStep(b *testing.B) {
 		})
 	}
 }
-

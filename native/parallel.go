@@ -11,8 +11,9 @@ import (
 // Trainer runs LossAndGrad over a batch split between goroutines (one per
 // CPU by default): each computes the mean loss of its share and its
 // gradients into its own buffers, which are then weighted by the share's
-// size and summed. The result equals LossAndGrad on the whole batch up to
-// float32 summation order.
+// size and summed share by share, in the shares' order (never in the order
+// the goroutines finish), so that a run repeats bit for bit. The result
+// equals LossAndGrad on the whole batch up to float32 summation order.
 type Trainer struct {
 	M       *Model
 	Workers int
