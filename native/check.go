@@ -1,6 +1,10 @@
 package native
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/musicvae-go/mvae/model"
+)
 
 // checkBatch returns an error unless B is a batch of at least one sequence:
 // an empty batch (an x.npy of zero rows) is bad data, not a programmer error.
@@ -37,5 +41,14 @@ func checkOutput(name string, out []float32, B int, dims ...int) {
 	}
 	if len(out) != n {
 		panic(fmt.Sprintf("native: output %s has %d values; want %d (%d x %v)", name, len(out), n, B, append([]int(nil), dims...)))
+	}
+}
+
+// checkGrads panics unless g holds a gradient for every parameter of c in
+// its shape (NewGrads makes such): the caller makes g, so anything else is a
+// programmer error.
+func checkGrads(c *model.Config, g model.Weights) {
+	if err := g.Check(c); err != nil {
+		panic("native: gradients not shaped like the model's weights (see NewGrads): " + err.Error())
 	}
 }

@@ -1,6 +1,7 @@
 package native
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -84,5 +85,29 @@ func TestBadBatchesAreErrors(t *testing.T) {
 				t.Errorf("B %d: %s: unclear error %q", B, name, err)
 			}
 		}
+	}
+}
+
+// TestForeignGradsPanic: gradients not made by NewGrads are a programmer
+// error, with a message that says so.
+func TestForeignGradsPanic(t *testing.T) {
+	m := fixture(t, "groove")
+	c := m.Config()
+	B := 1
+	x, eps := make([]float32, B*c.T()*c.InputSize), make([]float32, B*c.ZSize)
+	g := NewGrads(c)
+	delete(g, "decoder.out.bias")
+	for name, f := range map[string]func(){
+		"LossAndGrad": func() { m.LossAndGrad(x, eps, B, 1, 0, g) },
+		"Trainer":     func() { (&Trainer{M: m, Workers: 2}).LossAndGrad(x, eps, B, 1, 0, g) },
+	} {
+		func() {
+			defer func() {
+				if p := recover(); p == nil || !strings.Contains(fmt.Sprint(p), "NewGrads") {
+					t.Errorf("%s: panic %v", name, p)
+				}
+			}()
+			f()
+		}()
 	}
 }

@@ -34,6 +34,7 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 	if err := checkInput("eps", eps, B, Z); err != nil {
 		return LossParts{}, err
 	}
+	checkGrads(c, g)
 	w := t.Workers
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)

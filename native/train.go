@@ -57,6 +57,9 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 	if err := checkInput("eps", eps, B, Z); err != nil {
 		return LossParts{}, err
 	}
+	if g != nil {
+		checkGrads(c, g)
+	}
 	p := &pass{B: B, x: x, eps: eps}
 	m.encoderForward(p)
 	m.conductorForward(p)
