@@ -19,11 +19,8 @@ func (m *Model) Conduct(z []float32, B int, cond []float32) error {
 		return err
 	}
 	checkOutput("cond", cond, B, U, H)
-	h, cc := make([][]float32, L), make([][]float32, L)
-	for l := range h {
-		h[l], cc[l] = make([]float32, B*H), make([]float32, B*H)
-	}
-	initState(make([]float32, B*2*L*H), z, m.condInitW, m.condInitB, B, Z, L, H, h, cc)
+	s, h, cc := newInit(B, L, H)
+	initState(s, z, m.condInitW, m.condInitB, B, Z, L, H, h, cc)
 	zeros := make([]float32, B) // the conductor's input, [B, 1]
 	gates := make([]float32, B*4*H)
 	for u := 0; u < U; u++ {

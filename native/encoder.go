@@ -65,10 +65,22 @@ func (m *Model) Encode(x []float32, B int, mu, sigma []float32) error {
 			seq = make([]float32, B*I)
 		}
 	}
-	linear(mu, final, m.muW, m.muB, B, 2*H, Z)
-	linear(sigma, final, m.sigW, m.sigB, B, 2*H, Z)
-	for i := range sigma {
-		sigma[i] = f32.Softplus(sigma[i])
-	}
+	m.head(final, B, mu, sigma, sigma)
 	return nil
+}
+
+// head computes the encoder's outputs from h [B, 2He], the top layer's final
+// states [forward, backward]:
+//
+//	mu = h W_mu^T + b_mu
+//	pre = h W_sigma^T + b_sigma;  sigma = softplus(pre)
+//
+// pre may be sigma, for a caller that does not keep it.
+func (m *Model) head(h []float32, B int, mu, pre, sigma []float32) {
+	He, Z := m.cfg.Encoder.Hidden, m.cfg.ZSize
+	linear(mu, h, m.muW, m.muB, B, 2*He, Z)
+	linear(pre, h, m.sigW, m.sigB, B, 2*He, Z)
+	for i := range sigma {
+		sigma[i] = f32.Softplus(pre[i])
+	}
 }

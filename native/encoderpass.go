@@ -43,14 +43,10 @@ func (m *Model) encoderForward(p *pass) {
 		copy(p.hcat[b*2*He:b*2*He+He], top.fwd[T-1].h[b*He:(b+1)*He])
 		copy(p.hcat[b*2*He+He:(b+1)*2*He], top.bwd[T-1].h[b*He:(b+1)*He])
 	}
-	p.mu = make([]float32, B*Z)
-	p.pre = make([]float32, B*Z)
-	linear(p.mu, p.hcat, m.muW, m.muB, B, 2*He, Z)
-	linear(p.pre, p.hcat, m.sigW, m.sigB, B, 2*He, Z)
-	p.sigma = make([]float32, B*Z)
+	p.mu, p.pre, p.sigma = make([]float32, B*Z), make([]float32, B*Z), make([]float32, B*Z)
+	m.head(p.hcat, B, p.mu, p.pre, p.sigma)
 	p.z = make([]float32, B*Z)
-	for i := range p.sigma {
-		p.sigma[i] = f32.Softplus(p.pre[i])
+	for i := range p.z {
 		p.z[i] = p.mu[i] + p.sigma[i]*p.eps[i]
 	}
 }
