@@ -7,6 +7,6 @@
 // programmer error) and reads and writes nothing outside the slices it is
 // given. On amd64 the inner products run in AVX2/FMA assembly (simd_amd64.s)
 // where the CPU has it; the assembly and the portable loops share one name
-// per kernel (dot, dot4, axpy), chosen by build tag, and -tags purego keeps
+// per kernel (dot, gemm4, axpy), chosen by build tag, and -tags purego keeps
 // the portable loops. Both are tested and fuzzed against the reference loops.
 package f32

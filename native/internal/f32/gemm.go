@@ -112,27 +112,11 @@ func Gemm(tA, tB Transpose, m, n, k int, a []float32, lda int, b []float32, ldb 
 	}
 }
 
-// gemmNT sets (or, with add, adds to) C[i, j] = dot(A[i, :k], B[j, :k]).
-// The loop runs over four rows of B at a time and, inside, over every row of
-// A, so those four rows stay in the L1 cache while A streams by.
+// gemmNT sets (or, with add, adds to) C[i, j] = dot(A[i, :k], B[j, :k]):
+// gemm4 does four columns at a time, then dot the remainder.
 func gemmNT(m, n, k int, a []float32, lda int, b []float32, ldb int, add bool, c []float32, ldc int) {
-	var s [4]float32
-	j := 0
-	for ; j+4 <= n; j += 4 {
-		b4 := b[j*ldb : (j+3)*ldb+k]
-		for i := 0; i < m; i++ {
-			dot4(a[i*lda:i*lda+k], b4, ldb, &s)
-			o := c[i*ldc+j : i*ldc+j+4]
-			if add {
-				o[0] += s[0]
-				o[1] += s[1]
-				o[2] += s[2]
-				o[3] += s[3]
-			} else {
-				o[0], o[1], o[2], o[3] = s[0], s[1], s[2], s[3]
-			}
-		}
-	}
+	gemm4(m, n, k, a, lda, b, ldb, add, c, ldc)
+	j := n &^ 3
 	for ; j < n; j++ {
 		bj := b[j*ldb : j*ldb+k]
 		for i := 0; i < m; i++ {

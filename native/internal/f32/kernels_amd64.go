@@ -15,14 +15,24 @@ func dot(x, y []float32) float32 {
 	return dotGo(x, y)
 }
 
-// dot4 sets out[q] = dot(x, w[q*ldw : q*ldw+len(x)]) for q < 4: four rows of
-// w, ldw apart, against one x. The caller checks len(w) >= 3 ldw + len(x).
-func dot4(x, w []float32, ldw int, out *[4]float32) {
-	if useAVX2 && len(x) >= 8 {
-		dot4AVX2(x, w, ldw, out)
+// gemm4 sets (with add, adds to) c[i*ldc+j] = dot(a[i*lda : i*lda+k],
+// b[j*ldb : j*ldb+k]) for i < m and j < n&^3: Gemm's NT case four columns at
+// a time, four rows of b against every row of a (so that those four rows stay
+// in the L1 cache while a streams by). The caller checks the sizes and does
+// the last n%4 columns.
+func gemm4(m, n, k int, a []float32, lda int, b []float32, ldb int, add bool, c []float32, ldc int) {
+	if !useAVX2 || k < 8 {
+		gemm4Go(m, n, k, a, lda, b, ldb, add, c, ldc)
 		return
 	}
-	dot4Go(x, w, ldw, out)
+	var s [4]float32
+	for j := 0; j+4 <= n; j += 4 {
+		b4 := b[j*ldb : (j+3)*ldb+k]
+		for i := 0; i < m; i++ {
+			dot4AVX2(a[i*lda:i*lda+k], b4, ldb, &s)
+			store4(c[i*ldc+j:i*ldc+j+4], &s, add)
+		}
+	}
 }
 
 // axpy is Axpy without the length check (len(y) >= len(x)).

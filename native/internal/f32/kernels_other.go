@@ -8,8 +8,11 @@ const useAVX2 = false
 // dot is Dot without the length check.
 func dot(x, y []float32) float32 { return dotGo(x, y) }
 
-// dot4 sets out[q] = dot(x, w[q*ldw : q*ldw+len(x)]) for q < 4.
-func dot4(x, w []float32, ldw int, out *[4]float32) { dot4Go(x, w, ldw, out) }
+// gemm4 sets (with add, adds to) c[i*ldc+j] = dot(a[i*lda : i*lda+k],
+// b[j*ldb : j*ldb+k]) for i < m and j < n&^3.
+func gemm4(m, n, k int, a []float32, lda int, b []float32, ldb int, add bool, c []float32, ldc int) {
+	gemm4Go(m, n, k, a, lda, b, ldb, add, c, ldc)
+}
 
 // axpy is Axpy without the length check (len(y) >= len(x)).
 func axpy(y []float32, a float32, x []float32) { axpyGo(y, a, x) }
