@@ -2,6 +2,7 @@ package native
 
 import (
 	"fmt"
+
 	"github.com/musicvae-go/mvae/native/internal/f32"
 )
 

@@ -24,6 +24,21 @@ func (l *LSTM) forwardSeq(xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
 	return steps
 }
 
+// forwardStack runs a stack of LSTM layers over a sequence, keeping every
+// step for the backward pass: layer 0 reads xs, layer l the hidden states of
+// layer l-1; layer l starts from h0[l], c0[l].
+func forwardStack(cells []*LSTM, xs [][]float32, h0, c0 [][]float32, B int) [][]*lstmStep {
+	out := make([][]*lstmStep, len(cells))
+	for l, cell := range cells {
+		out[l] = cell.forwardSeq(xs, h0[l], c0[l], B)
+		xs = make([][]float32, len(xs))
+		for i := range xs {
+			xs[i] = out[l][i].h
+		}
+	}
+	return out
+}
+
 // lstmGrad accumulates the gradients of one LSTM's four tensors.
 type lstmGrad struct {
 	WIH, WHH, BIH, BHH []float32

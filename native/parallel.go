@@ -1,11 +1,11 @@
 package native
 
 import (
-	"github.com/musicvae-go/mvae/native/internal/f32"
 	"runtime"
 	"sync"
 
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/native/internal/f32"
 )
 
 // Trainer runs LossAndGrad over a batch split between goroutines (one per

@@ -2,10 +2,10 @@ package native
 
 import (
 	"fmt"
-	"github.com/musicvae-go/mvae/native/internal/f32"
 	"math"
 
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/native/internal/f32"
 )
 
 // LossParts are the spec's objective and its parts, batch means.
@@ -24,6 +24,8 @@ func NewGrads(c *model.Config) model.Weights {
 	return g
 }
 
+// lstmGrad is the gradients in g of layer k of the LSTM named prefix (its
+// reverse direction with reverse).
 func (m *Model) lstmGrad(g model.Weights, prefix string, k int, reverse bool) *lstmGrad {
 	sfx := fmt.Sprintf("_l%d", k)
 	if reverse {
@@ -97,7 +99,9 @@ type pass struct {
 	segs    []segment
 	dlogits [][]float32 // per step, [B, D]: the reconstruction loss's gradient of the logits
 	recon   []float64   // per sequence
-	klCost  []bool      // per sequence: whether max(KL - free_bits ln 2, 0) is active (objective)
+
+	// The objective.
+	klCost []bool // per sequence: whether max(KL - free_bits ln 2, 0) is active
 }
 
 // encLayer is one encoder layer: each direction's steps, the backward one in
@@ -135,21 +139,6 @@ func (p *pass) objective(beta, freeBits float64) LossParts {
 	parts.KL /= float64(B)
 	parts.Loss /= float64(B)
 	return parts
-}
-
-// forwardStack runs a stack of LSTM layers over a sequence, keeping every
-// step for the backward pass: layer 0 reads xs, layer l the hidden states of
-// layer l-1; layer l starts from h0[l], c0[l].
-func forwardStack(cells []*LSTM, xs [][]float32, h0, c0 [][]float32, B int) [][]*lstmStep {
-	out := make([][]*lstmStep, len(cells))
-	for l, cell := range cells {
-		out[l] = cell.forwardSeq(xs, h0[l], c0[l], B)
-		xs = make([][]float32, len(xs))
-		for i := range xs {
-			xs[i] = out[l][i].h
-		}
-	}
-	return out
 }
 
 // reconStep adds one step's reconstruction loss of one sequence and writes
