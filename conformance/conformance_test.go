@@ -159,8 +159,7 @@ func sameTokens(t *testing.T, what string, got []float32, want *npy.Array, rep s
 func TestRuntimesAgreeStepByStep(t *testing.T) {
 	rts := runtimes(t)
 	if len(rts) < 2 {
-		t.Log("one runtime in this build: nothing to compare")
-		return
+		t.Skip("one runtime in this build (no onnxruntime): nothing to compare")
 	}
 	for _, fx := range fixtures(t) {
 		t.Run(fx.name, func(t *testing.T) {
