@@ -5,7 +5,7 @@ import "fmt"
 // checkBatch refuses an empty (or negative) batch.
 func checkBatch(B int) error {
 	if B < 1 {
-		return fmt.Errorf("an empty batch (%d sequences)", B)
+		return fmt.Errorf("an empty batch: %d sequences; want at least 1", B)
 	}
 	return nil
 }

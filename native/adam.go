@@ -1,7 +1,10 @@
 package native
 
 import (
+	"fmt"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/musicvae-go/mvae/model"
 )
@@ -23,7 +26,8 @@ func NewAdam(c *model.Config) *Adam {
 }
 
 // Update applies one step with learning rate lr to the weights named in g
-// (skipping names frozen reports true).
+// (skipping names frozen reports true). w, M and V must hold every name of g
+// in g's shapes (a checkpoint's moments are checked where they are read).
 func (a *Adam) Update(w, g model.Weights, lr float64, frozen func(name string) bool) {
 	a.Step++
 	bc1 := 1 - math.Pow(a.Beta1, float64(a.Step))
@@ -34,7 +38,11 @@ func (a *Adam) Update(w, g model.Weights, lr float64, frozen func(name string) b
 		if frozen != nil && frozen(name) {
 			continue
 		}
-		wt, m, v := w[name].Data, a.M[name].Data, a.V[name].Data
+		tw, tm, tv := w[name], a.M[name], a.V[name]
+		if tw == nil || tm == nil || tv == nil || len(tw.Data) != len(gt.Data) || len(tm.Data) != len(gt.Data) || len(tv.Data) != len(gt.Data) {
+			panic(fmt.Sprintf("native: Adam: the weights or moments of %s do not match its gradient of %d values", name, len(gt.Data)))
+		}
+		wt, m, v := tw.Data, tm.Data, tv.Data
 		for i, gi := range gt.Data {
 			m[i] = b1*m[i] + (1-b1)*gi
 			v[i] = b2*v[i] + (1-b2)*gi*gi
@@ -45,11 +53,13 @@ func (a *Adam) Update(w, g model.Weights, lr float64, frozen func(name string) b
 }
 
 // ClipGlobalNorm scales g so that its global L2 norm is at most maxNorm
-// (torch.nn.utils.clip_grad_norm_) and returns the norm before clipping.
+// (torch.nn.utils.clip_grad_norm_) and returns the norm before clipping. The
+// squares are summed tensor by tensor in the order of the names (not the
+// map's), so that a run repeats bit for bit.
 func ClipGlobalNorm(g model.Weights, maxNorm float64) float64 {
 	sum := 0.0
-	for _, t := range g {
-		for _, v := range t.Data {
+	for _, name := range slices.Sorted(maps.Keys(g)) {
+		for _, v := range g[name].Data {
 			sum += float64(v) * float64(v)
 		}
 	}

@@ -11,8 +11,6 @@ import (
 )
 
 func TestAdamStep(t *testing.T) {
-	c := &model.Config{}
-	_ = c
 	w := model.Weights{"a": {Shape: []int{2}, Data: []float32{1, -1}}}
 	g := model.Weights{"a": {Shape: []int{2}, Data: []float32{0.5, -2}}}
 	a := &Adam{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, M: model.Weights{"a": model.NewTensorOf([]int{2})}, V: model.Weights{"a": model.NewTensorOf([]int{2})}}
@@ -36,7 +34,10 @@ func TestTrainingLowersLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := r.Config
-	m, _ := New(c, r.Weights)
+	m, err := New(c, r.Weights)
+	if err != nil {
+		t.Fatal(err)
+	}
 	x := generate.RandomWindows(c, 4, nil2rng())
 	eps := make([]float32, 4*c.ZSize)
 	g := NewGrads(c)

@@ -12,11 +12,15 @@ import (
 func (m *Model) Conduct(z []float32, B int, cond []float32) error {
 	c := m.cfg
 	U, H, L, Z := c.Segments, c.Conductor.Hidden, c.Conductor.Layers, c.ZSize
-	h, cc := make([][]float32, L), make([][]float32, L)
-	for l := range h {
-		h[l], cc[l] = make([]float32, B*H), make([]float32, B*H)
+	if err := checkBatch(B); err != nil {
+		return err
 	}
-	initState(z, m.condInitW, m.condInitB, B, Z, L, H, h, cc, make([]float32, B*2*L*H))
+	if err := checkInput("z", z, B, Z); err != nil {
+		return err
+	}
+	checkOutput("cond", cond, B, U, H)
+	s, h, cc := newInit(B, L, H)
+	initState(s, z, m.condInitW, m.condInitB, B, Z, L, H, h, cc)
 	zeros := make([]float32, B) // the conductor's input, [B, 1]
 	gates := make([]float32, B*4*H)
 	for u := 0; u < U; u++ {
@@ -36,6 +40,7 @@ func (m *Model) Conduct(z []float32, B int, cond []float32) error {
 // once, so that a step allocates nothing.
 type State struct {
 	B     int
+	m     *Model      // the model that made it
 	h, c  [][]float32 // per layer, [B, Hd]
 	condG []float32   // layer 0's gates from c_u and both biases, fixed per segment: [B, 4Hd]
 	gates []float32   // [B, 4Hd]
@@ -50,12 +55,12 @@ func (s *State) Close() error { return nil }
 
 // NewState makes the decoder state of B sequences.
 func (m *Model) NewState(B int) (generate.State, error) {
-	if B < 1 {
-		return nil, fmt.Errorf("batch %d", B)
+	if err := checkBatch(B); err != nil {
+		return nil, err
 	}
 	c := m.cfg
 	L, H := c.Decoder.Layers, c.Decoder.Hidden
-	s := &State{B: B, h: make([][]float32, L), c: make([][]float32, L),
+	s := &State{B: B, m: m, h: make([][]float32, L), c: make([][]float32, L),
 		condG: make([]float32, B*4*H), gates: make([]float32, B*4*H), initS: make([]float32, B*2*L*H)}
 	for l := range s.h {
 		s.h[l], s.c[l] = make([]float32, B*H), make([]float32, B*H)
@@ -67,11 +72,14 @@ func (m *Model) NewState(B int) (generate.State, error) {
 // computes layer 0's gate contribution of c_u (with both biases) once for the
 // segment.
 func (m *Model) DecoderInit(st generate.State, cu []float32) error {
-	s := st.(*State)
+	s := m.state(st)
 	c := m.cfg
 	B, Hc, L, H := s.B, c.Conductor.Hidden, c.Decoder.Layers, c.Decoder.Hidden
-	initState(cu, m.decInitW, m.decInitB, B, Hc, L, H, s.h, s.c, s.initS)
-	Linear(s.condG, cu[:B*Hc], m.dec0Cond, m.dec[0].Bias, B, Hc, 4*H)
+	if err := checkInput("c_u", cu, B, Hc); err != nil {
+		return err
+	}
+	initState(s.initS, cu, m.decInitW, m.decInitB, B, Hc, L, H, s.h, s.c)
+	linear(s.condG, cu, m.dec0Cond, m.dec[0].Bias, B, Hc, 4*H)
 	return nil
 }
 
@@ -79,46 +87,55 @@ func (m *Model) DecoderInit(st generate.State, cu []float32) error {
 // the state by DecoderInit) through the decoder LSTM stack and writes
 // logits [B, D] = h_top W_out^T + b_out.
 func (m *Model) DecoderStep(st generate.State, prev, cu, logits []float32) error {
-	s := st.(*State)
+	s := m.state(st)
 	c := m.cfg
 	B, D, H := s.B, c.InputSize, c.Decoder.Hidden
+	if err := checkInput("prev", prev, B, D); err != nil {
+		return err
+	}
+	if err := checkInput("c_u", cu, B, c.Conductor.Hidden); err != nil {
+		return err
+	}
+	checkOutput("logits", logits, B, D)
 	// Layer 0: gates = [prev, c_u] W_ih^T + h W_hh^T + b, with the c_u part precomputed.
 	copy(s.gates, s.condG)
-	LinearAcc(s.gates, prev[:B*D], m.dec0Prev, B, D, 4*H)
-	m.dec[0].stepFromGates(s.h[0], s.c[0], s.gates, B)
+	linearAcc(s.gates, prev, m.dec0Prev, B, D, 4*H)
+	m.dec[0].recur(s.gates, s.h[0], s.c[0], s.h[0], s.c[0], B, nil)
 	for l := 1; l < len(m.dec); l++ {
 		m.dec[l].Step(s.h[l-1], s.h[l], s.c[l], s.gates, B)
 	}
-	Linear(logits[:B*D], s.h[len(m.dec)-1], m.outW, m.outB, B, H, D)
+	linear(logits, s.h[len(m.dec)-1], m.outW, m.outB, B, H, D)
 	return nil
 }
 
-// stepFromGates finishes a step whose gates hold the input part and the
-// biases: it adds h W_hh^T and applies the cell equations of Step.
-func (l *LSTM) stepFromGates(h, c, gates []float32, B int) {
-	H := l.H
-	LinearAcc(gates[:B*4*H], h[:B*H], l.WHH, B, H, 4*H)
-	for b := 0; b < B; b++ {
-		g := gates[b*4*H : (b+1)*4*H]
-		hb, cb := h[b*H:(b+1)*H], c[b*H:(b+1)*H]
-		for k := 0; k < H; k++ {
-			i := Sigmoid(g[k])
-			f := Sigmoid(g[H+k])
-			gg := Tanh(g[2*H+k])
-			o := Sigmoid(g[3*H+k])
-			cb[k] = f*cb[k] + i*gg
-			hb[k] = o * Tanh(cb[k])
-		}
+// state returns st as this model's State; a state of another model or
+// runtime is a programmer error.
+func (m *Model) state(st generate.State) *State {
+	s, ok := st.(*State)
+	if !ok || s.m != m {
+		panic(fmt.Sprintf("native: a decoder state (%T) this model did not make", st))
 	}
+	return s
 }
 
 // Forward is the teacher-forced forward of spec §2: x [B, T, D] and eps
 // [B, Z] give logits [B, T, D], mu and sigma [B, Z]; z = mu + sigma * eps; the
 // decoder is fed x shifted one step (zeros first) and restarts from init(c_u)
-// at every segment.
+// at every segment. An empty batch, or an x or eps of the wrong length, is an
+// error.
 func (m *Model) Forward(x, eps []float32, B int, logits, mu, sigma []float32) error {
 	c := m.cfg
 	T, D, U, S, Z, Hc := c.T(), c.InputSize, c.Segments, c.S(), c.ZSize, c.Conductor.Hidden
+	if err := checkBatch(B); err != nil {
+		return err
+	}
+	if err := checkInput("x", x, B, T, D); err != nil {
+		return err
+	}
+	if err := checkInput("eps", eps, B, Z); err != nil {
+		return err
+	}
+	checkOutput("logits", logits, B, T, D)
 	if err := m.Encode(x, B, mu, sigma); err != nil {
 		return err
 	}
@@ -130,7 +147,10 @@ func (m *Model) Forward(x, eps []float32, B int, logits, mu, sigma []float32) er
 	if err := m.Conduct(z, B, cond); err != nil {
 		return err
 	}
-	st, _ := m.NewState(B)
+	st, err := m.NewState(B)
+	if err != nil {
+		return err
+	}
 	cu := make([]float32, B*Hc)
 	prev := make([]float32, B*D)
 	out := make([]float32, B*D)
@@ -138,7 +158,9 @@ func (m *Model) Forward(x, eps []float32, B int, logits, mu, sigma []float32) er
 		for b := 0; b < B; b++ {
 			copy(cu[b*Hc:(b+1)*Hc], cond[(b*U+u)*Hc:(b*U+u+1)*Hc])
 		}
-		m.DecoderInit(st, cu)
+		if err := m.DecoderInit(st, cu); err != nil {
+			return err
+		}
 		for s := 0; s < S; s++ {
 			t := u*S + s
 			for b := 0; b < B; b++ {
@@ -148,7 +170,9 @@ func (m *Model) Forward(x, eps []float32, B int, logits, mu, sigma []float32) er
 					copy(prev[b*D:(b+1)*D], x[(b*T+t-1)*D:(b*T+t)*D])
 				}
 			}
-			m.DecoderStep(st, prev, cu, out)
+			if err := m.DecoderStep(st, prev, cu, out); err != nil {
+				return err
+			}
 			for b := 0; b < B; b++ {
 				copy(logits[(b*T+t)*D:(b*T+t+1)*D], out[b*D:(b+1)*D])
 			}

@@ -1,6 +1,7 @@
-// Package native runs MusicVAE in pure Go (no cgo): float32 kernels, the LSTM
-// cell, the bidirectional multi-layer encoder, the conductor and the
-// hierarchical decoder of the mvae/1 contract (spec §2). Model implements
+// Package native runs MusicVAE in pure Go (no cgo): the LSTM cell, the
+// bidirectional multi-layer encoder, the conductor and the hierarchical
+// decoder of the mvae/1 contract (spec §2), forward and backward, on the
+// float32 kernels of native/internal/f32. Model implements
 // generate.Backend, so the one generation loop drives it as it drives
 // onnxruntime.
 //

@@ -1,15 +1,26 @@
 package native
 
+import "github.com/musicvae-go/mvae/native/internal/f32"
+
 // Encode runs the bidirectional encoder (spec §2) on x [B, T, D]:
 //
 //	_, (h_n, _) = encoder.lstm(x)
 //	h = concat(h_n[-2], h_n[-1])     the top layer's forward and backward finals
 //	mu = h W_mu^T + b_mu;  sigma = softplus(h W_sigma^T + b_sigma)
 //
-// mu and sigma are [B, Z].
+// mu and sigma are [B, Z]. An empty batch or an x of the wrong length is an
+// error.
 func (m *Model) Encode(x []float32, B int, mu, sigma []float32) error {
 	c := m.cfg
 	T, D, H, Z := c.T(), c.InputSize, c.Encoder.Hidden, c.ZSize
+	if err := checkBatch(B); err != nil {
+		return err
+	}
+	if err := checkInput("x", x, B, T, D); err != nil {
+		return err
+	}
+	checkOutput("mu", mu, B, Z)
+	checkOutput("sigma", sigma, B, Z)
 	in := x
 	I := D
 	// seq[t] holds the layer's input at step t: [B, I], gathered from [B, T, I].
@@ -54,10 +65,22 @@ func (m *Model) Encode(x []float32, B int, mu, sigma []float32) error {
 			seq = make([]float32, B*I)
 		}
 	}
-	Linear(mu[:B*Z], final, m.muW, m.muB, B, 2*H, Z)
-	Linear(sigma[:B*Z], final, m.sigW, m.sigB, B, 2*H, Z)
-	for i := range sigma[:B*Z] {
-		sigma[i] = Softplus(sigma[i])
-	}
+	m.head(final, B, mu, sigma, sigma)
 	return nil
+}
+
+// head computes the encoder's outputs from h [B, 2He], the top layer's final
+// states [forward, backward]:
+//
+//	mu = h W_mu^T + b_mu
+//	pre = h W_sigma^T + b_sigma;  sigma = softplus(pre)
+//
+// pre may be sigma, for a caller that does not keep it.
+func (m *Model) head(h []float32, B int, mu, pre, sigma []float32) {
+	He, Z := m.cfg.Encoder.Hidden, m.cfg.ZSize
+	linear(mu, h, m.muW, m.muB, B, 2*He, Z)
+	linear(pre, h, m.sigW, m.sigB, B, 2*He, Z)
+	for i := range sigma {
+		sigma[i] = f32.Softplus(pre[i])
+	}
 }

@@ -231,7 +231,10 @@ func TestFiniteDifferences(t *testing.T) {
 			}
 		}
 		// The float64 loss agrees with the float32 one.
-		parts, _ := m.LossAndGrad(x, eps, B, beta, fb, nil)
+		parts, err := m.LossAndGrad(x, eps, B, beta, fb, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if l := loss64(c, w64, x64, e64, B, beta, fb); math.Abs(l-parts.Loss) > 1e-4*math.Abs(l) {
 			t.Errorf("%s: loss %v, float64 reference %v", rep, parts.Loss, l)
 		}

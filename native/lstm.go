@@ -1,6 +1,10 @@
 package native
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/musicvae-go/mvae/native/internal/f32"
+)
 
 // LSTM is one direction of one layer of PyTorch's nn.LSTM, in its gate order
 // (i, f, g, o): WIH [4H, I], WHH [4H, H], and the two biases summed.
@@ -26,19 +30,114 @@ func NewLSTM(wih, whh, bih, bhh []float32, H, I int) *LSTM {
 // Step advances B sequences by one step, in place:
 //
 //	gates = x W_ih^T + h W_hh^T + b_ih + b_hh     [B, 4H], blocks i, f, g, o
-//	i = sigmoid(gates_i)
-//	f = sigmoid(gates_f)
-//	g = tanh(gates_g)
-//	o = sigmoid(gates_o)
-//	c' = f * c + i * g
-//	h' = o * tanh(c')
+//	(h, c) = cell(gates, c)                        see cell
 //
 // x is [B, I]; h and c are [B, H]; gates is scratch of [B, 4H].
 func (l *LSTM) Step(x, h, c, gates []float32, B int) {
+	if len(x) != B*l.I || len(h) != B*l.H || len(c) != B*l.H || len(gates) != B*4*l.H {
+		panic(fmt.Sprintf("native: LSTM.Step sizes: x %d, h %d, c %d, gates %d for B %d, I %d, H %d", len(x), len(h), len(c), len(gates), B, l.I, l.H))
+	}
+	l.step(x, h, c, h, c, gates, B, nil)
+}
+
+// step is Step from (hPrev, cPrev) into (h, c), which may be the same
+// buffers; act, when not nil, keeps the activations for cellBackward.
+func (l *LSTM) step(x, hPrev, cPrev, h, c, gates []float32, B int, act *cellActs) {
+	l.inputGates(gates, x, B)
+	l.recur(gates, hPrev, cPrev, h, c, B, act)
+}
+
+// inputGates sets gates [B, 4H] = x W_ih^T + b_ih + b_hh: the part of the
+// gates that does not depend on the state.
+func (l *LSTM) inputGates(gates, x []float32, B int) {
 	H := l.H
 	for b := 0; b < B; b++ {
 		copy(gates[b*4*H:(b+1)*4*H], l.Bias)
 	}
-	LinearAcc(gates[:B*4*H], x[:B*l.I], l.WIH, B, l.I, 4*H)
-	l.stepFromGates(h, c, gates, B)
+	linearAcc(gates[:B*4*H], x[:B*l.I], l.WIH, B, l.I, 4*H)
+}
+
+// recur finishes a step whose gates hold the input part and the biases: it
+// adds hPrev W_hh^T and applies cell.
+func (l *LSTM) recur(gates, hPrev, cPrev, h, c []float32, B int, act *cellActs) {
+	H := l.H
+	linearAcc(gates[:B*4*H], hPrev[:B*H], l.WHH, B, H, 4*H)
+	cell(gates, cPrev, c, h, B, H, act)
+}
+
+// cellActs keeps what cellBackward needs of one step, [B, H] each: the gate
+// activations and tanh of the new cell state.
+type cellActs struct {
+	i, f, g, o, tc []float32
+}
+
+func newCellActs(n int) *cellActs {
+	return &cellActs{i: make([]float32, n), f: make([]float32, n), g: make([]float32, n), o: make([]float32, n), tc: make([]float32, n)}
+}
+
+// cell is the LSTM cell, from the gates' pre-activations a = gates [B, 4H]
+// (blocks i, f, g, o) and the previous cell state cPrev [B, H] to the new
+// cell state c and output h [B, H] (c may be cPrev):
+//
+//	i = sigmoid(a_i)
+//	f = sigmoid(a_f)
+//	g = tanh(a_g)
+//	o = sigmoid(a_o)
+//	c = f * c_prev + i * g
+//	h = o * tanh(c)
+//
+// act, when not nil, keeps i, f, g, o and tanh(c) for cellBackward.
+func cell(gates, cPrev, c, h []float32, B, H int, act *cellActs) {
+	for b := 0; b < B; b++ {
+		a := gates[b*4*H : (b+1)*4*H]
+		for k := 0; k < H; k++ {
+			j := b*H + k
+			i := f32.Sigmoid(a[k])
+			f := f32.Sigmoid(a[H+k])
+			g := f32.Tanh(a[2*H+k])
+			o := f32.Sigmoid(a[3*H+k])
+			cj := f*cPrev[j] + i*g
+			tc := f32.Tanh(cj)
+			c[j] = cj
+			h[j] = o * tc
+			if act != nil {
+				act.i[j], act.f[j], act.g[j], act.o[j], act.tc[j] = i, f, g, o, tc
+			}
+		}
+	}
+}
+
+// cellBackward is cell's backward: given the loss gradients dh of h and dc of
+// c [B, H] and the step's activations and cPrev, it writes the gradients of
+// the pre-activations into da [B, 4H] and replaces dc by the gradient of
+// c_prev:
+//
+//	dc = dc + dh * o * (1 - tanh(c)^2)
+//	do = dh * tanh(c)
+//	di = dc * g
+//	dg = dc * i
+//	df = dc * c_prev
+//	dc_prev = dc * f
+//	da_i = di * i (1 - i)
+//	da_f = df * f (1 - f)
+//	da_g = dg * (1 - g^2)
+//	da_o = do * o (1 - o)
+func cellBackward(act *cellActs, cPrev, dh, dc, da []float32, B, H int) {
+	for b := 0; b < B; b++ {
+		a := da[b*4*H : (b+1)*4*H]
+		for k := 0; k < H; k++ {
+			j := b*H + k
+			i, f, g, o, tc := act.i[j], act.f[j], act.g[j], act.o[j], act.tc[j]
+			dcj := dc[j] + dh[j]*o*(1-tc*tc)
+			do := dh[j] * tc
+			di := dcj * g
+			dg := dcj * i
+			df := dcj * cPrev[j]
+			dc[j] = dcj * f
+			a[k] = di * i * (1 - i)
+			a[H+k] = df * f * (1 - f)
+			a[2*H+k] = dg * (1 - g*g)
+			a[3*H+k] = do * o * (1 - o)
+		}
+	}
 }

@@ -71,19 +71,3 @@ func (m *Model) Config() *model.Config { return m.cfg }
 
 // Close does nothing: a Model holds only Go memory.
 func (m *Model) Close() error { return nil }
-
-// initState computes init(v, lin, L, H) of spec §2 for B rows of v:
-// s = tanh(v W^T + b) viewed [B, 2, L, H]; h0[l] = s[:, 0, l], c0[l] = s[:, 1, l]
-// (a transpose, not a reshape). h0 and c0 are [L][B*H]; s is scratch [B, 2LH].
-func initState(v, W, bias []float32, B, in, L, H int, h0, c0 [][]float32, s []float32) {
-	Linear(s[:B*2*L*H], v[:B*in], W, bias, B, in, 2*L*H)
-	for b := 0; b < B; b++ {
-		row := s[b*2*L*H : (b+1)*2*L*H]
-		for l := 0; l < L; l++ {
-			for k := 0; k < H; k++ {
-				h0[l][b*H+k] = Tanh(row[l*H+k])
-				c0[l][b*H+k] = Tanh(row[(L+l)*H+k])
-			}
-		}
-	}
-}

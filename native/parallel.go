@@ -5,13 +5,15 @@ import (
 	"sync"
 
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/native/internal/f32"
 )
 
 // Trainer runs LossAndGrad over a batch split between goroutines (one per
 // CPU by default): each computes the mean loss of its share and its
 // gradients into its own buffers, which are then weighted by the share's
-// size and summed. The result equals LossAndGrad on the whole batch up to
-// float32 summation order.
+// size and summed share by share, in the shares' order (never in the order
+// the goroutines finish), so that a run repeats bit for bit. The result
+// equals LossAndGrad on the whole batch up to float32 summation order.
 type Trainer struct {
 	M       *Model
 	Workers int
@@ -22,6 +24,17 @@ type Trainer struct {
 // added to).
 func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
 	c := t.M.cfg
+	T, D, Z := c.T(), c.InputSize, c.ZSize
+	if err := checkBatch(B); err != nil {
+		return LossParts{}, err
+	}
+	if err := checkInput("x", x, B, T, D); err != nil {
+		return LossParts{}, err
+	}
+	if err := checkInput("eps", eps, B, Z); err != nil {
+		return LossParts{}, err
+	}
+	checkGrads(c, g)
 	w := t.Workers
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
@@ -34,7 +47,6 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 	for len(t.grads) < w {
 		t.grads = append(t.grads, NewGrads(c))
 	}
-	T, D, Z := c.T(), c.InputSize, c.ZSize
 	parts := make([]LossParts, w)
 	errs := make([]error, w)
 	sizes := make([]int, w)
@@ -68,7 +80,7 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 		out.KL += parts[k].KL * f
 		s := float32(f)
 		for name, gt := range t.grads[k] {
-			axpy(g[name].Data, s, gt.Data)
+			f32.Axpy(g[name].Data, s, gt.Data)
 		}
 	}
 	return out, nil

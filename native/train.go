@@ -6,6 +6,7 @@ import (
 
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
+	"github.com/musicvae-go/mvae/native/internal/f32"
 )
 
 // LossParts are the spec's objective and its parts, batch means.
@@ -24,6 +25,8 @@ func NewGrads(c *model.Config) model.Weights {
 	return g
 }
 
+// lstmGrad is the gradients in g of layer k of the LSTM named prefix (its
+// reverse direction with reverse).
 func (m *Model) lstmGrad(g model.Weights, prefix string, k int, reverse bool) *lstmGrad {
 	sfx := fmt.Sprintf("_l%d", k)
 	if reverse {
@@ -42,287 +45,101 @@ func (m *Model) lstmGrad(g model.Weights, prefix string, k int, reverse bool) *l
 //	KL_b = sum_z 0.5 (mu^2 + sigma^2 - 1) - ln sigma
 //	r_b (groove)      = sum_t,k BCE(l_hit, hit) + (sigmoid(l_vel) - vel)^2 + (tanh(l_off) - off)^2
 //	r_b (categorical) = sum_t cross-entropy(l_t, class_t)
+//
+// The forward runs encoder, conductor and decoder in turn over one pass
+// (their saved activations), and the backward runs them in reverse.
 func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
 	c := m.cfg
 	T, D, Z := c.T(), c.InputSize, c.ZSize
-	He, Hc, Hd := c.Encoder.Hidden, c.Conductor.Hidden, c.Decoder.Hidden
-	Lc, Ld := c.Conductor.Layers, c.Decoder.Layers
-	U, S := c.Segments, c.S()
-	if len(x) != B*T*D || len(eps) != B*Z {
-		return LossParts{}, fmt.Errorf("x has %d values and eps %d; want %dx%dx%d and %dx%d", len(x), len(eps), B, T, D, B, Z)
+	if err := checkBatch(B); err != nil {
+		return LossParts{}, err
 	}
-	grad := g != nil
+	if err := checkInput("x", x, B, T, D); err != nil {
+		return LossParts{}, err
+	}
+	if err := checkInput("eps", eps, B, Z); err != nil {
+		return LossParts{}, err
+	}
+	if g != nil {
+		checkGrads(c, g)
+	}
+	p := &pass{B: B, x: x, eps: eps}
+	m.encoderForward(p)
+	m.conductorForward(p)
+	m.decoderForward(p)
+	parts := p.objective(beta, freeBits)
+	if g == nil {
+		return parts, nil
+	}
+	dcond := m.decoderBackward(p, g)
+	dz := m.conductorBackward(p, dcond, g)
+	dh := m.latentBackward(p, dz, beta, g)
+	m.encoderBackward(p, dh, g)
+	return parts, nil
+}
 
-	// Encoder.
-	xs := make([][]float32, T)
-	for t := range xs {
-		xs[t] = make([]float32, B*D)
-		for b := 0; b < B; b++ {
-			copy(xs[t][b*D:(b+1)*D], x[(b*T+t)*D:(b*T+t+1)*D])
-		}
-	}
-	zerosE := make([]float32, B*He)
-	type encLayer struct{ fwd, bwd []*lstmStep }
-	enc := make([]encLayer, len(m.enc))
-	in := xs
-	for k, pair := range m.enc {
-		rev := make([][]float32, T)
-		for t := range rev {
-			rev[t] = in[T-1-t]
-		}
-		enc[k].fwd = pair[0].forwardSeq(in, zerosE, zerosE, B)
-		enc[k].bwd = pair[1].forwardSeq(rev, zerosE, zerosE, B)
-		out := make([][]float32, T)
-		for t := range out {
-			out[t] = make([]float32, B*2*He)
-			for b := 0; b < B; b++ {
-				copy(out[t][b*2*He:b*2*He+He], enc[k].fwd[t].h[b*He:(b+1)*He])
-				copy(out[t][b*2*He+He:(b+1)*2*He], enc[k].bwd[T-1-t].h[b*He:(b+1)*He])
-			}
-		}
-		in = out
-	}
-	top := enc[len(enc)-1]
-	hcat := make([]float32, B*2*He)
-	for b := 0; b < B; b++ {
-		copy(hcat[b*2*He:b*2*He+He], top.fwd[T-1].h[b*He:(b+1)*He])
-		copy(hcat[b*2*He+He:(b+1)*2*He], top.bwd[T-1].h[b*He:(b+1)*He])
-	}
-	mu := make([]float32, B*Z)
-	pre := make([]float32, B*Z)
-	Linear(mu, hcat, m.muW, m.muB, B, 2*He, Z)
-	Linear(pre, hcat, m.sigW, m.sigB, B, 2*He, Z)
-	sigma := make([]float32, B*Z)
-	z := make([]float32, B*Z)
-	for i := range sigma {
-		sigma[i] = Softplus(pre[i])
-		z[i] = mu[i] + sigma[i]*eps[i]
-	}
+// pass holds one batch's forward activations, kept for the backward pass.
+// Every tensor is batch-major, [B, ·], unless said otherwise.
+type pass struct {
+	B      int
+	x, eps []float32 // [B, T, D], [B, Z]
 
-	// Conductor.
-	cs, c0h, c0c := m.initForward(z, m.condInitW, m.condInitB, B, Z, Lc, Hc)
-	zerosIn := make([]float32, B)
-	condIn := make([][]float32, U)
-	for u := range condIn {
-		condIn[u] = zerosIn
-	}
-	cond := forwardStack(m.cond, condIn, c0h, c0c, B)
+	// Encoder (encoderForward).
+	enc   []encLayer // per layer
+	hcat  []float32  // the top layer's [forward final, backward final], [B, 2He]
+	mu    []float32  // [B, Z]
+	pre   []float32  // sigma before softplus
+	sigma []float32
+	z     []float32 // mu + sigma * eps
 
-	// Decoder, segment by segment, and the loss.
-	type segment struct {
-		cu     []float32
-		s      []float32 // tanh of init
-		layers [][]*lstmStep
-	}
-	segs := make([]segment, U)
-	dlogits := make([][]float32, T) // per step [B, D]
-	var recon = make([]float64, B)
-	logit := make([]float32, B*D)
-	for u := 0; u < U; u++ {
-		cu := cond[Lc-1][u].h
-		sd, h0, cc0 := m.initForward(cu, m.decInitW, m.decInitB, B, Hc, Ld, Hd)
-		steps := make([][]float32, S)
-		for s := 0; s < S; s++ {
-			t := u*S + s
-			xi := make([]float32, B*(D+Hc))
-			for b := 0; b < B; b++ {
-				if t > 0 {
-					copy(xi[b*(D+Hc):b*(D+Hc)+D], x[(b*T+t-1)*D:(b*T+t)*D])
-				}
-				copy(xi[b*(D+Hc)+D:(b+1)*(D+Hc)], cu[b*Hc:(b+1)*Hc])
-			}
-			steps[s] = xi
-		}
-		layers := forwardStack(m.dec, steps, h0, cc0, B)
-		segs[u] = segment{cu: cu, s: sd, layers: layers}
-		for s := 0; s < S; s++ {
-			t := u*S + s
-			Linear(logit, layers[Ld-1][s].h, m.outW, m.outB, B, Hd, D)
-			dl := make([]float32, B*D)
-			for b := 0; b < B; b++ {
-				recon[b] += reconStep(c.Rep(), logit[b*D:(b+1)*D], x[(b*T+t)*D:(b*T+t+1)*D], dl[b*D:(b+1)*D])
-			}
-			dlogits[t] = dl
-		}
-	}
+	// Conductor (conductorForward).
+	condS []float32     // tanh of the conductor's init
+	cond  [][]*lstmStep // per layer, per segment; the top layer's h are the c_u
+
+	// Decoder (decoderForward).
+	segs    []segment
+	dlogits [][]float32 // per step, [B, D]: the reconstruction loss's gradient of the logits
+	recon   []float64   // per sequence
 
 	// The objective.
+	klCost []bool // per sequence: whether max(KL - free_bits ln 2, 0) is active
+}
+
+// encLayer is one encoder layer: each direction's steps, the backward one in
+// its own (reversed) time order.
+type encLayer struct{ fwd, bwd []*lstmStep }
+
+// segment is one segment of the decoder.
+type segment struct {
+	cu     []float32     // the segment's c_u, [B, Hc]
+	s      []float32     // tanh of the decoder's init
+	layers [][]*lstmStep // per layer, per step of the segment
+}
+
+// objective computes the loss and its parts from the reconstruction of
+// decoderForward and the KL of mu and sigma, and notes for the backward pass
+// which sequences' KL cost is active.
+func (p *pass) objective(beta, freeBits float64) LossParts {
+	B := p.B
+	Z := len(p.mu) / B
 	var parts LossParts
-	klCost := make([]bool, B) // whether max(KL - fb ln 2, 0) is active
+	p.klCost = make([]bool, B)
 	for b := 0; b < B; b++ {
 		kl := 0.0
 		for k := 0; k < Z; k++ {
-			mv, sv := float64(mu[b*Z+k]), float64(sigma[b*Z+k])
+			mv, sv := float64(p.mu[b*Z+k]), float64(p.sigma[b*Z+k])
 			kl += 0.5*(mv*mv+sv*sv-1) - math.Log(sv)
 		}
 		cost := math.Max(kl-freeBits*math.Ln2, 0)
-		klCost[b] = kl-freeBits*math.Ln2 > 0
-		parts.Reconstruction += recon[b]
+		p.klCost[b] = kl-freeBits*math.Ln2 > 0
+		parts.Reconstruction += p.recon[b]
 		parts.KL += kl
-		parts.Loss += recon[b] + beta*cost
+		parts.Loss += p.recon[b] + beta*cost
 	}
 	parts.Reconstruction /= float64(B)
 	parts.KL /= float64(B)
 	parts.Loss /= float64(B)
-	if !grad {
-		return parts, nil
-	}
-
-	// Backward. Every per-sequence gradient is scaled by 1/B (the batch mean).
-	inv := float32(1 / float64(B))
-	for _, dl := range dlogits {
-		for i := range dl {
-			dl[i] *= inv
-		}
-	}
-	gOutW, gOutB := g["decoder.out.weight"].Data, g["decoder.out.bias"].Data
-	dcond := make([][]float32, U)
-	for u := U - 1; u >= 0; u-- {
-		sg := segs[u]
-		dhs := make([][]float32, S)
-		for s := 0; s < S; s++ {
-			dhs[s] = linearBackward(dlogits[u*S+s], sg.layers[Ld-1][s].h, m.outW, B, Hd, D, gOutW, gOutB, true)
-		}
-		dh0 := make([][]float32, Ld)
-		dc0 := make([][]float32, Ld)
-		var dxs [][]float32
-		for l := Ld - 1; l >= 0; l-- {
-			dxs, dh0[l], dc0[l] = m.dec[l].backwardSeq(sg.layers[l], dhs, nil, nil, B, m.lstmGrad(g, "decoder.lstm", l, false), true)
-			dhs = dxs
-		}
-		dcu := make([]float32, B*Hc)
-		for _, dx := range dxs { // layer 0's inputs: [prev, c_u]
-			for b := 0; b < B; b++ {
-				axpy(dcu[b*Hc:(b+1)*Hc], 1, dx[b*(D+Hc)+D:(b+1)*(D+Hc)])
-			}
-		}
-		d := m.initBackward(sg.s, dh0, dc0, sg.cu, m.decInitW, B, Hc, Ld, Hd, g["decoder.init.weight"].Data, g["decoder.init.bias"].Data)
-		axpy(dcu, 1, d)
-		dcond[u] = dcu
-	}
-	// Conductor.
-	dhs := dcond
-	dh0 := make([][]float32, Lc)
-	dc0 := make([][]float32, Lc)
-	for l := Lc - 1; l >= 0; l-- {
-		var dxs [][]float32
-		dxs, dh0[l], dc0[l] = m.cond[l].backwardSeq(cond[l], dhs, nil, nil, B, m.lstmGrad(g, "conductor.lstm", l, false), l > 0)
-		dhs = dxs
-	}
-	dz := m.initBackward(cs, dh0, dc0, z, m.condInitW, B, Z, Lc, Hc, g["conductor.init.weight"].Data, g["conductor.init.bias"].Data)
-	// z = mu + sigma * eps, and the KL term.
-	dmu := make([]float32, B*Z)
-	dpre := make([]float32, B*Z)
-	for b := 0; b < B; b++ {
-		for k := 0; k < Z; k++ {
-			i := b*Z + k
-			dm := dz[i]
-			ds := dz[i] * eps[i]
-			if klCost[b] && beta != 0 {
-				dm += float32(beta) * mu[i] * inv
-				ds += float32(beta) * (sigma[i] - 1/sigma[i]) * inv
-			}
-			dmu[i] = dm
-			// softplus'(x) = sigmoid(x), 1 above PyTorch's threshold of 20.
-			if pre[i] > 20 {
-				dpre[i] = ds
-			} else {
-				dpre[i] = ds * Sigmoid(pre[i])
-			}
-		}
-	}
-	dh := linearBackward(dmu, hcat, m.muW, B, 2*He, Z, g["encoder.mu.weight"].Data, g["encoder.mu.bias"].Data, true)
-	axpy(dh, 1, linearBackward(dpre, hcat, m.sigW, B, 2*He, Z, g["encoder.sigma.weight"].Data, g["encoder.sigma.bias"].Data, true))
-	// Encoder: h = [forward final, backward final] of the top layer.
-	dhF, dhB := make([]float32, B*He), make([]float32, B*He)
-	for b := 0; b < B; b++ {
-		copy(dhF[b*He:(b+1)*He], dh[b*2*He:b*2*He+He])
-		copy(dhB[b*He:(b+1)*He], dh[b*2*He+He:(b+1)*2*He])
-	}
-	var dhsF, dhsB [][]float32 // gradients of each step's output h
-	for k := len(m.enc) - 1; k >= 0; k-- {
-		var nF, nB []float32
-		if k == len(m.enc)-1 {
-			nF, nB = dhF, dhB
-		}
-		dxF, _, _ := m.enc[k][0].backwardSeq(enc[k].fwd, dhsF, nF, nil, B, m.lstmGrad(g, "encoder.lstm", k, false), k > 0)
-		dxB, _, _ := m.enc[k][1].backwardSeq(enc[k].bwd, dhsB, nB, nil, B, m.lstmGrad(g, "encoder.lstm", k, true), k > 0)
-		if k == 0 {
-			break
-		}
-		// The layer below produced [fwd h_t, bwd h_t] at time t.
-		dhsF, dhsB = make([][]float32, T), make([][]float32, T)
-		for t := 0; t < T; t++ {
-			f, r := make([]float32, B*He), make([]float32, B*He)
-			for b := 0; b < B; b++ {
-				for j := 0; j < 2*He; j++ {
-					v := dxF[t][b*2*He+j] + dxB[T-1-t][b*2*He+j]
-					if j < He {
-						f[b*He+j] = v
-					} else {
-						r[b*He+j-He] = v
-					}
-				}
-			}
-			dhsF[t] = f
-			dhsB[T-1-t] = r
-		}
-	}
-	return parts, nil
-}
-
-// forwardStack runs a stack of LSTM layers over a sequence, keeping every
-// step for the backward pass: layer 0 reads xs, layer l the hidden states of
-// layer l-1; layer l starts from h0[l], c0[l].
-func forwardStack(cells []*LSTM, xs [][]float32, h0, c0 [][]float32, B int) [][]*lstmStep {
-	out := make([][]*lstmStep, len(cells))
-	for l, cell := range cells {
-		out[l] = cell.forwardSeq(xs, h0[l], c0[l], B)
-		xs = make([][]float32, len(xs))
-		for i := range xs {
-			xs[i] = out[l][i].h
-		}
-	}
-	return out
-}
-
-// initForward computes init(v, lin, L, H) and keeps s = tanh(v W^T + b) for
-// the backward pass; h0, c0 are [L][B*H].
-func (m *Model) initForward(v, W, bias []float32, B, in, L, H int) (s []float32, h0, c0 [][]float32) {
-	s = make([]float32, B*2*L*H)
-	Linear(s, v, W, bias, B, in, 2*L*H)
-	h0, c0 = make([][]float32, L), make([][]float32, L)
-	for l := 0; l < L; l++ {
-		h0[l], c0[l] = make([]float32, B*H), make([]float32, B*H)
-	}
-	for i := range s {
-		s[i] = Tanh(s[i])
-	}
-	for b := 0; b < B; b++ {
-		row := s[b*2*L*H : (b+1)*2*L*H]
-		for l := 0; l < L; l++ {
-			copy(h0[l][b*H:(b+1)*H], row[l*H:(l+1)*H])
-			copy(c0[l][b*H:(b+1)*H], row[(L+l)*H:(L+l+1)*H])
-		}
-	}
-	return s, h0, c0
-}
-
-// initBackward backpropagates init: from the gradients of h0 and c0 to those
-// of the linear's weights (accumulated) and of v (returned).
-func (m *Model) initBackward(s []float32, dh0, dc0 [][]float32, v, W []float32, B, in, L, H int, dW, db []float32) []float32 {
-	dpre := make([]float32, B*2*L*H)
-	for b := 0; b < B; b++ {
-		for l := 0; l < L; l++ {
-			for k := 0; k < H; k++ {
-				ih := b*2*L*H + l*H + k
-				ic := b*2*L*H + (L+l)*H + k
-				dpre[ih] = dh0[l][b*H+k] * (1 - s[ih]*s[ih])
-				dpre[ic] = dc0[l][b*H+k] * (1 - s[ic]*s[ic])
-			}
-		}
-	}
-	return linearBackward(dpre, v, W, B, in, 2*L*H, dW, db, true)
+	return parts
 }
 
 // reconStep adds one step's reconstruction loss of one sequence and writes
@@ -335,12 +152,12 @@ func reconStep(rep music.Representation, l, x, dl []float32) float64 {
 			// BCE with logits, PyTorch's stable form: max(l, 0) - l y + log(1 + e^-|l|).
 			lv, y := float64(l[k]), float64(x[k])
 			loss += math.Max(lv, 0) - lv*y + math.Log1p(math.Exp(-math.Abs(lv)))
-			dl[k] = Sigmoid(l[k]) - x[k]
-			p := Sigmoid(l[C+k])
+			dl[k] = f32.Sigmoid(l[k]) - x[k]
+			p := f32.Sigmoid(l[C+k])
 			e := p - x[C+k]
 			loss += float64(e) * float64(e)
 			dl[C+k] = 2 * e * p * (1 - p)
-			th := Tanh(l[2*C+k])
+			th := f32.Tanh(l[2*C+k])
 			e = th - x[2*C+k]
 			loss += float64(e) * float64(e)
 			dl[2*C+k] = 2 * e * (1 - th*th)

@@ -13,7 +13,10 @@ import (
 // TestLossAndGradMatchPyTorch: on every fixture with loss goldens, the loss
 // within 1e-4 relative and every gradient within 1e-3 relative (max-norm).
 func TestLossAndGradMatchPyTorch(t *testing.T) {
-	dirs, _ := filepath.Glob("../testdata/models/*/golden.npz")
+	dirs, err := filepath.Glob("../testdata/models/*/golden.npz")
+	if err != nil {
+		t.Fatal(err)
+	}
 	n := 0
 	for _, gp := range dirs {
 		dir := filepath.Dir(gp)
@@ -82,16 +85,18 @@ func TestLossAndGradMatchPyTorch(t *testing.T) {
 // TestParallelTrainerAgrees: splitting a batch between goroutines gives the
 // whole batch's loss and gradients.
 func TestParallelTrainerAgrees(t *testing.T) {
-	r, err := importer.File("../testdata/models/groove/model.pt", importer.Options{})
+	m := fixture(t, "groove")
+	g, err := npy.ReadNPZFile("../testdata/models/groove/golden.npz")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, _ := New(r.Config, r.Weights)
-	g, _ := npy.ReadNPZFile("../testdata/models/groove/golden.npz")
 	x, eps := g["x"], g["eps"]
 	B := x.Shape[0]
-	one, three := NewGrads(r.Config), NewGrads(r.Config)
-	p1, _ := m.LossAndGrad(x.Data, eps.Data, B, 0.7, 4.75, one)
+	one, three := NewGrads(m.Config()), NewGrads(m.Config())
+	p1, err := m.LossAndGrad(x.Data, eps.Data, B, 0.7, 4.75, one)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p3, err := (&Trainer{M: m, Workers: 3}).LossAndGrad(x.Data, eps.Data, B, 0.7, 4.75, three)
 	if err != nil {
 		t.Fatal(err)

@@ -120,18 +120,19 @@ axpydone:
 	VZEROUPPER
 	RET
 
-// func dot4AVX2(x, w []float32, out *[4]float32)
-// out[i] = dot(x, w[i*n:(i+1)*n]) for the four rows of w, n = len(x): x is
-// loaded once for four fused multiply-adds. len(w) >= 4*len(x) is checked by
-// the caller.
-TEXT ·dot4AVX2(SB), NOSPLIT, $0-56
+// func dot4AVX2(x, w []float32, ldw int, out *[4]float32)
+// out[i] = dot(x, w[i*ldw:i*ldw+n]) for four rows of w, ldw apart, n = len(x):
+// x is loaded once for four fused multiply-adds. len(w) >= 3*ldw + len(x) is
+// checked by the caller.
+TEXT ·dot4AVX2(SB), NOSPLIT, $0-64
 	MOVQ x_base+0(FP), SI
 	MOVQ x_len+8(FP), CX
 	MOVQ w_base+24(FP), DI
-	MOVQ out+48(FP), R8
-	LEAQ (DI)(CX*4), R9
-	LEAQ (R9)(CX*4), R10
-	LEAQ (R10)(CX*4), R11
+	MOVQ ldw+48(FP), BX
+	MOVQ out+56(FP), R8
+	LEAQ (DI)(BX*4), R9
+	LEAQ (R9)(BX*4), R10
+	LEAQ (R10)(BX*4), R11
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2

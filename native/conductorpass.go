@@ -1,0 +1,35 @@
+package native
+
+import "github.com/musicvae-go/mvae/model"
+
+// conductorForward runs the conductor from init(z) over U steps of zero
+// input, keeping every step; the top layer's outputs are the c_u.
+func (m *Model) conductorForward(p *pass) {
+	c := m.cfg
+	B, Z, U, Lc, Hc := p.B, c.ZSize, c.Segments, c.Conductor.Layers, c.Conductor.Hidden
+	s, h0, c0 := newInit(B, Lc, Hc)
+	initState(s, p.z, m.condInitW, m.condInitB, B, Z, Lc, Hc, h0, c0)
+	zeros := make([]float32, B) // the conductor's input, [B, 1]
+	in := make([][]float32, U)
+	for u := range in {
+		in[u] = zeros
+	}
+	p.condS = s
+	p.cond = forwardStack(m.cond, in, h0, c0, B)
+}
+
+// conductorBackward backpropagates the conductor from dcond, the gradients
+// of the c_u ([U][B, Hc]), and returns the gradient of z.
+func (m *Model) conductorBackward(p *pass, dcond [][]float32, g model.Weights) []float32 {
+	c := m.cfg
+	B, Z, Lc, Hc := p.B, c.ZSize, c.Conductor.Layers, c.Conductor.Hidden
+	dhs := dcond
+	dh0 := make([][]float32, Lc)
+	dc0 := make([][]float32, Lc)
+	for l := Lc - 1; l >= 0; l-- {
+		var dxs [][]float32
+		dxs, dh0[l], dc0[l] = m.cond[l].backwardSeq(p.cond[l], dhs, nil, nil, B, m.lstmGrad(g, "conductor.lstm", l, false), l > 0)
+		dhs = dxs
+	}
+	return initBackward(p.condS, dh0, dc0, p.z, m.condInitW, B, Z, Lc, Hc, g["conductor.init.weight"].Data, g["conductor.init.bias"].Data)
+}

@@ -1,0 +1,17 @@
+//go:build amd64 && !purego
+
+package f32
+
+// The assembly kernels, where this CPU runs them (nil otherwise), for the
+// tests to hold against the reference loops beside the dispatching kernels.
+var (
+	dotAsm  func(x, y []float32) float32
+	axpyAsm func(y []float32, a float32, x []float32)
+	dot4Asm func(x, w []float32, ldw int, out *[4]float32)
+)
+
+func init() {
+	if useAVX2 {
+		dotAsm, axpyAsm, dot4Asm = dotAVX2, axpyAVX2, dot4AVX2
+	}
+}

@@ -1,0 +1,18 @@
+//go:build !amd64 || purego
+
+package f32
+
+// useAVX2 is false: the portable loops only.
+const useAVX2 = false
+
+// dot is Dot without the length check.
+func dot(x, y []float32) float32 { return dotGo(x, y) }
+
+// gemm4 sets (with add, adds to) c[i*ldc+j] = dot(a[i*lda : i*lda+k],
+// b[j*ldb : j*ldb+k]) for i < m and j < n&^3.
+func gemm4(m, n, k int, a []float32, lda int, b []float32, ldb int, add bool, c []float32, ldc int) {
+	gemm4Go(m, n, k, a, lda, b, ldb, add, c, ldc)
+}
+
+// axpy is Axpy without the length check (len(y) >= len(x)).
+func axpy(y []float32, a float32, x []float32) { axpyGo(y, a, x) }

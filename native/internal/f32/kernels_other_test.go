@@ -1,0 +1,10 @@
+//go:build !amd64 || purego
+
+package f32
+
+// No assembly in this build.
+var (
+	dotAsm  func(x, y []float32) float32
+	axpyAsm func(y []float32, a float32, x []float32)
+	dot4Asm func(x, w []float32, ldw int, out *[4]float32)
+)

@@ -1,0 +1,143 @@
+package native
+
+import "github.com/musicvae-go/mvae/native/internal/f32"
+
+// lstmStep holds what the backward pass needs of one LSTM step, [B, ·] each.
+type lstmStep struct {
+	x, hPrev, cPrev, c, h []float32
+	*cellActs
+}
+
+// forwardSeq runs the cell over xs (one [B, I] slice a step) from h0, c0
+// ([B, H], not modified) and keeps every step for backwardSeq.
+func (l *LSTM) forwardSeq(xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
+	H := l.H
+	steps := make([]*lstmStep, len(xs))
+	hPrev, cPrev := h0, c0
+	gates := make([]float32, B*4*H)
+	for t, x := range xs {
+		s := &lstmStep{x: x, hPrev: hPrev, cPrev: cPrev, c: make([]float32, B*H), h: make([]float32, B*H), cellActs: newCellActs(B * H)}
+		l.step(x, hPrev, cPrev, s.h, s.c, gates, B, s.cellActs)
+		steps[t] = s
+		hPrev, cPrev = s.h, s.c
+	}
+	return steps
+}
+
+// forwardStack runs a stack of LSTM layers over a sequence, keeping every
+// step for the backward pass: layer 0 reads xs, layer l the hidden states of
+// layer l-1; layer l starts from h0[l], c0[l].
+func forwardStack(cells []*LSTM, xs [][]float32, h0, c0 [][]float32, B int) [][]*lstmStep {
+	out := make([][]*lstmStep, len(cells))
+	for l, cell := range cells {
+		out[l] = cell.forwardSeq(xs, h0[l], c0[l], B)
+		xs = make([][]float32, len(xs))
+		for i := range xs {
+			xs[i] = out[l][i].h
+		}
+	}
+	return out
+}
+
+// lstmGrad accumulates the gradients of one LSTM's four tensors.
+type lstmGrad struct {
+	WIH, WHH, BIH, BHH []float32
+}
+
+// backwardSeq backpropagates through the steps of forwardSeq. dhs[t] is the
+// loss gradient of step t's output h (nil for none); dhN and dcN those of the
+// final state (nil for none). It accumulates into gr, and returns the
+// gradients of each step's input x (when wantDx) and of h0 and c0:
+//
+//	dh = dh_t + dh_next
+//	(da, dc_prev) = cellBackward(dh, dc_next)
+//	dW_ih += da^T x;  dW_hh += da^T h_prev;  db_ih = db_hh += sum_b da
+//	dx = da W_ih;  dh_prev = da W_hh
+func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float32, B int, gr *lstmGrad, wantDx bool) (dxs [][]float32, dh0, dc0 []float32) {
+	H, I, T := l.H, l.I, len(steps)
+	G := 4 * H
+	dh := make([]float32, B*H)
+	dc := make([]float32, B*H)
+	if dhN != nil {
+		copy(dh, dhN)
+	}
+	if dcN != nil {
+		copy(dc, dcN)
+	}
+	// Every step's da, kept for the weight gradients: row t*B+b of [T*B, 4H].
+	daAll := make([]float32, T*B*G)
+	// The recurrences run on transposed weights, so that dx and dh_prev are
+	// dot products of contiguous rows: dx[b, k] = dot(da[b, :], W_ih^T[k, :]).
+	wihT := make([]float32, I*G)
+	whhT := make([]float32, H*G)
+	transpose(wihT, l.WIH, G, I)
+	transpose(whhT, l.WHH, G, H)
+	if wantDx {
+		dxs = make([][]float32, T)
+	}
+	for t := T - 1; t >= 0; t-- {
+		s := steps[t]
+		da := daAll[t*B*G : (t+1)*B*G]
+		if dhs != nil && dhs[t] != nil {
+			for j := range dh {
+				dh[j] += dhs[t][j]
+			}
+		}
+		cellBackward(s.cellActs, s.cPrev, dh, dc, da, B, H)
+		if wantDx {
+			dx := make([]float32, B*I)
+			linear(dx, da, wihT, nil, B, G, I)
+			dxs[t] = dx
+		}
+		// dh_prev = da W_hh
+		linear(dh, da, whhT, nil, B, G, H)
+	}
+	// Weight gradients over all steps at once, as dot products of length T*B:
+	// dW_ih[r, k] += sum_s da[s, r] x[s, k], s = (t, b).
+	S := T * B
+	daT := make([]float32, G*S)
+	transpose(daT, daAll, S, G)
+	xT := make([]float32, I*S)
+	hT := make([]float32, H*S)
+	for t, st := range steps {
+		for b := 0; b < B; b++ {
+			col := t*B + b
+			for k := 0; k < I; k++ {
+				xT[k*S+col] = st.x[b*I+k]
+			}
+			for k := 0; k < H; k++ {
+				hT[k*S+col] = st.hPrev[b*H+k]
+			}
+		}
+	}
+	// Chunks of 512 steps keep four rows of xT (hT) in cache while the rows
+	// of daT stream by.
+	const chunk = 512
+	for p0 := 0; p0 < S; p0 += chunk {
+		k := min(chunk, S-p0)
+		f32.Gemm(f32.NoTrans, f32.Trans, G, I, k, daT[p0:], S, xT[p0:], S, 1, gr.WIH, I)
+	}
+	for p0 := 0; p0 < S; p0 += chunk {
+		k := min(chunk, S-p0)
+		f32.Gemm(f32.NoTrans, f32.Trans, G, H, k, daT[p0:], S, hT[p0:], S, 1, gr.WHH, H)
+	}
+	for r := 0; r < G; r++ {
+		sum := float32(0)
+		for _, v := range daT[r*S : (r+1)*S] {
+			sum += v
+		}
+		gr.BIH[r] += sum
+		gr.BHH[r] += sum
+	}
+	return dxs, dh, dc
+}
+
+// transpose writes the [cols, rows] transpose of src [rows, cols] into dst.
+func transpose(dst, src []float32, rows, cols int) {
+	for r := 0; r < rows; r++ {
+		row := src[r*cols : (r+1)*cols]
+		for c, v := range row {
+			dst[c*rows+r] = v
+		}
+	}
+}
