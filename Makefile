@@ -31,13 +31,17 @@ test:
 # The MIDI reader, the ONNX reader, both importers, and the native kernels
 # against their reference loops.
 fuzz:
-	$(GO) test ./native -run '^$$' -fuzz FuzzLinear -fuzztime 60s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzDot$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzAxpy$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzDot4$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzGemm$$' -fuzztime 30s
 	$(GO) test ./music -run '^$$' -fuzz FuzzParseMIDI -fuzztime 60s
 	$(GO) test ./graphs -run '^$$' -fuzz FuzzReadModel -fuzztime 60s -fuzzminimizetime 2s
-	$(GO) test ./importer -run '^$$' -fuzz FuzzImportONNX -fuzztime 60s -fuzzminimizetime 2s
-	$(GO) test ./importer -run '^$$' -fuzz FuzzImportPT -fuzztime 60s -fuzzminimizetime 2s
-	$(GO) test ./npy -run '^$$' -fuzz FuzzReadNPY -fuzztime 60s -fuzzminimizetime 2s
-	$(GO) test ./npy -run '^$$' -fuzz FuzzReadNPZ -fuzztime 60s -fuzzminimizetime 2s
+	$(GO) test ./importer -run '^$$' -fuzz '^FuzzImportONNX$$' -fuzztime 60s -fuzzminimizetime 2s
+	$(GO) test ./importer -run '^$$' -fuzz '^FuzzImportPT$$' -fuzztime 60s -fuzzminimizetime 2s
+	$(GO) test ./importer -run '^$$' -fuzz FuzzStateDictPickle -fuzztime 60s -fuzzminimizetime 2s
+	$(GO) test ./npy -run '^$$' -fuzz '^FuzzReadNPY$$' -fuzztime 60s -fuzzminimizetime 2s
+	$(GO) test ./npy -run '^$$' -fuzz '^FuzzReadNPZ$$' -fuzztime 60s -fuzzminimizetime 2s
 
 clean:
 	rm -rf bin out
