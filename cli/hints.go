@@ -23,6 +23,8 @@ func flagHint(err error) error {
 		return fmt.Errorf("%w (--runtime native needs no onnxruntime)", err)
 	case errors.Is(err, fsutil.ErrExists):
 		return fmt.Errorf("%w (--force replaces it)", err)
+	case errors.Is(err, importer.ErrNeedBarsSegments):
+		return fmt.Errorf("%w: give --config C.json (or --bars and --segments)", err)
 	case errors.Is(err, importer.ErrNeedBars):
 		return fmt.Errorf("%w: give --bars (or --config C.json)", err)
 	case errors.Is(err, finetune.ErrNoData):

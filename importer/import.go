@@ -29,6 +29,11 @@ type Options struct {
 // bars its input has: Options must say (Bars, or a whole Config).
 var ErrNeedBars = errors.New("say how many bars (or give a whole config)")
 
+// ErrNeedBarsSegments is wrapped by the error of a state_dict imported with
+// neither a config nor the numbers of bars and segments, which its weights
+// do not show.
+var ErrNeedBarsSegments = errors.New("say how many bars and segments (or give a whole config)")
+
 // Result is an imported model: canonical weights and config, plus where they
 // came from and what had to be assumed.
 type Result struct {
