@@ -32,7 +32,7 @@ var ErrNeedBars = errors.New("say how many bars (or give a whole config)")
 // ErrNeedBarsSegments is wrapped by the error of a state_dict imported with
 // neither a config nor the numbers of bars and segments, which its weights
 // do not show.
-var ErrNeedBarsSegments = errors.New("say how many bars and segments (or give a whole config)")
+var ErrNeedBarsSegments = errors.New("a state_dict does not say how many bars and segments the model has")
 
 // Result is an imported model: canonical weights and config, plus where they
 // came from and what had to be assumed.

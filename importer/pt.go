@@ -49,7 +49,7 @@ func fromPT(data []byte, o Options) (*Result, error) {
 		return nil, err
 	}
 	if o.Config == nil && (o.Bars == 0 || o.Segments == 0) {
-		return nil, fmt.Errorf("a state_dict does not say how many bars and segments the model has: %w", ErrNeedBarsSegments)
+		return nil, ErrNeedBarsSegments
 	}
 	cfg, notes, err := reconcile(sh, nil, o)
 	if err != nil {
