@@ -52,6 +52,8 @@ type Tensor struct {
 
 	DataType    int32 // as read; the writer uses Float32 or Int64
 	Unsupported bool  // read with a data type mvae cannot convert
+
+	msg []byte // the TensorProto as read, until Decode converts it
 }
 
 // ValueInfo names a graph input or output. A dimension < 0 is symbolic
@@ -194,6 +196,9 @@ func (a *Attr) marshal() []byte {
 }
 
 func (t *Tensor) marshal() []byte {
+	if t.msg != nil {
+		return t.msg // read and never decoded: written as it was
+	}
 	var b []byte
 	if len(t.Dims) > 0 {
 		var p []byte

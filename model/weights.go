@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -50,6 +51,22 @@ func (w Weights) Check(c *Config) error {
 	}
 	if len(parts) > 0 {
 		return fmt.Errorf("weights do not match the config: %s", strings.Join(parts, "; "))
+	}
+	for _, p := range c.Params() {
+		if err := CheckFinite(p.Name, w[p.Name].Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckFinite is an error naming the tensor when data holds NaN or an
+// infinity: a model's weights must be finite.
+func CheckFinite(name string, data []float32) error {
+	for i, v := range data {
+		if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("weight %s holds %v at index %d; a model's weights must be finite", name, v, i)
+		}
 	}
 	return nil
 }
