@@ -79,9 +79,9 @@ func runImport(c *ucli.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s: building graphs: %v", src, err)
 	}
-	b := &model.Bundle{Manifest: model.Manifest{Config: r.Config, Provenance: r.Provenance}, Weights: r.Weights, Graphs: gs}
-	b.Manifest.Provenance.Tool = "mvae " + Version
-	b.Manifest.Provenance.Created = time.Now().UTC().Format(time.RFC3339)
+	m := model.Manifest{Config: r.Config, Provenance: r.Provenance}
+	m.Provenance.Tool = "mvae " + Version
+	m.Provenance.Created = time.Now().UTC().Format(time.RFC3339)
 	verified := "not verified (--no-verify)"
 	if !c.Bool("no-verify") {
 		if _, err := runtime.Init(c.String("ort-lib")); err != nil {
@@ -103,7 +103,7 @@ func runImport(c *ucli.Context) error {
 			if err != nil {
 				return fmt.Errorf("%s: import refused: %v", src, err)
 			}
-			b.Manifest.Verification = map[string]any{"reference": v.Reference, "max_abs_diff": v.MaxDiff, "runtime": v.Runtime, "batch": v.Batch}
+			m.Verification = map[string]any{"reference": v.Reference, "max_abs_diff": v.MaxDiff, "runtime": v.Runtime, "batch": v.Batch}
 			worst := 0.0
 			for _, d := range v.MaxDiff {
 				worst = max(worst, d)
@@ -113,8 +113,9 @@ func runImport(c *ucli.Context) error {
 	}
 	out := c.String("output")
 	if c.Bool("no-graphs") {
-		b.Graphs = nil
+		gs = nil
 	}
+	b := model.NewBundle(m, r.Weights, gs)
 	if err := model.WriteBundleFile(out, b, c.Bool("half")); err != nil {
 		return err
 	}

@@ -34,9 +34,9 @@ func infoCommand() *ucli.Command {
 					size = st.Size()
 				}
 			}
-			graphSizes := map[string]int{}
-			for n, g := range b.Graphs {
-				graphSizes[n] = len(g)
+			graphSizes := map[string]int64{}
+			for _, n := range b.GraphNames() {
+				graphSizes[n], _ = b.GraphSize(n)
 			}
 			if c.Bool("json") {
 				return writeJSON(c.App.Writer, map[string]any{

@@ -9,7 +9,6 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/musicvae-go/mvae/generate"
-	"github.com/musicvae-go/mvae/graphs"
 	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/model/defaultmodel"
@@ -50,11 +49,7 @@ func loadBundle(c *ucli.Context) (*model.Bundle, string, error) {
 			logf("%s: %s", p, n)
 		}
 		logf("%s: imported in memory (use `mvae import` to make a verified bundle)", p)
-		gs, err := graphs.BuildAll(r.Config, r.Weights)
-		if err != nil {
-			return nil, "", err
-		}
-		return &model.Bundle{Manifest: model.Manifest{Config: r.Config, Provenance: r.Provenance}, Weights: r.Weights, Graphs: gs}, p, nil
+		return model.NewBundle(model.Manifest{Config: r.Config, Provenance: r.Provenance}, r.Weights, nil), p, nil
 	}
 	b, err := model.ReadBundleFile(p)
 	return b, p, err
@@ -66,7 +61,11 @@ func openBackend(c *ucli.Context, b *model.Bundle) (generate.Backend, error) {
 	case "ort":
 		return runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads")})
 	case "native":
-		return native.New(b.Config(), b.Weights)
+		w, err := b.Weights()
+		if err != nil {
+			return nil, err
+		}
+		return native.New(b.Config(), w)
 	default:
 		return nil, fmt.Errorf("unknown --runtime %q (want ort or native)", rt)
 	}
@@ -80,7 +79,10 @@ func modelBackend(c *ucli.Context) (generate.Backend, *model.Bundle, error) {
 	}
 	be, err := openBackend(c, b)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
+		if b.Name() == "" { // a bundle read from a file names it in its errors
+			err = fmt.Errorf("%s: %w", name, err)
+		}
+		return nil, nil, err
 	}
 	return be, b, nil
 }

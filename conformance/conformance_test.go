@@ -36,7 +36,7 @@ func fixtures(t *testing.T) []fixture {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, fixture{name: filepath.Base(dir), bundle: &model.Bundle{Manifest: model.Manifest{Config: r.Config}, Weights: r.Weights}, golden: g})
+			out = append(out, fixture{name: filepath.Base(dir), bundle: model.NewBundle(model.Manifest{Config: r.Config}, r.Weights, nil), golden: g})
 		}
 	}
 	if len(out) < 6 {
@@ -53,7 +53,13 @@ type opener struct {
 // runtimes lists the runtimes this build can run: native always; onnxruntime
 // where the build has cgo and the library is found (required in CI).
 func runtimes(t *testing.T) []opener {
-	rs := []opener{{"native", func(b *model.Bundle) (generate.Backend, error) { return native.New(b.Config(), b.Weights) }}}
+	rs := []opener{{"native", func(b *model.Bundle) (generate.Backend, error) {
+		w, err := b.Weights()
+		if err != nil {
+			return nil, err
+		}
+		return native.New(b.Config(), w)
+	}}}
 	if _, err := runtime.Init(""); err != nil {
 		if !runtime.Available && !testenv.InCI() {
 			t.Logf("onnxruntime not in this build (%v): native only", err)

@@ -47,7 +47,11 @@ func TestHeldOutQuality(t *testing.T) {
 		x = append(x, w.Data...)
 	}
 	n := len(x) / (cfg.T() * cfg.InputSize)
-	be, err := native.New(cfg, b.Weights)
+	w, err := b.Weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	be, err := native.New(cfg, w)
 	if err != nil {
 		t.Fatal(err)
 	}
