@@ -49,7 +49,11 @@ func (m *Model) OpsetOf(domain string) int64 {
 // reader decodes one model and counts what it allocates against the limits.
 type reader struct {
 	items, listValues, nameBytes int
+	depth                        int // graphs inside graphs being read
 }
+
+// maxGraphDepth bounds how deep graphs nest in attributes (If, Loop, Scan).
+const maxGraphDepth = 8
 
 // item counts one allocated struct or name.
 func (r *reader) item() error {
@@ -143,6 +147,10 @@ func ReadModel(data []byte) (m *Model, err error) {
 				return err
 			}
 			m.Metadata = append(m.Metadata, [2]string{k, val})
+		case 20, 25:
+			// training_info and functions: read for what they hold (a
+			// tensor in an external file is an error), then dropped.
+			err = r.nested(num, v)
 		}
 		return err
 	})
@@ -204,6 +212,58 @@ func walk(b []byte, f func(num protowire.Number, typ protowire.Type, v []byte, x
 	return nil
 }
 
+// nested reads what a model's training_info (20) or a function (25) holds,
+// a graph's sparse initializer (15), or an attribute's graphs (6, 11),
+// tensors (10) and sparse tensor (22), so that every tensor in the file is
+// checked, and drops it: mvae uses none of them.
+func (r *reader) nested(num protowire.Number, v []byte) error {
+	r.depth++
+	defer func() { r.depth-- }()
+	if r.depth > maxGraphDepth {
+		return fmt.Errorf("graphs nest more than %d deep", maxGraphDepth)
+	}
+	sub := func(f func(protowire.Number, []byte) error) error {
+		return walk(v, func(n protowire.Number, typ protowire.Type, b []byte, _ uint64) error {
+			if typ != protowire.BytesType {
+				return nil
+			}
+			return f(n, b)
+		})
+	}
+	var err error
+	switch num {
+	case 20: // TrainingInfoProto: initialization (1) and algorithm (2) graphs
+		err = sub(func(n protowire.Number, b []byte) error {
+			if n == 1 || n == 2 {
+				_, err := r.graph(b)
+				return err
+			}
+			return nil
+		})
+	case 25: // FunctionProto: nodes (7)
+		err = sub(func(n protowire.Number, b []byte) error {
+			if n == 7 {
+				_, err := r.node(b)
+				return err
+			}
+			return nil
+		})
+	case 6, 11: // GraphProto
+		_, err = r.graph(v)
+	case 10: // TensorProto
+		_, err = r.tensor(v)
+	case 15, 22: // SparseTensorProto: values (1) and indices (2)
+		err = sub(func(n protowire.Number, b []byte) error {
+			if n == 1 || n == 2 {
+				_, err := r.tensor(b)
+				return err
+			}
+			return nil
+		})
+	}
+	return err
+}
+
 func (r *reader) graph(b []byte) (*Graph, error) {
 	g := &Graph{}
 	err := walk(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
@@ -229,6 +289,8 @@ func (r *reader) graph(b []byte) (*Graph, error) {
 				return fmt.Errorf("initializer %d: %v", len(g.Initializers), err)
 			}
 			g.Initializers = append(g.Initializers, t)
+		case 15:
+			err = r.nested(num, v)
 		case 11, 12:
 			vi, err := r.valueInfo(v)
 			if err != nil {
@@ -316,6 +378,10 @@ func (r *reader) attr(b []byte) (*Attr, error) {
 			a.Floats, err = r.appendFloats(a.Floats, typ, v, x)
 		case 8:
 			a.Ints, err = r.appendVarints(a.Ints, typ, v, x, MaxListValues)
+		case 6, 10, 11, 22:
+			if typ == protowire.BytesType {
+				err = r.nested(num, v)
+			}
 		case 20:
 			a.Kind = AttrKind(x)
 		}
@@ -599,9 +665,10 @@ func decodeTensor(b []byte, dtype int32, name string, dims []int64) ([]float32, 
 	}
 	alloc()
 	err = walk(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
+		var err error
 		switch {
 		case num == 4 && dtype == Float32:
-			fs, _ = appendFloats(fs, typ, v, x)
+			fs, err = appendFloats(fs, typ, v, x)
 		case num == 10 && dtype == onnxDouble:
 			if typ == protowire.Fixed64Type {
 				fs = append(fs, float32(math.Float64frombits(x)))
@@ -611,7 +678,7 @@ func decodeTensor(b []byte, dtype int32, name string, dims []int64) ([]float32, 
 			}
 		case (num == 5 || num == 7) && dtype != Float32 && dtype != onnxDouble:
 			var vs []int64
-			vs, _ = appendVarints(nil, typ, v, x, int(n))
+			vs, err = appendVarints(nil, typ, v, x, int(n))
 			for _, y := range vs {
 				switch dtype {
 				case Float16:
@@ -623,9 +690,12 @@ func decodeTensor(b []byte, dtype int32, name string, dims []int64) ([]float32, 
 				}
 			}
 		}
-		return nil
+		return err
 	})
-	return fs, is, err
+	if err != nil {
+		return nil, nil, fmt.Errorf("tensor %q: %v", name, err)
+	}
+	return fs, is, nil
 }
 
 func (r *reader) valueInfo(b []byte) (*ValueInfo, error) {

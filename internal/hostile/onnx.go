@@ -51,6 +51,51 @@ func feedLSTMWeight(m *graphs.Model, n *graphs.Node) {
 // externalTensorModel is a model whose one initializer keeps its data in a
 // file beside the model (ONNX external data) named secret.txt.
 func externalTensorModel() []byte {
+	return modelOfGraph(externalTensorGraph())
+}
+
+// externalInSubgraph is a model whose one node, an If, holds in its
+// then_branch a graph whose initializer is in secret.txt.
+func externalInSubgraph() []byte {
+	var a []byte
+	a = protowire.AppendTag(a, 1, protowire.BytesType)
+	a = protowire.AppendString(a, "then_branch")
+	a = protowire.AppendTag(a, 6, protowire.BytesType)
+	a = protowire.AppendBytes(a, externalTensorGraph())
+	a = protowire.AppendTag(a, 20, protowire.VarintType)
+	a = protowire.AppendVarint(a, 5) // GRAPH
+	var n []byte
+	n = protowire.AppendTag(n, 1, protowire.BytesType)
+	n = protowire.AppendString(n, "cond")
+	n = protowire.AppendTag(n, 2, protowire.BytesType)
+	n = protowire.AppendString(n, "y")
+	n = protowire.AppendTag(n, 4, protowire.BytesType)
+	n = protowire.AppendString(n, "If")
+	n = protowire.AppendTag(n, 5, protowire.BytesType)
+	n = protowire.AppendBytes(n, a)
+	var g []byte
+	g = protowire.AppendTag(g, 1, protowire.BytesType)
+	g = protowire.AppendBytes(g, n)
+	return modelOfGraph(g)
+}
+
+// modelOfGraph wraps GraphProto bytes in a ModelProto of opset 17.
+func modelOfGraph(g []byte) []byte {
+	var op []byte
+	op = protowire.AppendTag(op, 2, protowire.VarintType)
+	op = protowire.AppendVarint(op, 17)
+	var b []byte
+	b = protowire.AppendTag(b, 1, protowire.VarintType)
+	b = protowire.AppendVarint(b, 8)
+	b = protowire.AppendTag(b, 7, protowire.BytesType)
+	b = protowire.AppendBytes(b, g)
+	b = protowire.AppendTag(b, 8, protowire.BytesType)
+	b = protowire.AppendBytes(b, op)
+	return b
+}
+
+// externalTensorGraph is a GraphProto whose one initializer is in secret.txt.
+func externalTensorGraph() []byte {
 	var kv []byte
 	kv = protowire.AppendTag(kv, 1, protowire.BytesType)
 	kv = protowire.AppendString(kv, "location")
@@ -70,17 +115,7 @@ func externalTensorModel() []byte {
 	var g []byte
 	g = protowire.AppendTag(g, 5, protowire.BytesType)
 	g = protowire.AppendBytes(g, t)
-	var op []byte
-	op = protowire.AppendTag(op, 2, protowire.VarintType)
-	op = protowire.AppendVarint(op, 17)
-	var b []byte
-	b = protowire.AppendTag(b, 1, protowire.VarintType)
-	b = protowire.AppendVarint(b, 8)
-	b = protowire.AppendTag(b, 7, protowire.BytesType)
-	b = protowire.AppendBytes(b, g)
-	b = protowire.AppendTag(b, 8, protowire.BytesType)
-	b = protowire.AppendBytes(b, op)
-	return b
+	return g
 }
 
 // ONNXSeeds are the small crafted graphs, for the fuzz corpora.
@@ -138,6 +173,7 @@ var onnxSeeds = []onnxSeed{
 		}
 	}), []string{"encoder.mu.weight", "NaN", "finite"}},
 	{"external-data", externalTensorModel, []string{"external file", "encoder.mu.weight"}},
+	{"external-data-in-subgraph", externalInSubgraph, []string{"external file", "encoder.mu.weight"}},
 }
 
 func init() {
