@@ -390,8 +390,17 @@ func concatConst(n *Node, ins []*Tensor, budget *int64) (*Tensor, error) {
 			return nil, fmt.Errorf("concat of %d values along axis %d", out.Dims[axis], axis)
 		}
 	}
-	if err := spend(budget, numel(out.Dims)); err != nil {
+	total := numel(out.Dims)
+	if err := spend(budget, total); err != nil {
 		return nil, err
+	}
+	if total == 0 {
+		if isFloat {
+			out.Float = []float32{}
+		} else {
+			out.Int64 = []int64{}
+		}
+		return out, nil
 	}
 	for o := int64(0); o < outer; o++ {
 		for _, t := range ins {

@@ -229,7 +229,7 @@ func (a *analysis) findLinears() error {
 			if err != nil {
 				return err
 			}
-			if !ok || B.Float == nil || len(B.Dims) != 2 {
+			if !ok || B.Float == nil || len(B.Dims) != 2 || len(B.Float) == 0 {
 				continue
 			}
 			if n.AttrInt("transA", 0) != 0 {
@@ -273,7 +273,7 @@ func (a *analysis) findLinears() error {
 			if err != nil {
 				return err
 			}
-			if !ok || Wc.Float == nil || len(Wc.Dims) != 2 {
+			if !ok || Wc.Float == nil || len(Wc.Dims) != 2 || len(Wc.Float) == 0 {
 				continue
 			}
 			l := &linear{head: n.Outputs[0], node: n, in: int(Wc.Dims[0]), out: int(Wc.Dims[1])}
