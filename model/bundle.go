@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -434,7 +433,7 @@ func ReadBundle(data []byte) (*Bundle, error) {
 }
 
 // ReadBundleFile opens a bundle file (see OpenBundle), keeping it open until
-// Close (or until the bundle is garbage). Errors name the file.
+// Close (or until the file is garbage, as any os.File). Errors name the file.
 func ReadBundleFile(path string) (*Bundle, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -455,6 +454,5 @@ func ReadBundleFile(path string) (*Bundle, error) {
 		return nil, err
 	}
 	b.src.closer = f
-	runtime.AddCleanup(b, func(f *os.File) { f.Close() }, f)
 	return b, nil
 }

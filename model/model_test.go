@@ -177,4 +177,18 @@ func TestSafetensorsRejects(t *testing.T) {
 	if _, _, err := ReadSafetensors(data[:len(data)-3]); err == nil {
 		t.Error("truncated data accepted")
 	}
+	// Non-finite weights are refused, naming the tensor.
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		w["decoder.out.bias"].Data[1] = float32(v)
+		for _, half := range []bool{false, true} {
+			var buf bytes.Buffer
+			WriteSafetensors(&buf, w.Names(c), w, nil, half)
+			if _, _, err := ReadSafetensors(buf.Bytes()); err == nil || !strings.Contains(err.Error(), "decoder.out.bias") {
+				t.Errorf("%v (half %v): %v", v, half, err)
+			}
+		}
+		if err := w.Check(c); err == nil || !strings.Contains(err.Error(), "decoder.out.bias") {
+			t.Errorf("Check of %v: %v", v, err)
+		}
+	}
 }
