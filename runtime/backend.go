@@ -92,13 +92,14 @@ func (r *ORT) Config() *model.Config { return r.cfg }
 
 // Close frees every session.
 func (r *ORT) Close() error {
+	var errs []error
 	for _, s := range []*ort.DynamicAdvancedSession{r.enc, r.cond, r.dinit, r.step, r.full} {
 		if s != nil {
-			s.Destroy()
+			errs = append(errs, s.Destroy())
 		}
 	}
 	r.enc, r.cond, r.dinit, r.step, r.full = nil, nil, nil, nil, nil
-	return nil
+	return errors.Join(errs...)
 }
 
 // run runs s on freshly wrapped inputs and copies outputs into dst.
@@ -203,13 +204,14 @@ type ortState struct {
 func (s *ortState) Batch() int { return s.B }
 
 func (s *ortState) Close() error {
+	var errs []error
 	for _, t := range []*ort.Tensor[float32]{s.prev, s.cu, s.logits, s.h[0], s.h[1], s.c[0], s.c[1]} {
 		if t != nil {
-			t.Destroy()
+			errs = append(errs, t.Destroy())
 		}
 	}
 	*s = ortState{}
-	return nil
+	return errors.Join(errs...)
 }
 
 // NewState preallocates the step's tensors for B sequences.
