@@ -244,6 +244,7 @@ func WriteBundleFile(path string, b *Bundle, half bool) error {
 // bundleSource is the zip archive an opened bundle reads its members from.
 type bundleSource struct {
 	name   string // the file, for errors ("" when the caller adds it)
+	size   int64  // of the archive
 	files  map[string]*zip.File
 	closer io.Closer
 }
@@ -264,7 +265,7 @@ func (s *bundleSource) read(name string, limit int64) ([]byte, error) {
 	if !ok {
 		return nil, s.errorf("bundle has no member %s", name)
 	}
-	size, err := checkMember(f, limit)
+	size, err := s.checkMember(f, limit)
 	if err != nil {
 		return nil, s.errorf("bundle member %s: %v", name, err)
 	}
@@ -300,12 +301,19 @@ func atEnd(r io.Reader) error {
 	return nil
 }
 
-// checkMember checks a member's declared sizes against limit and against
-// each other, and returns its size.
-func checkMember(f *zip.File, limit int64) (int64, error) {
+// checkMember checks a member's declared sizes against limit, against the
+// archive and against each other, and returns its size.
+func (s *bundleSource) checkMember(f *zip.File, limit int64) (int64, error) {
 	u, c := f.UncompressedSize64, f.CompressedSize64
 	if u > uint64(limit) {
 		return 0, fmt.Errorf("declares %d bytes, more than the %d it may hold", u, limit)
+	}
+	off, err := f.DataOffset()
+	if err != nil {
+		return 0, err
+	}
+	if off < 0 || c > uint64(s.size-off) {
+		return 0, fmt.Errorf("declares %d compressed bytes at offset %d of a %d-byte file", c, off, s.size)
 	}
 	switch f.Method {
 	case zip.Store:
@@ -329,7 +337,7 @@ func (s *bundleSource) readWeights(m *Manifest) (Weights, error) {
 	// What the config's weights can take: every value as float64, and the
 	// largest header.
 	limit := int64(c.NumParams())*8 + 8 + MaxSafetensorsHeader
-	size, err := checkMember(f, min(limit, MaxBundleSize))
+	size, err := s.checkMember(f, min(limit, MaxBundleSize))
 	if err != nil {
 		return nil, s.errorf("bundle member %s: %v", m.Weights, err)
 	}
@@ -338,7 +346,8 @@ func (s *bundleSource) readWeights(m *Manifest) (Weights, error) {
 		return nil, s.errorf("bundle member %s: %v", m.Weights, err)
 	}
 	defer rc.Close()
-	w, _, err := readSafetensors(rc, size)
+	// Names and shapes are checked before any value is read.
+	w, _, err := readSafetensors(rc, size, func(w Weights) error { return w.CheckShapes(c) })
 	if err != nil {
 		return nil, s.errorf("bundle member %s: %v", m.Weights, err)
 	}
@@ -355,7 +364,7 @@ func (s *bundleSource) readWeights(m *Manifest) (Weights, error) {
 // manifest; weights and graphs are read when asked for. name (the file) is
 // put before every error; "" leaves that to the caller.
 func OpenBundle(r io.ReaderAt, size int64, name string) (*Bundle, error) {
-	s := &bundleSource{name: name, files: map[string]*zip.File{}}
+	s := &bundleSource{name: name, size: size, files: map[string]*zip.File{}}
 	if size > MaxBundleSize {
 		return nil, s.errorf("%d bytes is more than a bundle may hold (%d)", size, int64(MaxBundleSize))
 	}

@@ -86,14 +86,14 @@ func shapeOrEmpty(s []int) []int {
 // ReadSafetensors reads a safetensors file from memory; F32, F16, BF16 and F64
 // tensors become float32. Errors describe what is wrong.
 func ReadSafetensors(data []byte) (Weights, map[string]string, error) {
-	return readSafetensors(bytes.NewReader(data), int64(len(data)))
+	return readSafetensors(bytes.NewReader(data), int64(len(data)), nil)
 }
 
 // ReadSafetensorsFrom reads a safetensors file of size bytes from r, tensor
 // by tensor: it allocates the float32 values and one small buffer, never a
 // copy of the file.
 func ReadSafetensorsFrom(r io.Reader, size int64) (Weights, map[string]string, error) {
-	return readSafetensors(r, size)
+	return readSafetensors(r, size, nil)
 }
 
 type stTensor struct {
@@ -101,7 +101,10 @@ type stTensor struct {
 	stEntry
 }
 
-func readSafetensors(r io.Reader, size int64) (Weights, map[string]string, error) {
+// readSafetensors reads tensor by tensor; if shapes is not nil, it is given
+// the tensors' names and shapes (no values) before anything is allocated for
+// their values, and may refuse them.
+func readSafetensors(r io.Reader, size int64, shapes func(Weights) error) (Weights, map[string]string, error) {
 	if size < 8 {
 		return nil, nil, fmt.Errorf("safetensors: file too short")
 	}
@@ -151,6 +154,15 @@ func readSafetensors(r io.Reader, size int64) (Weights, map[string]string, error
 			return nil, nil, fmt.Errorf("safetensors: tensor %s: offsets %v do not fit shape %v (%s) in %d bytes", name, e.Offsets, e.Shape, e.DType, body)
 		}
 		ts = append(ts, stTensor{name, e})
+	}
+	if shapes != nil {
+		ws := Weights{}
+		for _, e := range ts {
+			ws[e.name] = &Tensor{Shape: shapeOrEmpty(e.Shape)}
+		}
+		if err := shapes(ws); err != nil {
+			return nil, nil, err
+		}
 	}
 	// Read the tensors in the order of their data.
 	sort.Slice(ts, func(i, j int) bool {
