@@ -79,6 +79,43 @@ func externalInSubgraph() []byte {
 	return modelOfGraph(g)
 }
 
+// ifNode is a GraphProto whose one node is an If holding graph g as its
+// then_branch.
+func ifNode(g []byte) []byte {
+	var a []byte
+	a = protowire.AppendTag(a, 1, protowire.BytesType)
+	a = protowire.AppendString(a, "then_branch")
+	a = protowire.AppendTag(a, 6, protowire.BytesType)
+	a = protowire.AppendBytes(a, g)
+	var n []byte
+	n = protowire.AppendTag(n, 4, protowire.BytesType)
+	n = protowire.AppendString(n, "If")
+	n = protowire.AppendTag(n, 5, protowire.BytesType)
+	n = protowire.AppendBytes(n, a)
+	var out []byte
+	out = protowire.AppendTag(out, 1, protowire.BytesType)
+	return protowire.AppendBytes(out, n)
+}
+
+// deepGraphs nests If nodes 64 deep.
+func deepGraphs() []byte {
+	var g []byte
+	for i := 0; i < 64; i++ {
+		g = ifNode(g)
+	}
+	return modelOfGraph(g)
+}
+
+// manyNodes is a graph of 2^20 + 1 empty nodes, 2 MiB.
+func manyNodes() []byte {
+	g := make([]byte, 0, 2*(1<<20+1))
+	for i := 0; i <= 1<<20; i++ {
+		g = protowire.AppendTag(g, 1, protowire.BytesType)
+		g = protowire.AppendVarint(g, 0)
+	}
+	return modelOfGraph(g)
+}
+
 // modelOfGraph wraps GraphProto bytes in a ModelProto of opset 17.
 func modelOfGraph(g []byte) []byte {
 	var op []byte
@@ -118,7 +155,8 @@ func externalTensorGraph() []byte {
 	return g
 }
 
-// ONNXSeeds are the small crafted graphs, for the fuzz corpora.
+// ONNXSeeds are the small crafted graphs (all but too-many-nodes), for the
+// fuzz corpora.
 func ONNXSeeds() map[string][]byte {
 	out := map[string][]byte{}
 	for _, s := range onnxSeeds {
@@ -174,12 +212,15 @@ var onnxSeeds = []onnxSeed{
 	}), []string{"encoder.mu.weight", "NaN", "finite"}},
 	{"external-data", externalTensorModel, []string{"external file", "encoder.mu.weight"}},
 	{"external-data-in-subgraph", externalInSubgraph, []string{"external file", "encoder.mu.weight"}},
+	{"graphs-nested-deep", deepGraphs, []string{"nest"}},
 }
 
 func init() {
 	for _, s := range onnxSeeds {
 		onnxCase(s.name, s.make, s.want, "import")
 	}
+	// Not a fuzz seed: 2 MiB.
+	onnxCase("too-many-nodes", manyNodes, []string{"nodes"}, "import")
 	s := onnxSeeds[0]
 	onnxCase(s.name+"-info", s.make, s.want, "info", "--model")
 	onnxCase(s.name+"-generate", s.make, s.want, "generate", "-n", "1", "-o", "out", "--model")
