@@ -123,11 +123,11 @@ func (b *Bundle) GraphSize(name string) (int64, bool) {
 		g, ok := b.graphs[name]
 		return int64(len(g)), ok
 	}
-	p, ok := b.Manifest.Graphs[name]
-	if !ok {
+	f := b.src.files[b.Manifest.Graphs[name]]
+	if f == nil {
 		return 0, false
 	}
-	return int64(b.src.files[p].UncompressedSize64), true
+	return int64(f.UncompressedSize64), true
 }
 
 // ReadGraph reads a stored graph. One larger than limit bytes is an error
@@ -332,7 +332,10 @@ func (s *bundleSource) checkMember(f *zip.File, limit int64) (int64, error) {
 
 // readWeights reads and checks the weights member.
 func (s *bundleSource) readWeights(m *Manifest) (Weights, error) {
-	f := s.files[m.Weights] // checked on open
+	f, ok := s.files[m.Weights]
+	if !ok {
+		return nil, s.errorf("bundle has no member %s", m.Weights)
+	}
 	c := m.Config
 	// What the config's weights can take: every value as float64, and the
 	// largest header.

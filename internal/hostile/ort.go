@@ -55,6 +55,12 @@ func init() {
 	ortCase("int64-output", func() []byte {
 		return bundleWith(nil, member{name: "graphs/conductor.onnx", data: int64Conductor(), deflate: true})
 	}, []string{"graphs/conductor.onnx", "differs"})
+	ortCase("unknown-graph", func() []byte {
+		gs := map[string]string{"evil": "graphs/evil.onnx"}
+		return zipOf(member{name: "mvae.json", data: tinyManifest(gs, "float32")},
+			member{name: "weights.safetensors", data: tinySafetensors(false, nil)},
+			member{name: "graphs/evil.onnx", data: int64Conductor(), deflate: true})
+	}, []string{"evil", "not one of mvae's graphs"})
 	ortCase("nan-weight", func() []byte {
 		return bundleWith(tinySafetensors(false, func(w model.Weights) { w["encoder.mu.weight"].Data[5] = nan }))
 	}, []string{"encoder.mu.weight", "NaN"})
