@@ -89,19 +89,14 @@ func ReadSafetensors(data []byte) (Weights, map[string]string, error) {
 	return readSafetensors(bytes.NewReader(data), int64(len(data)), nil)
 }
 
-// ReadSafetensorsFrom reads a safetensors file of size bytes from r, tensor
-// by tensor: it allocates the float32 values and one small buffer, never a
-// copy of the file.
-func ReadSafetensorsFrom(r io.Reader, size int64) (Weights, map[string]string, error) {
-	return readSafetensors(r, size, nil)
-}
-
 type stTensor struct {
 	name string
 	stEntry
 }
 
-// readSafetensors reads tensor by tensor; if shapes is not nil, it is given
+// readSafetensors reads a safetensors file of size bytes from r tensor by
+// tensor: it allocates the float32 values and one small buffer, never a copy
+// of the file. If shapes is not nil, it is given
 // the tensors' names and shapes (no values) before anything is allocated for
 // their values, and may refuse them.
 func readSafetensors(r io.Reader, size int64, shapes func(Weights) error) (Weights, map[string]string, error) {
