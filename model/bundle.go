@@ -174,7 +174,12 @@ const (
 	// inflate to (float data and ONNX graphs barely compress); members of
 	// up to smallMember bytes are not held to it.
 	MaxDeflateRatio = 100
-	smallMember     = 1 << 20
+	// MaxWeightsDeflateRatio is the same for the weights: trained float
+	// weights compress to nine tenths of their size at best, and a weights
+	// member that inflates further would have mvae allocate for values
+	// the file does not hold.
+	MaxWeightsDeflateRatio = 8
+	smallMember            = 1 << 20
 )
 
 // WriteBundle writes a bundle as a zip archive. With half the weights are
@@ -265,7 +270,7 @@ func (s *bundleSource) read(name string, limit int64) ([]byte, error) {
 	if !ok {
 		return nil, s.errorf("bundle has no member %s", name)
 	}
-	size, err := s.checkMember(f, limit)
+	size, err := s.checkMember(f, limit, MaxDeflateRatio)
 	if err != nil {
 		return nil, s.errorf("bundle member %s: %v", name, err)
 	}
@@ -303,7 +308,7 @@ func atEnd(r io.Reader) error {
 
 // checkMember checks a member's declared sizes against limit, against the
 // archive and against each other, and returns its size.
-func (s *bundleSource) checkMember(f *zip.File, limit int64) (int64, error) {
+func (s *bundleSource) checkMember(f *zip.File, limit int64, ratio uint64) (int64, error) {
 	u, c := f.UncompressedSize64, f.CompressedSize64
 	if u > uint64(limit) {
 		return 0, fmt.Errorf("declares %d bytes, more than the %d it may hold", u, limit)
@@ -321,8 +326,8 @@ func (s *bundleSource) checkMember(f *zip.File, limit int64) (int64, error) {
 			return 0, fmt.Errorf("is stored uncompressed but declares %d bytes in %d", u, c)
 		}
 	case zip.Deflate:
-		if u > smallMember && u/MaxDeflateRatio > c {
-			return 0, fmt.Errorf("declares %d bytes in %d compressed, a ratio beyond %d: not a bundle mvae wrote", u, c, MaxDeflateRatio)
+		if u > smallMember && u/ratio > c {
+			return 0, fmt.Errorf("declares %d bytes in %d compressed, a ratio beyond %d: not a bundle mvae wrote", u, c, ratio)
 		}
 	default:
 		return 0, fmt.Errorf("compression method %d; bundles are stored or deflated", f.Method)
@@ -340,7 +345,7 @@ func (s *bundleSource) readWeights(m *Manifest) (Weights, error) {
 	// What the config's weights can take: every value as float64, and the
 	// largest header.
 	limit := int64(c.NumParams())*8 + 8 + MaxSafetensorsHeader
-	size, err := s.checkMember(f, min(limit, MaxBundleSize))
+	size, err := s.checkMember(f, min(limit, MaxBundleSize), MaxWeightsDeflateRatio)
 	if err != nil {
 		return nil, s.errorf("bundle member %s: %v", m.Weights, err)
 	}

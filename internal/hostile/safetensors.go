@@ -58,6 +58,20 @@ func bigClaim() []byte {
 			CompressedSize64: declared, UncompressedSize64: declared}, data: st}})
 }
 
+// bigZeros is a bundle whose manifest describes the model of bigClaim and
+// whose weights member is 512 MiB of zeros deflated to half a MiB.
+func bigZeros() []byte {
+	c := tinyConfig()
+	c.Encoder = model.LSTMSize{Hidden: 2048, Layers: 2}
+	c.Conductor = model.LSTMSize{Hidden: 1024, Layers: 2}
+	c.Decoder = model.LSTMSize{Hidden: 4096, Layers: 2}
+	mj, err := json.Marshal(model.Manifest{Format: model.BundleFormat, Config: c, Weights: "weights.safetensors", WeightsDType: "float16"})
+	if err != nil {
+		panic(err)
+	}
+	return zipOf(member{name: "mvae.json", data: mj}, member{name: "weights.safetensors", raw: zeroBomb(512)})
+}
+
 var safetensorsSeeds = []bundleSeed{
 	{"declared-beyond-file", bigClaim, []string{"weights.safetensors", "compressed bytes at offset"}},
 	{"nan-weight", func() []byte {
@@ -109,6 +123,7 @@ var safetensorsSeeds = []bundleSeed{
 }
 
 func init() {
+	bundleCase("safetensors/deflated-zeros", bigZeros, []string{"weights.safetensors", "ratio"}, false, false, generateNative...)
 	for _, s := range safetensorsSeeds {
 		bundleCase("safetensors/"+s.name, s.make, s.want, false, false, generateNative...)
 	}
