@@ -74,7 +74,7 @@ func runImport(c *ucli.Context) error {
 		logf("note: %s", n)
 	}
 	r.Provenance.Tool = "mvae " + Version
-	b, err := r.Bundle()
+	b, gs, err := r.Bundle(!c.Bool("no-graphs") || !c.Bool("no-verify"))
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func runImport(c *ucli.Context) error {
 			if err != nil {
 				return fmt.Errorf("%s: %v", src, err)
 			}
-			v, err := importer.Verify(r, b.Graphs, runtime.RunGraph, 1, func(x, eps []float32, B int) ([]float32, []float32, []float32, error) {
+			v, err := importer.Verify(r, gs, runtime.RunGraph, 1, func(x, eps []float32, B int) ([]float32, []float32, []float32, error) {
 				return generate.Forward(nm, x, eps, B)
 			})
 			if err != nil {
@@ -105,7 +105,7 @@ func runImport(c *ucli.Context) error {
 	}
 	out := c.String("output")
 	if c.Bool("no-graphs") {
-		b.Graphs = nil
+		b = model.NewBundle(b.Manifest, r.Weights, nil)
 	}
 	if err := model.WriteBundleFile(out, b, c.Bool("half")); err != nil {
 		return err

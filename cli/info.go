@@ -38,9 +38,9 @@ func infoCommand() *ucli.Command {
 					size = st.Size()
 				}
 			}
-			graphSizes := map[string]int{}
-			for n, g := range b.Graphs {
-				graphSizes[n] = len(g)
+			graphSizes := map[string]int64{}
+			for _, n := range b.GraphNames() {
+				graphSizes[n], _ = b.GraphSize(n)
 			}
 			if c.Bool("json") {
 				return writeJSON(c.App.Writer, map[string]any{
@@ -56,7 +56,7 @@ func infoCommand() *ucli.Command {
 }
 
 // infoLines says what a bundle is, in plain words, one key and value a line.
-func infoLines(b *model.Bundle, name string, size int64, graphSizes map[string]int) [][2]string {
+func infoLines(b *model.Bundle, name string, size int64, graphSizes map[string]int64) [][2]string {
 	cfg := b.Config()
 	lines := [][2]string{
 		{"bundle", fmt.Sprintf("%s (%s)", name, b.Manifest.Format)},

@@ -49,7 +49,8 @@ func loadBundle(c *ucli.Context) (*model.Bundle, string, error) {
 			logf("%s: %s", p, n)
 		}
 		logf("%s: imported in memory (use `mvae import` to make a verified bundle)", p)
-		b, err := r.Bundle()
+		// No graphs: onnxruntime builds them from the weights when it runs.
+		b, _, err := r.Bundle(false)
 		return b, p, err
 	}
 	b, err := model.ReadBundleFile(p)
@@ -62,7 +63,11 @@ func openBackend(c *ucli.Context, b *model.Bundle) (generate.Backend, error) {
 	case "ort":
 		return runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads")})
 	case "native":
-		return native.New(b.Config(), b.Weights)
+		w, err := b.Weights()
+		if err != nil {
+			return nil, err
+		}
+		return native.New(b.Config(), w)
 	default:
 		return nil, fmt.Errorf("unknown --runtime %q (want ort or native)", rt)
 	}

@@ -31,13 +31,20 @@ func runParity(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	nb, err := native.New(b.Config(), b.Weights)
+	w, err := b.Weights()
+	if err != nil {
+		return err
+	}
+	nb, err := native.New(b.Config(), w)
 	if err != nil {
 		return fmt.Errorf("%s: %v", name, err)
 	}
 	ob, err := runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads")})
 	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		if b.Name() == "" { // a bundle read from a file names it in its errors
+			err = fmt.Errorf("%s: %w", name, err)
+		}
+		return err
 	}
 	defer ob.Close()
 	B := c.Int("batch")

@@ -99,7 +99,11 @@ func runLoss(c *ucli.Context) error {
 		return err
 	}
 	cfg := b.Config()
-	m, err := native.New(cfg, b.Weights)
+	w, err := b.Weights()
+	if err != nil {
+		return err
+	}
+	m, err := native.New(cfg, w)
 	if err != nil {
 		return fmt.Errorf("%s: %v", name, err)
 	}
@@ -164,7 +168,11 @@ func runFinetune(c *ucli.Context) error {
 	}
 	logf("fine-tuning %s on %d windows (validation %d): %d steps of %d, lr %g, beta %g, free bits %g", name, nt, nv, c.Int("steps"), c.Int("batch"), c.Float64("lr"), beta, fb)
 	prog := newProgress("finetune")
-	res, err := finetune.Run(cfg, b.Weights, train, nt, val, nv, finetune.Options{
+	w, err := b.Weights()
+	if err != nil {
+		return err
+	}
+	res, err := finetune.Run(cfg, w, train, nt, val, nv, finetune.Options{
 		Steps: c.Int("steps"), Batch: c.Int("batch"), LR: c.Float64("lr"), LRDecay: c.Float64("lr-decay"), MinLR: c.Float64("min-lr"),
 		Beta: beta, FreeBits: fb, Clip: c.Float64("clip"), Freeze: c.StringSlice("freeze"),
 		ValEvery: c.Int("val-every"), Patience: c.Int("patience"), Checkpoint: ck, Resume: c.Bool("resume"), Seed: c.Uint64("seed"),
@@ -189,12 +197,12 @@ func runFinetune(c *ucli.Context) error {
 	if res.StoppedEarly {
 		logf("stopped early: %d validations without improvement", c.Int("patience"))
 	}
-	nb, err := importer.NewBundle(cfg, res.Weights, model.Provenance{
+	nb, _, err := importer.NewBundle(cfg, res.Weights, model.Provenance{
 		Source: name, SourceKind: "finetune", Tool: "mvae " + Version,
 		Notes: fmt.Sprintf("fine-tuned %d steps (best validation loss %.4f at step %d) on %d windows; lr %g, batch %d, beta %g, free bits %g, frozen %s",
 			res.History[len(res.History)-1].Step, res.BestVal, res.BestStep, nt, c.Float64("lr"), c.Int("batch"), beta, fb, strings.Join(c.StringSlice("freeze"), ",")) +
 			augmentNote(finetune.Augmentation{Mix: c.Float64("mix"), Toms: c.Float64("toms"), HatRide: c.Float64("hat-ride"), Drop: c.Float64("drop")}),
-	})
+	}, true)
 	if err != nil {
 		return err
 	}
@@ -214,22 +222,26 @@ func runExport(c *ucli.Context) error {
 		return err
 	}
 	cfg := b.Config()
-	full := graphs.BuildFull(cfg, b.Weights).Marshal()
+	w, err := b.Weights()
+	if err != nil {
+		return err
+	}
+	full := graphs.BuildFull(cfg, w).Marshal()
 	out := c.String("output")
 	if err := fsutil.WriteAtomic(out, func(w io.Writer) error { _, err := w.Write(full); return err }); err != nil {
 		return err
 	}
 	logf("wrote %s (opset %d, inputs x [B,%d,%d] and eps [B,%d]; outputs logits, mu, sigma)", out, graphs.BuildOpset, cfg.T(), cfg.InputSize, cfg.ZSize)
 	if p := c.String("safetensors"); p != "" {
-		if err := fsutil.WriteAtomic(p, func(w io.Writer) error {
-			return model.WriteSafetensors(w, b.Weights.Names(cfg), b.Weights, map[string]string{"mvae.config": string(cfg.JSON())}, false)
+		if err := fsutil.WriteAtomic(p, func(f io.Writer) error {
+			return model.WriteSafetensors(f, w.Names(cfg), w, map[string]string{"mvae.config": string(cfg.JSON())}, false)
 		}); err != nil {
 			return err
 		}
 		logf("wrote %s", p)
 	}
 	if p := c.String("pt"); p != "" {
-		if err := fsutil.WriteAtomic(p, func(w io.Writer) error { return model.WriteStateDict(w, cfg, b.Weights) }); err != nil {
+		if err := fsutil.WriteAtomic(p, func(f io.Writer) error { return model.WriteStateDict(f, cfg, w) }); err != nil {
 			return err
 		}
 		logf("wrote %s (torch.load + load_state_dict; the config is the bundle's)", p)

@@ -36,7 +36,7 @@ func fixtures(t *testing.T) []fixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, fixture{name: filepath.Base(dir), bundle: &model.Bundle{Manifest: model.Manifest{Config: r.Config}, Weights: r.Weights}, golden: g})
+		out = append(out, fixture{name: filepath.Base(dir), bundle: model.NewBundle(model.Manifest{Config: r.Config}, r.Weights, nil), golden: g})
 	}
 	if len(out) < 7 {
 		t.Fatalf("only %d fixtures (testdata/models holds 7)", len(out))
@@ -52,7 +52,13 @@ type opener struct {
 // runtimes lists both runtimes. The native one always runs; a test of the
 // ort one calls requireORT first.
 var runtimes = []opener{
-	{"native", func(b *model.Bundle) (generate.Backend, error) { return native.New(b.Config(), b.Weights) }},
+	{"native", func(b *model.Bundle) (generate.Backend, error) {
+		w, err := b.Weights()
+		if err != nil {
+			return nil, err
+		}
+		return native.New(b.Config(), w)
+	}},
 	{"ort", func(b *model.Bundle) (generate.Backend, error) {
 		return runtime.OpenBackend(b, runtime.Options{Threads: 1})
 	}},

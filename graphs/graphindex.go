@@ -12,6 +12,11 @@ type Index struct {
 	Consumers map[string][]Use
 	inits     map[string]*Tensor
 	folded    map[string]*Tensor
+	notConst  map[string]bool // values found not to be constants
+	// foldBudget is how many values folding may still make: folding only
+	// reshapes, slices, transposes and joins what the file holds, so a graph
+	// that folds more than about its own size is hostile.
+	foldBudget int64
 }
 
 // Use is one input slot of a node.
@@ -23,13 +28,17 @@ type Use struct {
 // NewIndex indexes a graph.
 func NewIndex(g *Graph) *Index {
 	x := &Index{G: g, Producer: map[string]*Node{}, Consumers: map[string][]Use{},
-		inits: map[string]*Tensor{}, folded: map[string]*Tensor{}}
+		inits: map[string]*Tensor{}, folded: map[string]*Tensor{}, notConst: map[string]bool{},
+		foldBudget: minFoldBudget}
 	for _, t := range g.Initializers {
 		x.inits[t.Name] = t
+		x.foldBudget += 2 * t.dataValues()
 	}
 	for _, n := range g.Nodes {
 		for _, o := range n.Outputs {
-			x.Producer[o] = n
+			if o != "" {
+				x.Producer[o] = n
+			}
 		}
 		for i, in := range n.Inputs {
 			if in != "" {
@@ -67,20 +76,25 @@ func (x *Index) Const(name string) (*Tensor, bool, error) {
 }
 
 func (x *Index) constDepth(name string, depth int) (*Tensor, bool, error) {
+	if name == "" || x.notConst[name] {
+		return nil, false, nil
+	}
 	if t, ok := x.inits[name]; ok {
-		if t.Unsupported {
-			return nil, false, fmt.Errorf("initializer %q has data type %d, which mvae does not read", name, t.DataType)
+		if err := t.Decode(); err != nil {
+			return nil, false, fmt.Errorf("initializer %q: %v", name, err)
 		}
 		return t, true, nil
 	}
 	if t, ok := x.folded[name]; ok {
 		return t, true, nil
 	}
-	if depth > 64 {
+	if depth > maxFoldDepth {
 		return nil, false, nil
 	}
 	n := x.Producer[name]
-	if n == nil {
+	// Only a node's first output is folded (the operators folded have one).
+	if n == nil || n.Outputs[0] != name {
+		x.notConst[name] = true
 		return nil, false, nil
 	}
 	var ins []*Tensor
@@ -90,52 +104,79 @@ func (x *Index) constDepth(name string, depth int) (*Tensor, bool, error) {
 			continue
 		}
 		t, ok, err := x.constDepth(in, depth+1)
-		if err != nil || !ok {
+		if err != nil {
 			return nil, false, err
+		}
+		if !ok {
+			x.notConst[name] = true
+			return nil, false, nil
 		}
 		ins = append(ins, t)
 	}
-	t, err := foldNode(n, ins)
+	t, err := foldNode(n, ins, &x.foldBudget)
 	if err != nil {
-		return nil, false, fmt.Errorf("node %s (%s): %v", n.Name, n.OpType, err)
+		return nil, false, fmt.Errorf("node %q (%s): %v", n.Name, n.OpType, err)
 	}
 	if t == nil {
+		x.notConst[name] = true
 		return nil, false, nil
 	}
 	x.folded[name] = t
 	return t, true, nil
 }
 
+const (
+	// maxFoldDepth bounds the chains of constant operators followed.
+	maxFoldDepth = 64
+	// minFoldBudget is the values folding may always make (shape constants).
+	minFoldBudget = 1 << 20
+)
+
+// spend takes n values from a fold budget.
+func spend(budget *int64, n int64) error {
+	if n < 0 || n > *budget {
+		return fmt.Errorf("folding constants would make %d values, more than the graph holds", n)
+	}
+	*budget -= n
+	return nil
+}
+
 // foldNode evaluates the few shape operators found between weights and their
-// users. It returns nil for operators it does not evaluate.
-func foldNode(n *Node, ins []*Tensor) (*Tensor, error) {
+// users. It returns nil for operators it does not evaluate; budget bounds the
+// values it may make.
+func foldNode(n *Node, ins []*Tensor, budget *int64) (*Tensor, error) {
+	if n.Domain != "" && n.Domain != "ai.onnx" {
+		return nil, nil
+	}
 	switch n.OpType {
 	case "Constant":
 		if a := n.Attr("value"); a != nil && a.T != nil {
-			if a.T.Unsupported {
-				return nil, fmt.Errorf("constant of data type %d", a.T.DataType)
+			if err := a.T.Decode(); err != nil {
+				return nil, fmt.Errorf("constant: %v", err)
 			}
 			return a.T, nil
 		}
 		if a := n.Attr("value_ints"); a != nil {
-			return &Tensor{Dims: []int64{int64(len(a.Ints))}, Int64: a.Ints}, nil
+			return &Tensor{Dims: []int64{int64(len(a.Ints))}, Int64: append([]int64{}, a.Ints...)}, nil
 		}
 		if a := n.Attr("value_int"); a != nil {
 			return &Tensor{Int64: []int64{a.I}}, nil
 		}
 		if a := n.Attr("value_floats"); a != nil {
-			return &Tensor{Dims: []int64{int64(len(a.Floats))}, Float: a.Floats}, nil
+			return &Tensor{Dims: []int64{int64(len(a.Floats))}, Float: append([]float32{}, a.Floats...)}, nil
 		}
 		if a := n.Attr("value_float"); a != nil {
 			return &Tensor{Float: []float32{a.F}}, nil
 		}
 		return nil, nil
+	}
+	if len(ins) == 0 || ins[0] == nil {
+		return nil, nil
+	}
+	switch n.OpType {
 	case "Identity":
 		return ins[0], nil
 	case "Unsqueeze", "Squeeze", "Reshape":
-		if len(ins) == 0 || ins[0] == nil {
-			return nil, nil
-		}
 		dims, err := reshapeDims(n, ins)
 		if err != nil || dims == nil {
 			return nil, err
@@ -144,11 +185,11 @@ func foldNode(n *Node, ins []*Tensor) (*Tensor, error) {
 		out.Dims = dims
 		return &out, nil
 	case "Transpose":
-		return transposeConst(n, ins[0])
+		return transposeConst(n, ins[0], budget)
 	case "Slice":
-		return sliceConst(n, ins)
+		return sliceConst(n, ins, budget)
 	case "Concat":
-		return concatConst(n, ins)
+		return concatConst(n, ins, budget)
 	}
 	return nil, nil
 }
@@ -168,6 +209,9 @@ func reshapeDims(n *Node, ins []*Tensor) ([]int64, error) {
 		if len(ins) < 2 || ins[1] == nil || ins[1].Int64 == nil {
 			return nil, nil
 		}
+		if len(ins[1].Int64) > MaxTensorDims {
+			return nil, fmt.Errorf("reshape to %d dimensions", len(ins[1].Int64))
+		}
 		shape := append([]int64(nil), ins[1].Int64...)
 		known, neg := int64(1), -1
 		for i, s := range shape {
@@ -177,10 +221,13 @@ func reshapeDims(n *Node, ins []*Tensor) ([]int64, error) {
 				known *= in[i]
 			case s == -1 && neg < 0:
 				neg = i
-			case s > 0:
+			case s > 0 && s <= MaxTensorValues:
 				known *= s
 			default:
 				return nil, fmt.Errorf("bad reshape %v", ins[1].Int64)
+			}
+			if known > MaxTensorValues {
+				return nil, fmt.Errorf("cannot reshape %v to %v", in, ins[1].Int64)
 			}
 		}
 		if neg >= 0 {
@@ -221,6 +268,9 @@ func reshapeDims(n *Node, ins []*Tensor) ([]int64, error) {
 		return out, nil
 	}
 	rank := int64(len(in) + len(axes))
+	if rank > MaxTensorDims {
+		return nil, fmt.Errorf("unsqueeze to %d dimensions", rank)
+	}
 	ins1 := map[int64]bool{}
 	for _, a := range axes {
 		if a < 0 {
@@ -244,11 +294,14 @@ func reshapeDims(n *Node, ins []*Tensor) ([]int64, error) {
 			k++
 		}
 	}
+	if k != len(in) {
+		return nil, fmt.Errorf("unsqueeze axes %v do not fit %v", axes, in)
+	}
 	return out, nil
 }
 
-func transposeConst(n *Node, t *Tensor) (*Tensor, error) {
-	if t == nil || t.Float == nil {
+func transposeConst(n *Node, t *Tensor, budget *int64) (*Tensor, error) {
+	if t.Float == nil {
 		return nil, nil
 	}
 	r := len(t.Dims)
@@ -258,6 +311,9 @@ func transposeConst(n *Node, t *Tensor) (*Tensor, error) {
 			return nil, fmt.Errorf("perm %v for rank %d", a.Ints, r)
 		}
 		for i, p := range a.Ints {
+			if p < 0 || p >= int64(r) {
+				return nil, fmt.Errorf("perm %v for rank %d", a.Ints, r)
+			}
 			perm[i] = int(p)
 		}
 	} else {
@@ -265,12 +321,17 @@ func transposeConst(n *Node, t *Tensor) (*Tensor, error) {
 			perm[i] = r - 1 - i
 		}
 	}
+	seen := make([]bool, r)
 	outDims := make([]int64, r)
 	for i, p := range perm {
-		if p < 0 || p >= r {
-			return nil, fmt.Errorf("perm %v", perm)
+		if seen[p] {
+			return nil, fmt.Errorf("perm %v repeats an axis", perm)
 		}
+		seen[p] = true
 		outDims[i] = t.Dims[p]
+	}
+	if err := spend(budget, int64(len(t.Float))); err != nil {
+		return nil, err
 	}
 	inStride := make([]int64, r)
 	s := int64(1)
@@ -297,9 +358,11 @@ func transposeConst(n *Node, t *Tensor) (*Tensor, error) {
 	return out, nil
 }
 
-func concatConst(n *Node, ins []*Tensor) (*Tensor, error) {
-	if len(ins) == 0 {
-		return nil, nil
+func concatConst(n *Node, ins []*Tensor, budget *int64) (*Tensor, error) {
+	for _, t := range ins {
+		if t == nil {
+			return nil, nil
+		}
 	}
 	r := len(ins[0].Dims)
 	axis := int(n.AttrInt("axis", 0))
@@ -323,6 +386,21 @@ func concatConst(n *Node, ins []*Tensor) (*Tensor, error) {
 			}
 		}
 		out.Dims[axis] += t.Dims[axis]
+		if out.Dims[axis] > MaxTensorValues {
+			return nil, fmt.Errorf("concat of %d values along axis %d", out.Dims[axis], axis)
+		}
+	}
+	total := numel(out.Dims)
+	if err := spend(budget, total); err != nil {
+		return nil, err
+	}
+	if total == 0 {
+		if isFloat {
+			out.Float = []float32{}
+		} else {
+			out.Int64 = []int64{}
+		}
+		return out, nil
 	}
 	for o := int64(0); o < outer; o++ {
 		for _, t := range ins {
@@ -339,10 +417,7 @@ func concatConst(n *Node, ins []*Tensor) (*Tensor, error) {
 
 // sliceConst evaluates Slice (opset 10 and later: starts, ends, axes, steps
 // as inputs; opset 1-9: as attributes) on a constant.
-func sliceConst(n *Node, ins []*Tensor) (*Tensor, error) {
-	if len(ins) == 0 || ins[0] == nil {
-		return nil, nil
-	}
+func sliceConst(n *Node, ins []*Tensor, budget *int64) (*Tensor, error) {
 	t := ins[0]
 	r := len(t.Dims)
 	arg := func(i int, attr string) []int64 {
@@ -386,6 +461,8 @@ func sliceConst(n *Node, ins []*Tensor) (*Tensor, error) {
 			return nil, fmt.Errorf("slice step 0")
 		}
 		d := t.Dims[ax]
+		// A step longer than the axis takes one value, as the axis's length does.
+		step = max(-max(d, 1), min(max(d, 1), step))
 		clampIdx := func(v int64, lo, hi int64) int64 {
 			if v < 0 {
 				v += d
@@ -417,6 +494,9 @@ func sliceConst(n *Node, ins []*Tensor) (*Tensor, error) {
 	}
 	out := &Tensor{Dims: outDims}
 	total := numel(outDims)
+	if err := spend(budget, total); err != nil {
+		return nil, err
+	}
 	idx := make([]int64, r)
 	for o := int64(0); o < total; o++ {
 		off := int64(0)

@@ -20,11 +20,19 @@ import (
 
 // Limits for hostile files: checked before anything is allocated.
 const (
-	MaxModelSize     = 2 << 30 // protobuf's own limit
-	MaxTensorValues  = 1 << 30
-	MaxTensorDims    = 16
-	MaxNodes         = 1 << 20
-	MaxAttrListItems = 1 << 24
+	MaxModelSize    = 2 << 30 // protobuf's own limit
+	MaxTensorValues = 1 << 30
+	MaxTensorDims   = 16
+	MaxNodes        = 1 << 20
+	// MaxItems bounds the nodes, attributes, tensors, values and names a
+	// model may hold in all; MaxListValues the integers and floats of
+	// attribute lists; MaxNameBytes the bytes of every string read.
+	MaxItems      = 1 << 22
+	MaxListValues = 1 << 24
+	MaxNameBytes  = 64 << 20
+	// MaxIntValues bounds the integer tensors mvae decodes: shapes, axes
+	// and indices, never weights.
+	MaxIntValues = 1 << 20
 )
 
 // ErrNotONNX is wrapped by errors about files that are not ONNX models at all.
@@ -38,8 +46,37 @@ func (m *Model) OpsetOf(domain string) int64 {
 	return m.Domains[domain]
 }
 
-// ReadModel decodes an ONNX ModelProto. Errors say what is wrong; callers add
-// the file name.
+// reader decodes one model and counts what it allocates against the limits.
+type reader struct {
+	items, listValues, nameBytes int
+	depth                        int // graphs inside graphs being read
+}
+
+// maxGraphDepth bounds how deep graphs nest in attributes (If, Loop, Scan).
+const maxGraphDepth = 8
+
+// item counts one allocated struct or name.
+func (r *reader) item() error {
+	r.items++
+	if r.items > MaxItems {
+		return fmt.Errorf("more than %d nodes, attributes, tensors and names", MaxItems)
+	}
+	return nil
+}
+
+// str copies a string out of the file, counting it.
+func (r *reader) str(v []byte) (string, error) {
+	r.nameBytes += len(v)
+	if r.nameBytes > MaxNameBytes {
+		return "", fmt.Errorf("more than %d bytes of names and strings", MaxNameBytes)
+	}
+	return string(v), nil
+}
+
+// ReadModel decodes an ONNX ModelProto. Tensors are decoded when first used
+// (Tensor.Decode; Index.Const does it), so the model keeps slices of data,
+// which the caller must not change. Errors say what is wrong; callers add the
+// file name.
 func ReadModel(data []byte) (m *Model, err error) {
 	if len(data) > MaxModelSize {
 		return nil, fmt.Errorf("%d bytes is more than an ONNX model can hold", len(data))
@@ -47,18 +84,23 @@ func ReadModel(data []byte) (m *Model, err error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("%w: the file is empty", ErrNotONNX)
 	}
+	r := &reader{}
 	m = &Model{Domains: map[string]int64{}}
 	sawGraph := false
 	err = walk(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
+		var err error
 		switch num {
 		case 1:
 			m.IRVersion = int64(x)
 		case 2:
-			m.ProducerName = string(v)
+			m.ProducerName, err = r.str(v)
 		case 3:
-			m.ProducerVersion = string(v)
+			m.ProducerVersion, err = r.str(v)
 		case 7:
-			g, err := readGraph(v)
+			if sawGraph {
+				return fmt.Errorf("more than one graph")
+			}
+			g, err := r.graph(v)
 			if err != nil {
 				return err
 			}
@@ -68,15 +110,19 @@ func ReadModel(data []byte) (m *Model, err error) {
 			var dom string
 			var ver int64
 			if err := walk(v, func(n protowire.Number, _ protowire.Type, b []byte, x uint64) error {
+				var err error
 				switch n {
 				case 1:
-					dom = string(b)
+					dom, err = r.str(b)
 				case 2:
 					ver = int64(x)
 				}
-				return nil
+				return err
 			}); err != nil {
 				return fmt.Errorf("opset_import: %v", err)
+			}
+			if err := r.item(); err != nil {
+				return err
 			}
 			if dom == "" || dom == "ai.onnx" {
 				m.Opset = ver
@@ -86,19 +132,27 @@ func ReadModel(data []byte) (m *Model, err error) {
 		case 14:
 			var k, val string
 			if err := walk(v, func(n protowire.Number, _ protowire.Type, b []byte, _ uint64) error {
+				var err error
 				switch n {
 				case 1:
-					k = string(b)
+					k, err = r.str(b)
 				case 2:
-					val = string(b)
+					val, err = r.str(b)
 				}
-				return nil
+				return err
 			}); err != nil {
 				return fmt.Errorf("metadata_props: %v", err)
 			}
+			if err := r.item(); err != nil {
+				return err
+			}
 			m.Metadata = append(m.Metadata, [2]string{k, val})
+		case 20, 25:
+			// training_info and functions: read for what they hold (a
+			// tensor in an external file is an error), then dropped.
+			err = r.nested(num, v)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		if !errors.Is(err, ErrNotONNX) {
@@ -158,32 +212,87 @@ func walk(b []byte, f func(num protowire.Number, typ protowire.Type, v []byte, x
 	return nil
 }
 
-func readGraph(b []byte) (*Graph, error) {
+// nested reads what a model's training_info (20) or a function (25) holds,
+// a graph's sparse initializer (15), or an attribute's graphs (6, 11),
+// tensors (10) and sparse tensor (22), so that every tensor in the file is
+// checked, and drops it: mvae uses none of them.
+func (r *reader) nested(num protowire.Number, v []byte) error {
+	r.depth++
+	defer func() { r.depth-- }()
+	if r.depth > maxGraphDepth {
+		return fmt.Errorf("graphs nest more than %d deep", maxGraphDepth)
+	}
+	sub := func(f func(protowire.Number, []byte) error) error {
+		return walk(v, func(n protowire.Number, typ protowire.Type, b []byte, _ uint64) error {
+			if typ != protowire.BytesType {
+				return nil
+			}
+			return f(n, b)
+		})
+	}
+	var err error
+	switch num {
+	case 20: // TrainingInfoProto: initialization (1) and algorithm (2) graphs
+		err = sub(func(n protowire.Number, b []byte) error {
+			if n == 1 || n == 2 {
+				_, err := r.graph(b)
+				return err
+			}
+			return nil
+		})
+	case 25: // FunctionProto: nodes (7)
+		err = sub(func(n protowire.Number, b []byte) error {
+			if n == 7 {
+				_, err := r.node(b)
+				return err
+			}
+			return nil
+		})
+	case 6, 11: // GraphProto
+		_, err = r.graph(v)
+	case 10: // TensorProto
+		_, err = r.tensor(v)
+	case 15, 22: // SparseTensorProto: values (1) and indices (2)
+		err = sub(func(n protowire.Number, b []byte) error {
+			if n == 1 || n == 2 {
+				_, err := r.tensor(b)
+				return err
+			}
+			return nil
+		})
+	}
+	return err
+}
+
+func (r *reader) graph(b []byte) (*Graph, error) {
 	g := &Graph{}
 	err := walk(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
 		if typ != protowire.BytesType {
 			return nil
 		}
+		var err error
 		switch num {
 		case 1:
 			if len(g.Nodes) >= MaxNodes {
 				return fmt.Errorf("more than %d nodes", MaxNodes)
 			}
-			n, err := readNode(v)
+			n, err := r.node(v)
 			if err != nil {
 				return fmt.Errorf("node %d: %v", len(g.Nodes), err)
 			}
 			g.Nodes = append(g.Nodes, n)
 		case 2:
-			g.Name = string(v)
+			g.Name, err = r.str(v)
 		case 5:
-			t, err := readTensor(v)
+			t, err := r.tensor(v)
 			if err != nil {
 				return fmt.Errorf("initializer %d: %v", len(g.Initializers), err)
 			}
 			g.Initializers = append(g.Initializers, t)
+		case 15:
+			err = r.nested(num, v)
 		case 11, 12:
-			vi, err := readValueInfo(v)
+			vi, err := r.valueInfo(v)
 			if err != nil {
 				return fmt.Errorf("graph input/output: %v", err)
 			}
@@ -193,7 +302,7 @@ func readGraph(b []byte) (*Graph, error) {
 				g.Outputs = append(g.Outputs, vi)
 			}
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("graph: %v", err)
@@ -201,69 +310,82 @@ func readGraph(b []byte) (*Graph, error) {
 	return g, nil
 }
 
-func readNode(b []byte) (*Node, error) {
+func (r *reader) node(b []byte) (*Node, error) {
+	if err := r.item(); err != nil {
+		return nil, err
+	}
 	n := &Node{}
 	err := walk(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
 		if typ != protowire.BytesType {
 			return nil
 		}
+		var err error
+		var s string
 		switch num {
-		case 1:
-			n.Inputs = append(n.Inputs, string(v))
-		case 2:
-			n.Outputs = append(n.Outputs, string(v))
+		case 1, 2:
+			if err := r.item(); err != nil {
+				return err
+			}
+			if s, err = r.str(v); err != nil {
+				return err
+			}
+			if num == 1 {
+				n.Inputs = append(n.Inputs, s)
+			} else {
+				n.Outputs = append(n.Outputs, s)
+			}
 		case 3:
-			n.Name = string(v)
+			n.Name, err = r.str(v)
 		case 4:
-			n.OpType = string(v)
+			n.OpType, err = r.str(v)
 		case 5:
-			a, err := readAttr(v)
+			a, err := r.attr(v)
 			if err != nil {
 				return err
 			}
 			n.Attrs = append(n.Attrs, a)
 		case 7:
-			n.Domain = string(v)
+			n.Domain, err = r.str(v)
 		}
-		return nil
+		return err
 	})
 	return n, err
 }
 
-func readAttr(b []byte) (*Attr, error) {
+func (r *reader) attr(b []byte) (*Attr, error) {
+	if err := r.item(); err != nil {
+		return nil, err
+	}
 	a := &Attr{}
 	err := walk(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
+		var err error
 		switch num {
 		case 1:
-			a.Name = string(v)
+			a.Name, err = r.str(v)
 		case 2:
 			a.F = math.Float32frombits(uint32(x))
 		case 3:
 			a.I = int64(x)
 		case 4:
-			a.S = string(v)
+			a.S, err = r.str(v)
 		case 5:
-			t, err := readTensor(v)
+			t, err := r.tensor(v)
 			if err != nil {
 				return fmt.Errorf("attribute tensor: %v", err)
 			}
 			a.T = t
 		case 7:
-			fs, err := appendFloats(a.Floats, typ, v, x)
-			if err != nil {
-				return err
-			}
-			a.Floats = fs
+			a.Floats, err = r.appendFloats(a.Floats, typ, v, x)
 		case 8:
-			is, err := appendVarints(a.Ints, typ, v, x)
-			if err != nil {
-				return err
+			a.Ints, err = r.appendVarints(a.Ints, typ, v, x, MaxListValues)
+		case 6, 10, 11, 22:
+			if typ == protowire.BytesType {
+				err = r.nested(num, v)
 			}
-			a.Ints = is
 		case 20:
 			a.Kind = AttrKind(x)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("attribute %q: %v", a.Name, err)
@@ -272,6 +394,17 @@ func readAttr(b []byte) (*Attr, error) {
 }
 
 // appendFloats reads a repeated float field, packed or not.
+func (r *reader) appendFloats(dst []float32, typ protowire.Type, v []byte, x uint64) ([]float32, error) {
+	k := 1
+	if typ == protowire.BytesType {
+		k = len(v) / 4
+	}
+	if r.listValues += k; r.listValues > MaxListValues {
+		return nil, fmt.Errorf("more than %d values in attribute lists", MaxListValues)
+	}
+	return appendFloats(dst, typ, v, x)
+}
+
 func appendFloats(dst []float32, typ protowire.Type, v []byte, x uint64) ([]float32, error) {
 	if typ == protowire.Fixed32Type {
 		return append(dst, math.Float32frombits(uint32(x))), nil
@@ -279,18 +412,28 @@ func appendFloats(dst []float32, typ protowire.Type, v []byte, x uint64) ([]floa
 	if typ != protowire.BytesType || len(v)%4 != 0 {
 		return nil, fmt.Errorf("corrupt packed floats")
 	}
-	if len(dst)+len(v)/4 > MaxAttrListItems {
-		return nil, fmt.Errorf("too many floats")
-	}
 	for i := 0; i < len(v); i += 4 {
 		dst = append(dst, math.Float32frombits(binary.LittleEndian.Uint32(v[i:])))
 	}
 	return dst, nil
 }
 
-// appendVarints reads a repeated int64 field, packed or not.
-func appendVarints(dst []int64, typ protowire.Type, v []byte, x uint64) ([]int64, error) {
+// appendVarints reads a repeated int64 field, packed or not, into a list that
+// may hold at most limit values.
+func (r *reader) appendVarints(dst []int64, typ protowire.Type, v []byte, x uint64, limit int) ([]int64, error) {
+	n := len(dst)
+	dst, err := appendVarints(dst, typ, v, x, limit)
+	if r.listValues += len(dst) - n; r.listValues > MaxListValues {
+		return nil, fmt.Errorf("more than %d values in attribute lists", MaxListValues)
+	}
+	return dst, err
+}
+
+func appendVarints(dst []int64, typ protowire.Type, v []byte, x uint64, limit int) ([]int64, error) {
 	if typ == protowire.VarintType {
+		if len(dst) >= limit {
+			return nil, fmt.Errorf("more than %d integers", limit)
+		}
 		return append(dst, int64(x)), nil
 	}
 	if typ != protowire.BytesType {
@@ -301,8 +444,8 @@ func appendVarints(dst []int64, typ protowire.Type, v []byte, x uint64) ([]int64
 		if n < 0 {
 			return nil, fmt.Errorf("corrupt packed integers")
 		}
-		if len(dst) >= MaxAttrListItems {
-			return nil, fmt.Errorf("too many integers")
+		if len(dst) >= limit {
+			return nil, fmt.Errorf("more than %d integers", limit)
 		}
 		dst = append(dst, int64(y))
 		v = v[n:]
@@ -319,39 +462,43 @@ const (
 	onnxDouble = 11
 )
 
-func readTensor(b []byte) (*Tensor, error) {
+// elemSize is the bytes of one value of an ONNX data type in raw_data, 0 for
+// types mvae does not read.
+func elemSize(dtype int32) int64 {
+	switch dtype {
+	case Float32, onnxInt32:
+		return 4
+	case Int64, onnxDouble:
+		return 8
+	case Float16:
+		return 2
+	case onnxUint8, onnxInt8, onnxBool:
+		return 1
+	}
+	return 0
+}
+
+func isFloatType(dtype int32) bool {
+	return dtype == Float32 || dtype == Float16 || dtype == onnxDouble
+}
+
+// tensor reads a TensorProto's name, type and shape; its values are decoded
+// by Decode, when used.
+func (r *reader) tensor(b []byte) (*Tensor, error) {
+	if err := r.item(); err != nil {
+		return nil, err
+	}
 	t := &Tensor{}
-	var dtype int32
-	var raw []byte
-	var floats []float32
-	var ints []int64
-	var doubles []float64
 	external := false
 	err := walk(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
 		var err error
 		switch num {
 		case 1:
-			t.Dims, err = appendVarints(t.Dims, typ, v, x)
+			t.Dims, err = appendVarints(t.Dims, typ, v, x, MaxTensorDims)
 		case 2:
-			dtype = int32(x)
-		case 4:
-			floats, err = appendFloats(floats, typ, v, x)
-		case 5, 7:
-			ints, err = appendVarints(ints, typ, v, x)
+			t.DataType = int32(x)
 		case 8:
-			t.Name = string(v)
-		case 9:
-			raw = v
-		case 10:
-			if typ == protowire.Fixed64Type {
-				doubles = append(doubles, math.Float64frombits(x))
-			} else if typ == protowire.BytesType && len(v)%8 == 0 {
-				for i := 0; i < len(v); i += 8 {
-					doubles = append(doubles, math.Float64frombits(binary.LittleEndian.Uint64(v[i:])))
-				}
-			} else {
-				err = fmt.Errorf("corrupt double_data")
-			}
+			t.Name, err = r.str(v)
 		case 13:
 			external = true
 		case 14:
@@ -363,132 +510,205 @@ func readTensor(b []byte) (*Tensor, error) {
 		return nil, fmt.Errorf("tensor %q: %v", t.Name, err)
 	}
 	if external {
-		return nil, fmt.Errorf("tensor %q: its data is stored in an external file; export with all weights inside the .onnx", t.Name)
+		return nil, fmt.Errorf("tensor %q: its data is stored in an external file; mvae reads only models with every tensor inside the .onnx (export with all weights inside)", t.Name)
 	}
-	if len(t.Dims) > MaxTensorDims {
-		return nil, fmt.Errorf("tensor %q: %d dimensions", t.Name, len(t.Dims))
+	if _, err := t.numel(); err != nil {
+		return nil, err
 	}
+	t.msg = b
+	// A type mvae does not read is an error only if mvae needs its values.
+	t.Unsupported = elemSize(t.DataType) == 0
+	return t, nil
+}
+
+// numel is the number of values the tensor's shape holds.
+func (t *Tensor) numel() (int64, error) {
 	n := int64(1)
 	for _, d := range t.Dims {
 		if d < 0 || d > MaxTensorValues || (d > 0 && n > MaxTensorValues/d) {
-			return nil, fmt.Errorf("tensor %q: shape %v is out of range", t.Name, t.Dims)
+			return 0, fmt.Errorf("tensor %q: shape %v is out of range", t.Name, t.Dims)
 		}
 		n *= d
 	}
-	t.DataType = dtype
-	var size int64
-	switch dtype {
-	case Float32, onnxInt32:
-		size = 4
-	case Int64, onnxDouble:
-		size = 8
-	case Float16:
-		size = 2
-	case onnxUint8, onnxInt8, onnxBool:
-		size = 1
-	default:
-		// Kept without data: an error only if mvae needs its values.
-		t.Unsupported = true
-		return t, nil
+	return n, nil
+}
+
+// dataValues is about how many values a tensor's data holds: its size in the
+// file over two, or its decoded values.
+func (t *Tensor) dataValues() int64 {
+	return int64(len(t.msg))/2 + int64(len(t.Float)) + int64(len(t.Int64))
+}
+
+// Decode converts a tensor read from a file to Float (float types) or Int64
+// (integer types, at most MaxIntValues values), once; a tensor already in
+// memory is left as it is. Errors say what is wrong with the tensor.
+func (t *Tensor) Decode() error {
+	if t.Unsupported {
+		return fmt.Errorf("tensor %q has data type %d, which mvae does not read", t.Name, t.DataType)
 	}
-	count := func(k int) error {
-		if int64(k) != n {
-			return fmt.Errorf("tensor %q: shape %v needs %d values, found %d", t.Name, t.Dims, n, k)
+	if t.msg == nil {
+		return nil
+	}
+	f, i, err := decodeTensor(t.msg, t.DataType, t.Name, t.Dims)
+	if err != nil {
+		return err
+	}
+	t.Float, t.Int64, t.msg = f, i, nil
+	return nil
+}
+
+func decodeTensor(b []byte, dtype int32, name string, dims []int64) ([]float32, []int64, error) {
+	n := int64(1)
+	for _, d := range dims {
+		n *= d // checked when read
+	}
+	if !isFloatType(dtype) && n > MaxIntValues {
+		return nil, nil, fmt.Errorf("integer tensor %q has %d values; mvae reads integer constants of at most %d values (shapes, axes, indices)", name, n, MaxIntValues)
+	}
+	size := elemSize(dtype)
+	// Count the values present before allocating anything.
+	var raw []byte
+	var floats, ints, doubles int64
+	err := walk(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
+		switch num {
+		case 4:
+			if typ == protowire.BytesType {
+				if len(v)%4 != 0 {
+					return fmt.Errorf("corrupt float_data")
+				}
+				floats += int64(len(v) / 4)
+			} else {
+				floats++
+			}
+		case 5, 7:
+			if typ == protowire.BytesType {
+				for len(v) > 0 {
+					_, k := protowire.ConsumeVarint(v)
+					if k < 0 {
+						return fmt.Errorf("corrupt packed integers")
+					}
+					v = v[k:]
+					ints++
+				}
+			} else {
+				ints++
+			}
+		case 9:
+			raw = v
+		case 10:
+			if typ == protowire.BytesType {
+				if len(v)%8 != 0 {
+					return fmt.Errorf("corrupt double_data")
+				}
+				doubles += int64(len(v) / 8)
+			} else {
+				doubles++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("tensor %q: %v", name, err)
+	}
+	count := func(k int64) error {
+		if k != n {
+			return fmt.Errorf("tensor %q: shape %v needs %d values, found %d", name, dims, n, k)
 		}
 		return nil
 	}
 	le := binary.LittleEndian
-	switch {
-	case raw != nil:
-		if int64(len(raw)) != n*size {
-			return nil, fmt.Errorf("tensor %q: shape %v needs %d bytes of data, found %d", t.Name, t.Dims, n*size, len(raw))
-		}
-		switch dtype {
-		case Float32:
-			t.Float = make([]float32, n)
-			for i := range t.Float {
-				t.Float[i] = math.Float32frombits(le.Uint32(raw[4*i:]))
-			}
-		case Float16:
-			t.Float = make([]float32, n)
-			for i := range t.Float {
-				t.Float[i] = model.Float32FromHalf(le.Uint16(raw[2*i:]))
-			}
-		case onnxDouble:
-			t.Float = make([]float32, n)
-			for i := range t.Float {
-				t.Float[i] = float32(math.Float64frombits(le.Uint64(raw[8*i:])))
-			}
-		case Int64:
-			t.Int64 = make([]int64, n)
-			for i := range t.Int64 {
-				t.Int64[i] = int64(le.Uint64(raw[8*i:]))
-			}
-		case onnxInt32:
-			t.Int64 = make([]int64, n)
-			for i := range t.Int64 {
-				t.Int64[i] = int64(int32(le.Uint32(raw[4*i:])))
-			}
-		case onnxUint8, onnxBool:
-			t.Int64 = make([]int64, n)
-			for i := range t.Int64 {
-				t.Int64[i] = int64(raw[i])
-			}
-		case onnxInt8:
-			t.Int64 = make([]int64, n)
-			for i := range t.Int64 {
-				t.Int64[i] = int64(int8(raw[i]))
-			}
-		}
-	case dtype == Float32:
-		if err := count(len(floats)); err != nil {
-			return nil, err
-		}
-		t.Float = floats
-	case dtype == onnxDouble:
-		if err := count(len(doubles)); err != nil {
-			return nil, err
-		}
-		t.Float = make([]float32, n)
-		for i, d := range doubles {
-			t.Float[i] = float32(d)
-		}
-	case dtype == Float16:
-		// float16 values travel in int32_data, one per element.
-		if err := count(len(ints)); err != nil {
-			return nil, err
-		}
-		t.Float = make([]float32, n)
-		for i, v := range ints {
-			t.Float[i] = model.Float32FromHalf(uint16(v))
-		}
-	default:
-		if err := count(len(ints)); err != nil {
-			return nil, err
-		}
-		t.Int64 = ints
-		if dtype == onnxInt32 || dtype == onnxInt8 {
-			for i, v := range ints {
-				t.Int64[i] = int64(int32(v))
-			}
-		}
-	}
-	if t.Float == nil && t.Int64 == nil {
-		if dtype == Float32 || dtype == Float16 || dtype == onnxDouble {
-			t.Float = []float32{}
+	var fs []float32
+	var is []int64
+	alloc := func() {
+		if isFloatType(dtype) {
+			fs = make([]float32, 0, n)
 		} else {
-			t.Int64 = []int64{}
+			is = make([]int64, 0, n)
 		}
 	}
-	return t, nil
+	if raw != nil {
+		if int64(len(raw)) != n*size {
+			return nil, nil, fmt.Errorf("tensor %q: shape %v needs %d bytes of data, found %d", name, dims, n*size, len(raw))
+		}
+		alloc()
+		for i := int64(0); i < n; i++ {
+			switch dtype {
+			case Float32:
+				fs = append(fs, math.Float32frombits(le.Uint32(raw[4*i:])))
+			case Float16:
+				fs = append(fs, model.Float32FromHalf(le.Uint16(raw[2*i:])))
+			case onnxDouble:
+				fs = append(fs, float32(math.Float64frombits(le.Uint64(raw[8*i:]))))
+			case Int64:
+				is = append(is, int64(le.Uint64(raw[8*i:])))
+			case onnxInt32:
+				is = append(is, int64(int32(le.Uint32(raw[4*i:]))))
+			case onnxUint8, onnxBool:
+				is = append(is, int64(raw[i]))
+			case onnxInt8:
+				is = append(is, int64(int8(raw[i])))
+			}
+		}
+		return fs, is, nil
+	}
+	var found int64
+	switch dtype {
+	case Float32:
+		found = floats
+	case onnxDouble:
+		found = doubles
+	default: // float16 travels in int32_data, one value per element
+		found = ints
+	}
+	if err := count(found); err != nil {
+		return nil, nil, err
+	}
+	alloc()
+	err = walk(b, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
+		var err error
+		switch {
+		case num == 4 && dtype == Float32:
+			fs, err = appendFloats(fs, typ, v, x)
+		case num == 10 && dtype == onnxDouble:
+			if typ == protowire.Fixed64Type {
+				fs = append(fs, float32(math.Float64frombits(x)))
+			}
+			for i := 0; typ == protowire.BytesType && i < len(v); i += 8 {
+				fs = append(fs, float32(math.Float64frombits(le.Uint64(v[i:]))))
+			}
+		case (num == 5 || num == 7) && dtype != Float32 && dtype != onnxDouble:
+			var vs []int64
+			vs, err = appendVarints(nil, typ, v, x, int(n))
+			for _, y := range vs {
+				switch dtype {
+				case Float16:
+					fs = append(fs, model.Float32FromHalf(uint16(y)))
+				case onnxInt32, onnxInt8:
+					is = append(is, int64(int32(y)))
+				default:
+					is = append(is, y)
+				}
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("tensor %q: %v", name, err)
+	}
+	return fs, is, nil
 }
 
-func readValueInfo(b []byte) (*ValueInfo, error) {
+func (r *reader) valueInfo(b []byte) (*ValueInfo, error) {
+	if err := r.item(); err != nil {
+		return nil, err
+	}
 	vi := &ValueInfo{}
 	err := walk(b, func(num protowire.Number, typ protowire.Type, v []byte, _ uint64) error {
 		switch num {
 		case 1:
-			vi.Name = string(v)
+			var err error
+			vi.Name, err = r.str(v)
+			return err
 		case 2: // TypeProto
 			return walk(v, func(n protowire.Number, _ protowire.Type, tt []byte, _ uint64) error {
 				if n != 1 { // tensor_type only
@@ -508,13 +728,14 @@ func readValueInfo(b []byte) (*ValueInfo, error) {
 							}
 							d, name := int64(-1), ""
 							err := walk(db, func(n protowire.Number, _ protowire.Type, s []byte, x uint64) error {
+								var err error
 								switch n {
 								case 1:
 									d = int64(x)
 								case 2:
-									name = string(s)
+									name, err = r.str(s)
 								}
-								return nil
+								return err
 							})
 							vi.Dims = append(vi.Dims, d)
 							vi.DimNames = append(vi.DimNames, name)

@@ -52,6 +52,8 @@ type Tensor struct {
 
 	DataType    int32 // as read; the writer uses Float32 or Int64
 	Unsupported bool  // read with a data type mvae cannot convert
+
+	msg []byte // the TensorProto as read, until Decode converts it
 }
 
 // ValueInfo names a graph input or output. A dimension < 0 is symbolic
@@ -97,38 +99,76 @@ func FloatsAttr(name string, v ...float32) *Attr {
 }
 func TensorAttr(name string, t *Tensor) *Attr { return &Attr{Name: name, Kind: AttrTensor, T: t} }
 
-// Marshal encodes the model as ONNX protobuf bytes.
+// Marshal encodes the model as ONNX protobuf bytes. The sizes of the
+// messages are computed first, so that the weights are copied once, into a
+// buffer of the exact size.
 func (m *Model) Marshal() []byte {
-	var b []byte
-	b = protowire.AppendTag(b, 1, protowire.VarintType)
-	b = protowire.AppendVarint(b, uint64(m.IRVersion))
-	b = appendString(b, 2, m.ProducerName)
-	b = appendString(b, 3, m.ProducerVersion)
-	if m.Graph != nil {
-		b = appendMessage(b, 7, m.Graph.marshal())
-	}
-	var op []byte
+	var head []byte
+	head = protowire.AppendTag(head, 1, protowire.VarintType)
+	head = protowire.AppendVarint(head, uint64(m.IRVersion))
+	head = appendString(head, 2, m.ProducerName)
+	head = appendString(head, 3, m.ProducerVersion)
+	var tail, op []byte
 	op = appendString(op, 1, "")
 	op = protowire.AppendTag(op, 2, protowire.VarintType)
 	op = protowire.AppendVarint(op, uint64(m.Opset))
-	b = appendMessage(b, 8, op)
+	tail = appendMessage(tail, 8, op)
 	for _, kv := range m.Metadata {
 		var e []byte
 		e = appendString(e, 1, kv[0])
 		e = appendString(e, 2, kv[1])
-		b = appendMessage(b, 14, e)
+		tail = appendMessage(tail, 14, e)
 	}
-	return b
+	size := len(head) + len(tail)
+	gs := 0
+	if m.Graph != nil {
+		gs = m.Graph.size()
+		size += protowire.SizeTag(7) + protowire.SizeBytes(gs)
+	}
+	b := make([]byte, 0, size)
+	b = append(b, head...)
+	if m.Graph != nil {
+		b = protowire.AppendTag(b, 7, protowire.BytesType)
+		b = protowire.AppendVarint(b, uint64(gs))
+		b = m.Graph.appendTo(b)
+	}
+	return append(b, tail...)
 }
 
-func (g *Graph) marshal() []byte {
-	var b []byte
+// size is the length of the graph's encoding.
+func (g *Graph) size() int {
+	n := 0
+	msg := func(num protowire.Number, size int) {
+		n += protowire.SizeTag(num) + protowire.SizeBytes(size)
+	}
+	for _, nd := range g.Nodes {
+		msg(1, len(nd.marshal()))
+	}
+	if g.Name != "" {
+		msg(2, len(g.Name))
+	}
+	for _, t := range g.Initializers {
+		msg(5, t.size())
+	}
+	for _, v := range g.Inputs {
+		msg(11, len(v.marshal()))
+	}
+	for _, v := range g.Outputs {
+		msg(12, len(v.marshal()))
+	}
+	return n
+}
+
+// appendTo appends the graph's encoding (size bytes) to b.
+func (g *Graph) appendTo(b []byte) []byte {
 	for _, n := range g.Nodes {
 		b = appendMessage(b, 1, n.marshal())
 	}
 	b = appendString(b, 2, g.Name)
 	for _, t := range g.Initializers {
-		b = appendMessage(b, 5, t.marshal())
+		b = protowire.AppendTag(b, 5, protowire.BytesType)
+		b = protowire.AppendVarint(b, uint64(t.size()))
+		b = t.appendTo(b)
 	}
 	for _, v := range g.Inputs {
 		b = appendMessage(b, 11, v.marshal())
@@ -193,34 +233,70 @@ func (a *Attr) marshal() []byte {
 	return b
 }
 
-func (t *Tensor) marshal() []byte {
-	var b []byte
-	if len(t.Dims) > 0 {
-		var p []byte
-		for _, d := range t.Dims {
-			p = protowire.AppendVarint(p, uint64(d))
-		}
-		b = appendMessage(b, 1, p)
+func (t *Tensor) marshal() []byte { return t.appendTo(make([]byte, 0, t.size())) }
+
+// dimsSize is the length of the packed dims.
+func (t *Tensor) dimsSize() int {
+	n := 0
+	for _, d := range t.Dims {
+		n += protowire.SizeVarint(uint64(d))
 	}
-	typ := int32(Float32)
-	var raw []byte
+	return n
+}
+
+// dataType and rawSize are the type and length of the data as written.
+func (t *Tensor) dataType() (int32, int) {
 	if t.Float != nil {
-		raw = make([]byte, 0, 4*len(t.Float))
-		for _, f := range t.Float {
-			raw = protowire.AppendFixed32(raw, math.Float32bits(f))
-		}
-	} else {
-		typ = Int64
-		raw = make([]byte, 0, 8*len(t.Int64))
-		for _, v := range t.Int64 {
-			raw = protowire.AppendFixed64(raw, uint64(v))
+		return Float32, 4 * len(t.Float)
+	}
+	return Int64, 8 * len(t.Int64)
+}
+
+// size is the length of the tensor's encoding.
+func (t *Tensor) size() int {
+	if t.msg != nil {
+		return len(t.msg)
+	}
+	n := 0
+	if len(t.Dims) > 0 {
+		n += protowire.SizeTag(1) + protowire.SizeBytes(t.dimsSize())
+	}
+	typ, raw := t.dataType()
+	n += protowire.SizeTag(2) + protowire.SizeVarint(uint64(typ))
+	if t.Name != "" {
+		n += protowire.SizeTag(8) + protowire.SizeBytes(len(t.Name))
+	}
+	return n + protowire.SizeTag(9) + protowire.SizeBytes(raw)
+}
+
+// appendTo appends the tensor's encoding (size bytes) to b: its data as
+// raw_data, float32 or int64.
+func (t *Tensor) appendTo(b []byte) []byte {
+	if t.msg != nil {
+		return append(b, t.msg...) // read and never decoded: written as it was
+	}
+	if len(t.Dims) > 0 {
+		b = protowire.AppendTag(b, 1, protowire.BytesType)
+		b = protowire.AppendVarint(b, uint64(t.dimsSize()))
+		for _, d := range t.Dims {
+			b = protowire.AppendVarint(b, uint64(d))
 		}
 	}
+	typ, raw := t.dataType()
 	b = protowire.AppendTag(b, 2, protowire.VarintType)
 	b = protowire.AppendVarint(b, uint64(typ))
 	b = appendString(b, 8, t.Name)
 	b = protowire.AppendTag(b, 9, protowire.BytesType)
-	b = protowire.AppendBytes(b, raw)
+	b = protowire.AppendVarint(b, uint64(raw))
+	if t.Float != nil {
+		for _, f := range t.Float {
+			b = protowire.AppendFixed32(b, math.Float32bits(f))
+		}
+	} else {
+		for _, v := range t.Int64 {
+			b = protowire.AppendFixed64(b, uint64(v))
+		}
+	}
 	return b
 }
 

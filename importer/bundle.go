@@ -8,29 +8,36 @@ import (
 	"github.com/musicvae-go/mvae/model"
 )
 
-// NewBundle assembles a bundle from a config and its weights: it builds the
-// ONNX graphs the runtimes need from the weights and stamps the provenance
-// with the time of creation (when it has none). Every bundle mvae makes
-// (import, import in memory, fine-tuning) is assembled here.
-func NewBundle(c *model.Config, w model.Weights, p model.Provenance) (*model.Bundle, error) {
-	gs, err := graphs.BuildAll(c, w)
-	if err != nil {
-		return nil, fmt.Errorf("building graphs: %v", err)
+// NewBundle assembles a bundle from a config and its weights, stamping the
+// provenance with the time of creation (when it has none). Every bundle mvae
+// makes (import, import in memory, fine-tuning) is assembled here.
+//
+// With store, the ONNX graphs built from the weights (graphs.BuildAll) are
+// kept in the bundle as its record (onnxruntime users can read them; mvae's
+// ort runtime rebuilds them from the weights and checks the record on load)
+// and returned, e.g. to verify them; without, the bundle holds no graph.
+func NewBundle(c *model.Config, w model.Weights, p model.Provenance, store bool) (*model.Bundle, map[string][]byte, error) {
+	var gs map[string][]byte
+	if store {
+		var err error
+		if gs, err = graphs.BuildAll(c, w); err != nil {
+			return nil, nil, fmt.Errorf("building graphs: %v", err)
+		}
 	}
 	if p.Created == "" {
 		p.Created = time.Now().UTC().Format(time.RFC3339)
 	}
-	return &model.Bundle{Manifest: model.Manifest{Config: c, Provenance: p}, Weights: w, Graphs: gs}, nil
+	return model.NewBundle(model.Manifest{Config: c, Provenance: p}, w, gs), gs, nil
 }
 
 // Bundle assembles the bundle of an imported model (see NewBundle). Errors
 // name the file imported.
-func (r *Result) Bundle() (*model.Bundle, error) {
-	b, err := NewBundle(r.Config, r.Weights, r.Provenance)
+func (r *Result) Bundle(store bool) (*model.Bundle, map[string][]byte, error) {
+	b, gs, err := NewBundle(r.Config, r.Weights, r.Provenance, store)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", r.Provenance.Source, err)
+		return nil, nil, fmt.Errorf("%s: %v", r.Provenance.Source, err)
 	}
-	return b, nil
+	return b, gs, nil
 }
 
 // Worst is the largest difference the verification found.

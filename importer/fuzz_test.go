@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/musicvae-go/mvae/internal/craft"
+	"github.com/musicvae-go/mvae/internal/hostile"
 )
 
 // FuzzImportONNX: arbitrary graphs never panic the importer's analysis.
@@ -13,6 +14,9 @@ func FuzzImportONNX(f *testing.F) {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)
 		}
+	}
+	for _, b := range hostile.ONNXSeeds() {
+		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fromONNX(data, Options{})

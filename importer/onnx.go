@@ -83,11 +83,11 @@ func (a *analysis) findLSTMs() error {
 			return fmt.Errorf("LSTM node %q has %d inputs; want X, W, R", n.Name, len(n.Inputs))
 		}
 		l := &lstmNode{node: n}
-		W, okW, err := a.x.Const(n.Inputs[1])
+		W, okW, err := a.weight(n.Inputs[1])
 		if err != nil {
 			return err
 		}
-		R, okR, err := a.x.Const(n.Inputs[2])
+		R, okR, err := a.weight(n.Inputs[2])
 		if err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func (a *analysis) findLSTMs() error {
 		}
 		l.W, l.R = W.Float, R.Float
 		if len(n.Inputs) > 3 && n.Inputs[3] != "" {
-			B, ok, err := a.x.Const(n.Inputs[3])
+			B, ok, err := a.weight(n.Inputs[3])
 			if err != nil {
 				return err
 			}
@@ -222,11 +222,14 @@ func (a *analysis) findLinears() error {
 			if len(n.Inputs) < 2 {
 				continue
 			}
-			B, ok, err := a.x.Const(n.Inputs[1])
+			if len(n.Outputs) == 0 || n.Outputs[0] == "" {
+				return fmt.Errorf("Gemm node %q has no output", n.Name)
+			}
+			B, ok, err := a.weight(n.Inputs[1])
 			if err != nil {
 				return err
 			}
-			if !ok || B.Float == nil || len(B.Dims) != 2 {
+			if !ok || B.Float == nil || len(B.Dims) != 2 || len(B.Float) == 0 {
 				continue
 			}
 			if n.AttrInt("transA", 0) != 0 {
@@ -249,7 +252,7 @@ func (a *analysis) findLinears() error {
 			}
 			l.b = make([]float32, l.out)
 			if len(n.Inputs) > 2 && n.Inputs[2] != "" {
-				C, ok, err := a.x.Const(n.Inputs[2])
+				C, ok, err := a.weight(n.Inputs[2])
 				if err != nil {
 					return err
 				}
@@ -263,11 +266,14 @@ func (a *analysis) findLinears() error {
 			if len(n.Inputs) != 2 {
 				continue
 			}
-			Wc, ok, err := a.x.Const(n.Inputs[1])
+			if len(n.Outputs) == 0 || n.Outputs[0] == "" {
+				return fmt.Errorf("MatMul node %q has no output", n.Name)
+			}
+			Wc, ok, err := a.weight(n.Inputs[1])
 			if err != nil {
 				return err
 			}
-			if !ok || Wc.Float == nil || len(Wc.Dims) != 2 {
+			if !ok || Wc.Float == nil || len(Wc.Dims) != 2 || len(Wc.Float) == 0 {
 				continue
 			}
 			l := &linear{head: n.Outputs[0], node: n, in: int(Wc.Dims[0]), out: int(Wc.Dims[1])}
@@ -278,7 +284,10 @@ func (a *analysis) findLinears() error {
 				if u.Node.OpType != "Add" || len(u.Node.Inputs) != 2 {
 					continue
 				}
-				c, ok, err := a.x.Const(u.Node.Inputs[1-u.Slot])
+				if len(u.Node.Outputs) == 0 || u.Node.Outputs[0] == "" {
+					return fmt.Errorf("Add node %q has no output", u.Node.Name)
+				}
+				c, ok, err := a.weight(u.Node.Inputs[1-u.Slot])
 				if err != nil {
 					return err
 				}
@@ -296,6 +305,19 @@ func (a *analysis) findLinears() error {
 		}
 	}
 	return nil
+}
+
+// weight returns a constant the model's weights are taken from; a float
+// constant that holds NaN or an infinity is an error naming the value.
+func (a *analysis) weight(name string) (*graphs.Tensor, bool, error) {
+	t, ok, err := a.x.Const(name)
+	if err != nil || !ok {
+		return t, ok, err
+	}
+	if err := model.CheckFinite(fmt.Sprintf("%q", name), &model.Tensor{Shape: []int{len(t.Float)}, Data: t.Float}); err != nil {
+		return nil, false, err
+	}
+	return t, ok, nil
 }
 
 func scaled(x []float32, s float32) []float32 {
@@ -335,7 +357,11 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 	}
 	var xin *graphs.ValueInfo
 	for _, in := range g.Inputs {
-		if _, isConst, _ := a.x.Const(in.Name); !isConst && (in.Name == "x" || xin == nil) {
+		_, isConst, err := a.x.Const(in.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !isConst && (in.Name == "x" || xin == nil) {
 			xin = in
 		}
 	}

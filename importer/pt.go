@@ -311,8 +311,8 @@ func readStateDict(data []byte) (w model.Weights, err error) {
 			x.Data = make([]float32, e.n)
 			gather(x.Data, e.src, e.t.StorageOffset, e.t.Size, e.t.Stride)
 		}
-		if err := x.CheckFinite(); err != nil {
-			return nil, fmt.Errorf("tensor %s: %v (the weights must be finite)", e.name, err)
+		if err := model.CheckFinite(e.name, x); err != nil {
+			return nil, err
 		}
 		w[e.name] = x
 	}

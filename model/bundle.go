@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/musicvae-go/mvae/internal/fsutil"
 )
@@ -46,24 +48,149 @@ type Manifest struct {
 	Verification map[string]any    `json:"verification,omitempty"`
 }
 
-// Bundle is a model in memory.
+// Bundle is a model: its manifest, weights and ONNX graphs. A bundle made
+// with NewBundle holds them in memory; one opened from a file (OpenBundle,
+// ReadBundle, ReadBundleFile) has read its manifest alone, and reads its
+// weights the first time they are asked for and a graph each time it is
+// asked for, so that what a command does not use is never read. A Bundle is
+// safe for concurrent use.
 type Bundle struct {
 	Manifest Manifest
-	Weights  Weights
-	Graphs   map[string][]byte // name -> ONNX bytes
+
+	src *bundleSource // nil for a bundle in memory
+
+	mu      sync.Mutex
+	weights Weights
+	werr    error
+	graphs  map[string][]byte // a bundle in memory: name -> ONNX bytes
+}
+
+// NewBundle makes a bundle in memory; it keeps w and graphs (nil for none)
+// without copying them.
+func NewBundle(m Manifest, w Weights, graphs map[string][]byte) *Bundle {
+	return &Bundle{Manifest: m, weights: w, graphs: graphs}
 }
 
 // Config is the bundle's config.
 func (b *Bundle) Config() *Config { return b.Manifest.Config }
 
+// Name is the file an opened bundle was read from, as its errors name it
+// ("" for a bundle in memory or one whose caller names it).
+func (b *Bundle) Name() string {
+	if b.src == nil {
+		return ""
+	}
+	return b.src.name
+}
+
+// Weights returns the bundle's weights, read and checked (names, shapes,
+// finite values) the first time. Callers must not change them.
+func (b *Bundle) Weights() (Weights, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.weights == nil && b.werr == nil && b.src != nil {
+		b.weights, b.werr = b.src.readWeights(&b.Manifest)
+	}
+	if b.werr != nil {
+		return nil, b.werr
+	}
+	if b.weights == nil {
+		return nil, fmt.Errorf("bundle has no weights")
+	}
+	return b.weights, nil
+}
+
+// GraphNames lists the graphs the bundle stores, sorted.
+func (b *Bundle) GraphNames() []string {
+	var names []string
+	if b.src != nil {
+		for n := range b.Manifest.Graphs {
+			names = append(names, n)
+		}
+	} else {
+		for n := range b.graphs {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// GraphSize is the size of a stored graph in bytes, as the bundle declares
+// it (nothing is read), and whether the bundle stores that graph.
+func (b *Bundle) GraphSize(name string) (int64, bool) {
+	if b.src == nil {
+		g, ok := b.graphs[name]
+		return int64(len(g)), ok
+	}
+	f := b.src.files[b.Manifest.Graphs[name]]
+	if f == nil {
+		return 0, false
+	}
+	return int64(f.UncompressedSize64), true
+}
+
+// ReadGraph reads a stored graph. One larger than limit bytes is an error
+// that names it, and nothing of it is read.
+func (b *Bundle) ReadGraph(name string, limit int64) ([]byte, error) {
+	if b.src == nil {
+		g, ok := b.graphs[name]
+		if !ok {
+			return nil, fmt.Errorf("bundle has no graph %s", name)
+		}
+		if int64(len(g)) > limit {
+			return nil, fmt.Errorf("graph %s is %d bytes, more than %d", name, len(g), limit)
+		}
+		return g, nil
+	}
+	p, ok := b.Manifest.Graphs[name]
+	if !ok {
+		return nil, b.src.errorf("bundle has no graph %s", name)
+	}
+	return b.src.read(p, limit)
+}
+
+// Close releases the file an opened bundle reads from; its weights, once
+// read, stay usable. Closing a bundle in memory does nothing.
+func (b *Bundle) Close() error {
+	if b.src == nil || b.src.closer == nil {
+		return nil
+	}
+	return b.src.closer.Close()
+}
+
 // MaxBundleSize bounds the bundles a reader accepts.
 const MaxBundleSize = 4 << 30
+
+// Limits on what a bundle's zip directory may declare.
+const (
+	// MaxManifestSize bounds mvae.json.
+	MaxManifestSize = 1 << 20
+	// MaxBundleMembers bounds the zip entries of a bundle.
+	MaxBundleMembers = 64
+	// MaxBundleGraphs bounds the graphs a manifest names.
+	MaxBundleGraphs = 16
+	// MaxDeflateRatio bounds how much a compressed member may declare to
+	// inflate to (float data and ONNX graphs barely compress); members of
+	// up to smallMember bytes are not held to it.
+	MaxDeflateRatio = 100
+	// MaxWeightsDeflateRatio is the same for the weights: trained float
+	// weights compress to nine tenths of their size at best, and a weights
+	// member that inflates further would have mvae allocate for values
+	// the file does not hold.
+	MaxWeightsDeflateRatio = 8
+	smallMember            = 1 << 20
+)
 
 // WriteBundle writes a bundle as a zip archive. With half the weights are
 // stored as float16 (half the size; they read back as float32).
 func WriteBundle(w io.Writer, b *Bundle, half bool) error {
 	c := b.Config()
-	if err := b.Weights.Check(c); err != nil {
+	weights, err := b.Weights()
+	if err != nil {
+		return err
+	}
+	if err := weights.Check(c); err != nil {
 		return err
 	}
 	m := b.Manifest
@@ -75,12 +202,10 @@ func WriteBundle(w io.Writer, b *Bundle, half bool) error {
 		m.WeightsDType = "float16"
 	}
 	m.Graphs = map[string]string{}
-	names := make([]string, 0, len(b.Graphs))
-	for n := range b.Graphs {
-		names = append(names, n)
+	names := b.GraphNames()
+	for _, n := range names {
 		m.Graphs[n] = "graphs/" + n + ".onnx"
 	}
-	sort.Strings(names)
 	zw := zip.NewWriter(w)
 	mj, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
@@ -90,21 +215,27 @@ func WriteBundle(w io.Writer, b *Bundle, half bool) error {
 	if err != nil {
 		return err
 	}
-	f.Write(append(mj, '\n'))
+	if _, err := f.Write(append(mj, '\n')); err != nil {
+		return err
+	}
 	// Weights are stored, not deflated: float data barely compresses.
 	f, err = zw.CreateHeader(&zip.FileHeader{Name: m.Weights, Method: zip.Store})
 	if err != nil {
 		return err
 	}
-	if err := WriteSafetensors(f, b.Weights.Names(c), b.Weights, map[string]string{"format": ConfigFormat, "mvae.config": string(c.JSON())}, half); err != nil {
+	if err := WriteSafetensors(f, weights.Names(c), weights, map[string]string{"format": ConfigFormat, "mvae.config": string(c.JSON())}, half); err != nil {
 		return err
 	}
 	for _, n := range names {
+		g, err := b.ReadGraph(n, MaxBundleSize)
+		if err != nil {
+			return err
+		}
 		f, err := zw.CreateHeader(&zip.FileHeader{Name: m.Graphs[n], Method: zip.Deflate})
 		if err != nil {
 			return err
 		}
-		if _, err := f.Write(b.Graphs[n]); err != nil {
+		if _, err := f.Write(g); err != nil {
 			return err
 		}
 	}
@@ -116,92 +247,230 @@ func WriteBundleFile(path string, b *Bundle, half bool) error {
 	return fsutil.WriteAtomic(path, func(w io.Writer) error { return WriteBundle(w, b, half) })
 }
 
-// ReadBundle reads a bundle from memory. Errors say what is wrong; callers
-// add the file name.
-func ReadBundle(data []byte) (*Bundle, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return nil, fmt.Errorf("not an mvae bundle (not a zip archive): %v", err)
+// bundleSource is the zip archive an opened bundle reads its members from.
+type bundleSource struct {
+	name   string // the file, for errors ("" when the caller adds it)
+	size   int64  // of the archive
+	files  map[string]*zip.File
+	closer io.Closer
+}
+
+func (s *bundleSource) errorf(format string, args ...any) error {
+	if s.name == "" {
+		return fmt.Errorf(format, args...)
 	}
-	files := map[string]*zip.File{}
+	return fmt.Errorf("%s: %s", s.name, fmt.Sprintf(format, args...))
+}
+
+// read reads one member, of at most limit bytes, trusting neither its
+// declared size nor its compressed data: a member that declares more than
+// limit, or more than its compressed size can hold, is refused unread, and
+// one whose data inflates to anything but its declared size is an error.
+func (s *bundleSource) read(name string, limit int64) ([]byte, error) {
+	f, ok := s.files[name]
+	if !ok {
+		return nil, s.errorf("bundle has no member %s", name)
+	}
+	size, err := s.checkMember(f, limit, MaxDeflateRatio)
+	if err != nil {
+		return nil, s.errorf("bundle member %s: %v", name, err)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, s.errorf("bundle member %s: %v", name, err)
+	}
+	defer rc.Close()
+	buf := make([]byte, size)
+	if _, err := io.ReadFull(rc, buf); err != nil {
+		return nil, s.errorf("bundle member %s: %v (it is damaged or shorter than it declares)", name, err)
+	}
+	// Reading to the end checks the CRC and that nothing follows.
+	if err := atEnd(rc); err != nil {
+		return nil, s.errorf("bundle member %s: %v", name, err)
+	}
+	return buf, nil
+}
+
+// atEnd reads what follows in r: it must be nothing.
+func atEnd(r io.Reader) error {
+	var one [1]byte
+	n, err := r.Read(one[:])
+	for n == 0 && err == nil {
+		n, err = r.Read(one[:])
+	}
+	if n > 0 {
+		return fmt.Errorf("holds more data than it declares")
+	}
+	if err != io.EOF {
+		return fmt.Errorf("%v (it is damaged)", err)
+	}
+	return nil
+}
+
+// checkMember checks a member's declared sizes against limit, against the
+// archive and against each other, and returns its size.
+func (s *bundleSource) checkMember(f *zip.File, limit int64, ratio uint64) (int64, error) {
+	u, c := f.UncompressedSize64, f.CompressedSize64
+	if u > uint64(limit) {
+		return 0, fmt.Errorf("declares %d bytes, more than the %d it may hold", u, limit)
+	}
+	off, err := f.DataOffset()
+	if err != nil {
+		return 0, err
+	}
+	if off < 0 || c > uint64(s.size-off) {
+		return 0, fmt.Errorf("declares %d compressed bytes at offset %d of a %d-byte file", c, off, s.size)
+	}
+	switch f.Method {
+	case zip.Store:
+		if u != c {
+			return 0, fmt.Errorf("is stored uncompressed but declares %d bytes in %d", u, c)
+		}
+	case zip.Deflate:
+		if u > smallMember && u/ratio > c {
+			return 0, fmt.Errorf("declares %d bytes in %d compressed, a ratio beyond %d: not a bundle mvae wrote", u, c, ratio)
+		}
+	default:
+		return 0, fmt.Errorf("compression method %d; bundles are stored or deflated", f.Method)
+	}
+	return int64(u), nil
+}
+
+// readWeights reads and checks the weights member.
+func (s *bundleSource) readWeights(m *Manifest) (Weights, error) {
+	f, ok := s.files[m.Weights]
+	if !ok {
+		return nil, s.errorf("bundle has no member %s", m.Weights)
+	}
+	c := m.Config
+	// What the config's weights can take: every value as float64, and the
+	// largest header.
+	limit := int64(c.NumParams())*8 + 8 + MaxSafetensorsHeader
+	size, err := s.checkMember(f, min(limit, MaxBundleSize), MaxWeightsDeflateRatio)
+	if err != nil {
+		return nil, s.errorf("bundle member %s: %v", m.Weights, err)
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, s.errorf("bundle member %s: %v", m.Weights, err)
+	}
+	defer rc.Close()
+	// Names and shapes are checked before any value is read.
+	w, _, err := readSafetensors(rc, size, func(w Weights) error { return w.CheckShapes(c) })
+	if err != nil {
+		return nil, s.errorf("bundle member %s: %v", m.Weights, err)
+	}
+	if err := atEnd(rc); err != nil {
+		return nil, s.errorf("bundle member %s: %v", m.Weights, err)
+	}
+	if err := w.Check(c); err != nil {
+		return nil, s.errorf("bundle member %s: %v", m.Weights, err)
+	}
+	return w, nil
+}
+
+// OpenBundle opens a bundle read through r (size bytes) and reads its
+// manifest; weights and graphs are read when asked for. name (the file) is
+// put before every error; "" leaves that to the caller.
+func OpenBundle(r io.ReaderAt, size int64, name string) (*Bundle, error) {
+	s := &bundleSource{name: name, size: size, files: map[string]*zip.File{}}
+	if size > MaxBundleSize {
+		return nil, s.errorf("%d bytes is more than a bundle may hold (%d)", size, int64(MaxBundleSize))
+	}
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, s.errorf("not an mvae bundle (not a zip archive): %v", err)
+	}
+	if len(zr.File) > MaxBundleMembers {
+		return nil, s.errorf("not an mvae bundle: %d zip members, more than %d", len(zr.File), MaxBundleMembers)
+	}
 	for _, f := range zr.File {
-		files[f.Name] = f
+		if _, dup := s.files[f.Name]; dup {
+			return nil, s.errorf("not an mvae bundle: two zip members are named %s", f.Name)
+		}
+		s.files[f.Name] = f
 	}
-	read := func(name string, limit uint64) ([]byte, error) {
-		f, ok := files[name]
-		if !ok {
-			return nil, fmt.Errorf("bundle has no %s", name)
-		}
-		if f.UncompressedSize64 > limit {
-			return nil, fmt.Errorf("bundle member %s is %d bytes, more than %d", name, f.UncompressedSize64, limit)
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, fmt.Errorf("bundle member %s: %v", name, err)
-		}
-		defer rc.Close()
-		b, err := io.ReadAll(io.LimitReader(rc, int64(limit)+1))
-		if err != nil {
-			return nil, fmt.Errorf("bundle member %s: %v", name, err)
-		}
-		if uint64(len(b)) > limit {
-			return nil, fmt.Errorf("bundle member %s is larger than %d bytes", name, limit)
-		}
-		return b, nil
-	}
-	mj, err := read("mvae.json", 1<<20)
+	mj, err := s.read("mvae.json", MaxManifestSize)
 	if err != nil {
-		return nil, fmt.Errorf("not an mvae bundle: %v", err)
+		if _, ok := s.files["mvae.json"]; !ok {
+			return nil, s.errorf("not an mvae bundle: it has no mvae.json")
+		}
+		return nil, err
 	}
-	var b Bundle
+	b := &Bundle{src: s}
 	if err := json.Unmarshal(mj, &b.Manifest); err != nil {
-		return nil, fmt.Errorf("bundle manifest mvae.json: %v", err)
+		return nil, s.errorf("bundle manifest mvae.json: %v", err)
 	}
 	m := &b.Manifest
 	if m.Format != BundleFormat {
 		if strings.HasPrefix(m.Format, "mvae-bundle/") {
-			return nil, fmt.Errorf("bundle format %q is newer than this mvae reads (%s); update mvae", m.Format, BundleFormat)
+			return nil, s.errorf("bundle format %q is newer than this mvae reads (%s); update mvae", m.Format, BundleFormat)
 		}
-		return nil, fmt.Errorf("bundle format %q, want %s", m.Format, BundleFormat)
+		return nil, s.errorf("bundle format %q, want %s", m.Format, BundleFormat)
 	}
 	if m.Config == nil {
-		return nil, fmt.Errorf("bundle manifest has no config")
+		return nil, s.errorf("bundle manifest has no config")
 	}
 	if err := m.Config.Validate(); err != nil {
-		return nil, fmt.Errorf("bundle: %v", err)
+		return nil, s.errorf("bundle: %v", err)
 	}
-	wb, err := read(m.Weights, MaxBundleSize)
-	if err != nil {
+	if m.WeightsDType != "float32" && m.WeightsDType != "float16" {
+		return nil, s.errorf("bundle manifest: weights_dtype %q, want float32 or float16", m.WeightsDType)
+	}
+	// Every member the manifest names exists, and none is named twice.
+	if len(m.Graphs) > MaxBundleGraphs {
+		return nil, s.errorf("bundle manifest names %d graphs, more than %d", len(m.Graphs), MaxBundleGraphs)
+	}
+	named := map[string]string{"mvae.json": "the manifest"}
+	use := func(p, what string) error {
+		if other, ok := named[p]; ok {
+			return s.errorf("bundle manifest names member %s for both %s and %s", p, other, what)
+		}
+		if _, ok := s.files[p]; !ok {
+			return s.errorf("bundle has no %s (the manifest's %s)", p, what)
+		}
+		named[p] = what
+		return nil
+	}
+	if err := use(m.Weights, "weights"); err != nil {
 		return nil, err
 	}
-	w, _, err := ReadSafetensors(wb)
-	if err != nil {
-		return nil, fmt.Errorf("bundle %s: %v", m.Weights, err)
-	}
-	if err := w.Check(m.Config); err != nil {
-		return nil, fmt.Errorf("bundle %s: %v", m.Weights, err)
-	}
-	b.Weights = w
-	b.Graphs = map[string][]byte{}
-	for n, p := range m.Graphs {
-		g, err := read(p, MaxBundleSize)
-		if err != nil {
+	for _, n := range b.GraphNames() {
+		if err := use(m.Graphs[n], "graph "+n); err != nil {
 			return nil, err
 		}
-		b.Graphs[n] = g
 	}
-	return &b, nil
+	return b, nil
 }
 
-// ReadBundleFile reads a bundle. Errors name the file.
+// ReadBundle opens a bundle held in memory (see OpenBundle); data must not
+// change while the bundle is used. Errors say what is wrong; callers add
+// the file name.
+func ReadBundle(data []byte) (*Bundle, error) {
+	return OpenBundle(bytes.NewReader(data), int64(len(data)), "")
+}
+
+// ReadBundleFile opens a bundle file (see OpenBundle), keeping it open until
+// Close (or until the file is garbage, as any os.File). Errors name the file.
 func ReadBundleFile(path string) (*Bundle, error) {
-	data, err := fsutil.ReadFileLimit(path, MaxBundleSize)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	b, err := ReadBundle(data)
+	st, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		f.Close()
+		return nil, err
 	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	b, err := OpenBundle(f, st.Size(), path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	b.src.closer = f
 	return b, nil
 }

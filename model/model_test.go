@@ -116,8 +116,8 @@ func TestBundleRoundTrip(t *testing.T) {
 	c := testConfig()
 	w := randomWeights(c)
 	for _, half := range []bool{false, true} {
-		b := &Bundle{Manifest: Manifest{Config: c, Provenance: Provenance{Source: "x.onnx", SourceKind: "onnx"}},
-			Weights: w, Graphs: map[string][]byte{"encoder": []byte("onnx bytes")}}
+		b := NewBundle(Manifest{Config: c, Provenance: Provenance{Source: "x.onnx", SourceKind: "onnx"}},
+			w, map[string][]byte{"encoder": []byte("onnx bytes")})
 		var buf bytes.Buffer
 		if err := WriteBundle(&buf, b, half); err != nil {
 			t.Fatal(err)
@@ -126,12 +126,20 @@ func TestBundleRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if string(r.Graphs["encoder"]) != "onnx bytes" || r.Manifest.Provenance.Source != "x.onnx" {
+		g, err := r.ReadGraph("encoder", 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(g) != "onnx bytes" || r.Manifest.Provenance.Source != "x.onnx" {
 			t.Error("manifest or graphs lost")
+		}
+		rw, err := r.Weights()
+		if err != nil {
+			t.Fatal(err)
 		}
 		for name, t0 := range w {
 			for i, v := range t0.Data {
-				got := r.Weights[name].Data[i]
+				got := rw[name].Data[i]
 				want := v
 				if half {
 					want = Float32FromHalf(Float16(v))
@@ -143,7 +151,11 @@ func TestBundleRoundTrip(t *testing.T) {
 		}
 		// Truncated bundles are errors, not panics.
 		for _, n := range []int{0, 10, buf.Len() / 2, buf.Len() - 1} {
-			if _, err := ReadBundle(buf.Bytes()[:n]); err == nil {
+			r, err := ReadBundle(buf.Bytes()[:n])
+			if err == nil {
+				_, err = r.Weights()
+			}
+			if err == nil {
 				t.Errorf("truncated to %d bytes: no error", n)
 			}
 		}
@@ -164,5 +176,19 @@ func TestSafetensorsRejects(t *testing.T) {
 	}
 	if _, _, err := ReadSafetensors(data[:len(data)-3]); err == nil {
 		t.Error("truncated data accepted")
+	}
+	// Non-finite weights are refused, naming the tensor.
+	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		w["decoder.out.bias"].Data[1] = float32(v)
+		for _, half := range []bool{false, true} {
+			var buf bytes.Buffer
+			WriteSafetensors(&buf, w.Names(c), w, nil, half)
+			if _, _, err := ReadSafetensors(buf.Bytes()); err == nil || !strings.Contains(err.Error(), "decoder.out.bias") {
+				t.Errorf("%v (half %v): %v", v, half, err)
+			}
+		}
+		if err := w.Check(c); err == nil || !strings.Contains(err.Error(), "decoder.out.bias") {
+			t.Errorf("Check of %v: %v", v, err)
+		}
 	}
 }

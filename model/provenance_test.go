@@ -21,7 +21,7 @@ func TestProvenancePortable(t *testing.T) {
 
 func TestWriteBundleLeavesOutFolders(t *testing.T) {
 	c := testConfig()
-	b := &Bundle{Manifest: Manifest{Config: c, Provenance: Provenance{Source: "/home/someone/models/x.onnx", SourceKind: "onnx"}}, Weights: randomWeights(c)}
+	b := NewBundle(Manifest{Config: c, Provenance: Provenance{Source: "/home/someone/models/x.onnx", SourceKind: "onnx"}}, randomWeights(c), nil)
 	var buf bytes.Buffer
 	if err := WriteBundle(&buf, b, false); err != nil {
 		t.Fatal(err)

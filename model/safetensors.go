@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -85,34 +86,51 @@ func shapeOrEmpty(s []int) []int {
 // ReadSafetensors reads a safetensors file from memory; F32, F16, BF16 and F64
 // tensors become float32. Errors describe what is wrong.
 func ReadSafetensors(data []byte) (Weights, map[string]string, error) {
-	if len(data) < 8 {
+	return readSafetensors(bytes.NewReader(data), int64(len(data)), nil)
+}
+
+type stTensor struct {
+	name string
+	stEntry
+}
+
+// readSafetensors reads a safetensors file of size bytes from r tensor by
+// tensor: it allocates the float32 values and one small buffer, never a copy
+// of the file. If shapes is not nil, it is given
+// the tensors' names and shapes (no values) before anything is allocated for
+// their values, and may refuse them.
+func readSafetensors(r io.Reader, size int64, shapes func(Weights) error) (Weights, map[string]string, error) {
+	if size < 8 {
 		return nil, nil, fmt.Errorf("safetensors: file too short")
 	}
-	hlen := binary.LittleEndian.Uint64(data[:8])
-	if hlen > MaxSafetensorsHeader || hlen > uint64(len(data)-8) {
-		return nil, nil, fmt.Errorf("safetensors: header length %d does not fit a file of %d bytes", hlen, len(data))
+	var hl [8]byte
+	if _, err := io.ReadFull(r, hl[:]); err != nil {
+		return nil, nil, fmt.Errorf("safetensors: %v", err)
+	}
+	hlen := binary.LittleEndian.Uint64(hl[:])
+	if hlen > MaxSafetensorsHeader || hlen > uint64(size-8) {
+		return nil, nil, fmt.Errorf("safetensors: header length %d does not fit a file of %d bytes", hlen, size)
+	}
+	hb := make([]byte, hlen)
+	if _, err := io.ReadFull(r, hb); err != nil {
+		return nil, nil, fmt.Errorf("safetensors: header: %v", err)
 	}
 	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data[8:8+hlen], &raw); err != nil {
+	if err := json.Unmarshal(hb, &raw); err != nil {
 		return nil, nil, fmt.Errorf("safetensors: bad header: %v", err)
 	}
-	body := data[8+hlen:]
+	body := size - 8 - int64(hlen)
 	var meta map[string]string
-	ws := Weights{}
-	names := make([]string, 0, len(raw))
-	for k := range raw {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	var ts []stTensor
+	for name, v := range raw {
 		if name == "__metadata__" {
-			if err := json.Unmarshal(raw[name], &meta); err != nil {
+			if err := json.Unmarshal(v, &meta); err != nil {
 				return nil, nil, fmt.Errorf("safetensors: bad __metadata__: %v", err)
 			}
 			continue
 		}
 		var e stEntry
-		if err := json.Unmarshal(raw[name], &e); err != nil {
+		if err := json.Unmarshal(v, &e); err != nil {
 			return nil, nil, fmt.Errorf("safetensors: tensor %s: %v", name, err)
 		}
 		n := 1
@@ -122,36 +140,89 @@ func ReadSafetensors(data []byte) (Weights, map[string]string, error) {
 			}
 			n *= d
 		}
-		var size int
-		switch e.DType {
-		case "F32":
-			size = 4
-		case "F16", "BF16":
-			size = 2
-		case "F64":
-			size = 8
-		default:
+		size := dtypeSize(e.DType)
+		if size == 0 {
 			return nil, nil, fmt.Errorf("safetensors: tensor %s: dtype %s is not a float type mvae reads", name, e.DType)
 		}
 		b, end := e.Offsets[0], e.Offsets[1]
-		if b < 0 || end < b || end > len(body) || end-b != n*size {
-			return nil, nil, fmt.Errorf("safetensors: tensor %s: offsets %v do not fit shape %v (%s) in %d bytes", name, e.Offsets, e.Shape, e.DType, len(body))
+		if b < 0 || end < b || int64(end) > body || end-b != n*size {
+			return nil, nil, fmt.Errorf("safetensors: tensor %s: offsets %v do not fit shape %v (%s) in %d bytes", name, e.Offsets, e.Shape, e.DType, body)
 		}
-		src := body[b:end]
-		t := &Tensor{Shape: e.Shape, Data: make([]float32, n)}
-		for i := range t.Data {
-			switch e.DType {
-			case "F32":
-				t.Data[i] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))
-			case "F16":
-				t.Data[i] = Float32FromHalf(binary.LittleEndian.Uint16(src[2*i:]))
-			case "BF16":
-				t.Data[i] = BFloat16ToFloat32(binary.LittleEndian.Uint16(src[2*i:]))
-			case "F64":
-				t.Data[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(src[8*i:])))
+		ts = append(ts, stTensor{name, e})
+	}
+	if shapes != nil {
+		ws := Weights{}
+		for _, e := range ts {
+			ws[e.name] = &Tensor{Shape: shapeOrEmpty(e.Shape)}
+		}
+		if err := shapes(ws); err != nil {
+			return nil, nil, err
+		}
+	}
+	// Read the tensors in the order of their data.
+	sort.Slice(ts, func(i, j int) bool {
+		if ts[i].Offsets[0] != ts[j].Offsets[0] {
+			return ts[i].Offsets[0] < ts[j].Offsets[0]
+		}
+		return ts[i].name < ts[j].name
+	})
+	ws := Weights{}
+	at := 0
+	buf := make([]byte, 1<<16)
+	for i, e := range ts {
+		if e.Offsets[0] < at {
+			return nil, nil, fmt.Errorf("safetensors: tensor %s overlaps tensor %s", e.name, ts[i-1].name)
+		}
+		if _, err := io.CopyN(io.Discard, r, int64(e.Offsets[0]-at)); err != nil {
+			return nil, nil, fmt.Errorf("safetensors: %v", err)
+		}
+		size := dtypeSize(e.DType)
+		t := &Tensor{Shape: shapeOrEmpty(e.Shape), Data: make([]float32, (e.Offsets[1]-e.Offsets[0])/size)}
+		for k := 0; k < len(t.Data); {
+			m := min(len(buf)/size, len(t.Data)-k)
+			src := buf[:m*size]
+			if _, err := io.ReadFull(r, src); err != nil {
+				return nil, nil, fmt.Errorf("safetensors: tensor %s: %v", e.name, err)
 			}
+			dst := t.Data[k : k+m]
+			for j := range dst {
+				switch e.DType {
+				case "F32":
+					dst[j] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*j:]))
+				case "F16":
+					dst[j] = Float32FromHalf(binary.LittleEndian.Uint16(src[2*j:]))
+				case "BF16":
+					dst[j] = BFloat16ToFloat32(binary.LittleEndian.Uint16(src[2*j:]))
+				case "F64":
+					dst[j] = float32(math.Float64frombits(binary.LittleEndian.Uint64(src[8*j:])))
+				}
+			}
+			k += m
 		}
-		ws[name] = t
+		if err := CheckFinite(e.name, t); err != nil {
+			return nil, nil, fmt.Errorf("safetensors: %v", err)
+		}
+		ws[e.name] = t
+		at = e.Offsets[1]
+	}
+	// What follows the last tensor is read too, so that a stream ends where
+	// the file does.
+	if _, err := io.CopyN(io.Discard, r, body-int64(at)); err != nil {
+		return nil, nil, fmt.Errorf("safetensors: %v", err)
 	}
 	return ws, meta, nil
+}
+
+// dtypeSize is the bytes of one value of a safetensors dtype mvae reads (0
+// for the others).
+func dtypeSize(dtype string) int {
+	switch dtype {
+	case "F32":
+		return 4
+	case "F16", "BF16":
+		return 2
+	case "F64":
+		return 8
+	}
+	return 0
 }

@@ -14,9 +14,29 @@ type Tensor = npy.Array
 // Weights are a model's parameters by canonical (PyTorch) name.
 type Weights map[string]*Tensor
 
-// Check compares the weights with the config's parameter table. The error
-// lists every missing, unexpected and mis-shaped tensor.
+// Check compares the weights with the config's parameter table (see
+// CheckShapes), and requires each tensor to hold its shape's values, all
+// finite.
 func (w Weights) Check(c *Config) error {
+	if err := w.CheckShapes(c); err != nil {
+		return err
+	}
+	for _, p := range c.Params() {
+		t := w[p.Name]
+		if len(t.Data) != t.Len() {
+			return fmt.Errorf("weights do not match the config: %s holds %d values for shape %v", p.Name, len(t.Data), t.Shape)
+		}
+		if err := CheckFinite(p.Name, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CheckShapes compares the weights' names and shapes (not their values) with
+// the config's parameter table. The error lists every missing, unexpected
+// and mis-shaped tensor.
+func (w Weights) CheckShapes(c *Config) error {
 	var missing, shape, extra []string
 	want := map[string]bool{}
 	for _, p := range c.Params() {
@@ -28,8 +48,6 @@ func (w Weights) Check(c *Config) error {
 		}
 		if !sameShape(t.Shape, p.Shape) {
 			shape = append(shape, fmt.Sprintf("%s is %v, want %v", p.Name, t.Shape, p.Shape))
-		} else if len(t.Data) != t.Len() {
-			shape = append(shape, fmt.Sprintf("%s holds %d values for shape %v", p.Name, len(t.Data), t.Shape))
 		}
 	}
 	for name := range w {
@@ -50,6 +68,15 @@ func (w Weights) Check(c *Config) error {
 	}
 	if len(parts) > 0 {
 		return fmt.Errorf("weights do not match the config: %s", strings.Join(parts, "; "))
+	}
+	return nil
+}
+
+// CheckFinite is an error naming the weight and the element when t holds
+// NaN or an infinity: a model's weights must be finite.
+func CheckFinite(name string, t *Tensor) error {
+	if err := t.CheckFinite(); err != nil {
+		return fmt.Errorf("weight %s: %v (a model's weights must be finite)", name, err)
 	}
 	return nil
 }

@@ -18,7 +18,11 @@ func BenchmarkTrainStep(b *testing.B) {
 	}
 	c := bd.Config()
 	w := NewGrads(c) // a private copy of the weights
-	for n, t := range bd.Weights {
+	bw, err := bd.Weights()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for n, t := range bw {
 		copy(w[n].Data, t.Data)
 	}
 	m, err := New(c, w)

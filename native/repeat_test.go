@@ -20,8 +20,12 @@ func TestTrainingRepeatsBitForBit(t *testing.T) {
 			t.Fatal(err)
 		}
 		c := bd.Config()
+		bw, err := bd.Weights()
+		if err != nil {
+			t.Fatal(err)
+		}
 		w := NewGrads(c) // a private copy of the weights
-		for n, t := range bd.Weights {
+		for n, t := range bw {
 			copy(w[n].Data, t.Data)
 		}
 		m, err := New(c, w)

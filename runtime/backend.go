@@ -3,6 +3,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -22,59 +23,59 @@ type ORT struct {
 
 var _ generate.Backend = (*ORT)(nil)
 
-// Open loads a bundle's graphs into onnxruntime sessions (building any the
-// bundle lacks from its weights).
+// Open loads a bundle's graphs into onnxruntime sessions. The graphs run are
+// built from the bundle's weights, and every graph the bundle stores must be
+// the one built (graphs.ForBundle): onnxruntime never runs a graph that
+// disagrees with the weights, nor reads anything a graph names outside it.
 func Open(b *model.Bundle, o Options) (*ORT, error) {
 	if _, err := Init(o.LibPath); err != nil {
 		return nil, err
 	}
-	c := b.Config()
-	gs := b.Graphs
-	need := append([]string{graphs.Full}, graphs.GenerationGraphs...)
-	for _, n := range need {
-		if _, ok := gs[n]; !ok {
-			built, err := graphs.BuildAll(c, b.Weights)
-			if err != nil {
-				return nil, err
-			}
-			gs = built
-			break
-		}
+	r := &ORT{cfg: b.Config()}
+	sessions := map[string]**ort.DynamicAdvancedSession{
+		graphs.Encoder: &r.enc, graphs.Conductor: &r.cond, graphs.DecoderInit: &r.dinit,
+		graphs.DecoderStep: &r.step, graphs.Full: &r.full,
 	}
-	r := &ORT{cfg: c}
-	var err error
-	mk := func(name string, ins, outs []string) *ort.DynamicAdvancedSession {
-		if err != nil {
-			return nil
-		}
-		var opts *ort.SessionOptions
-		opts, err = ort.NewSessionOptions()
-		if err != nil {
-			return nil
-		}
-		defer opts.Destroy()
-		if o.Threads > 0 {
-			if err = opts.SetIntraOpNumThreads(o.Threads); err != nil {
-				return nil
-			}
-		}
-		var s *ort.DynamicAdvancedSession
-		s, err = ort.NewDynamicAdvancedSessionWithONNXData(gs[name], ins, outs, opts)
+	ports := map[string][2][]string{
+		graphs.Encoder:     {{"x"}, {"mu", "sigma"}},
+		graphs.Conductor:   {{"z"}, {"cond"}},
+		graphs.DecoderInit: {{"c"}, {"h", "c0"}},
+		graphs.DecoderStep: {{"prev", "cu", "h", "c"}, {"logits", "h_out", "c_out"}},
+		graphs.Full:        {{"x", "eps"}, {"logits", "mu", "sigma"}},
+	}
+	need := append([]string{graphs.Full}, graphs.GenerationGraphs...)
+	err := graphs.ForBundle(b, need, func(name string, onnx []byte) error {
+		s, err := newDynamicSession(onnx, ports[name][0], ports[name][1], o.Threads)
 		if err != nil {
 			err = fmt.Errorf("onnxruntime could not load graph %s: %v", name, err)
+			if b.Name() != "" {
+				err = fmt.Errorf("%s: %w", b.Name(), err)
+			}
+			return err
 		}
-		return s
-	}
-	r.enc = mk(graphs.Encoder, []string{"x"}, []string{"mu", "sigma"})
-	r.cond = mk(graphs.Conductor, []string{"z"}, []string{"cond"})
-	r.dinit = mk(graphs.DecoderInit, []string{"c"}, []string{"h", "c0"})
-	r.step = mk(graphs.DecoderStep, []string{"prev", "cu", "h", "c"}, []string{"logits", "h_out", "c_out"})
-	r.full = mk(graphs.Full, []string{"x", "eps"}, []string{"logits", "mu", "sigma"})
+		*sessions[name] = s
+		return nil
+	})
 	if err != nil {
 		r.Close()
 		return nil, err
 	}
 	return r, nil
+}
+
+// newDynamicSession loads a graph with the session options mvae uses.
+func newDynamicSession(onnx []byte, ins, outs []string, threads int) (*ort.DynamicAdvancedSession, error) {
+	opts, err := ort.NewSessionOptions()
+	if err != nil {
+		return nil, err
+	}
+	defer opts.Destroy()
+	if threads > 0 {
+		if err := opts.SetIntraOpNumThreads(threads); err != nil {
+			return nil, err
+		}
+	}
+	return ort.NewDynamicAdvancedSessionWithONNXData(onnx, ins, outs, opts)
 }
 
 // OpenBackend is Open as a generate.Backend.
@@ -91,13 +92,14 @@ func (r *ORT) Config() *model.Config { return r.cfg }
 
 // Close frees every session.
 func (r *ORT) Close() error {
+	var errs []error
 	for _, s := range []*ort.DynamicAdvancedSession{r.enc, r.cond, r.dinit, r.step, r.full} {
 		if s != nil {
-			s.Destroy()
+			errs = append(errs, s.Destroy())
 		}
 	}
 	r.enc, r.cond, r.dinit, r.step, r.full = nil, nil, nil, nil, nil
-	return nil
+	return errors.Join(errs...)
 }
 
 // run runs s on freshly wrapped inputs and copies outputs into dst.
@@ -118,7 +120,11 @@ func run(s *ort.DynamicAdvancedSession, ins []*tensorIn, dst [][]float32) error 
 	}
 	defer destroy(outs)
 	for i, o := range outs {
-		d := o.(*ort.Tensor[float32]).GetData()
+		t, ok := o.(*ort.Tensor[float32])
+		if !ok {
+			return fmt.Errorf("output %d is not a float32 tensor", i)
+		}
+		d := t.GetData()
 		if len(d) != len(dst[i]) {
 			return fmt.Errorf("output %d has %d values, want %d", i, len(d), len(dst[i]))
 		}
@@ -140,19 +146,43 @@ func in(data []float32, shape ...int) *tensorIn {
 	return &tensorIn{s, data}
 }
 
+// ErrEmptyBatch is returned for a batch of no sequences: onnxruntime would
+// abort the process on one.
+var ErrEmptyBatch = errors.New("onnxruntime: the batch is empty (no sequences)")
+
+// checkBatch refuses an empty batch; a negative one is a programmer error.
+func checkBatch(B int) error {
+	if B < 0 {
+		panic(fmt.Sprintf("runtime: batch %d", B))
+	}
+	if B == 0 {
+		return ErrEmptyBatch
+	}
+	return nil
+}
+
 // Encode: x [B,T,D] -> mu, sigma [B,Z].
 func (r *ORT) Encode(x []float32, B int, mu, sigma []float32) error {
+	if err := checkBatch(B); err != nil {
+		return err
+	}
 	c := r.cfg
 	return run(r.enc, []*tensorIn{in(x, B, c.T(), c.InputSize)}, [][]float32{mu, sigma})
 }
 
 // Conduct: z [B,Z] -> cond [B,U,Hc].
 func (r *ORT) Conduct(z []float32, B int, cond []float32) error {
+	if err := checkBatch(B); err != nil {
+		return err
+	}
 	return run(r.cond, []*tensorIn{in(z, B, r.cfg.ZSize)}, [][]float32{cond})
 }
 
 // Forward runs the full teacher-forced graph.
 func (r *ORT) Forward(x, eps []float32, B int, logits, mu, sigma []float32) error {
+	if err := checkBatch(B); err != nil {
+		return err
+	}
 	c := r.cfg
 	return run(r.full, []*tensorIn{in(x, B, c.T(), c.InputSize), in(eps, B, c.ZSize)}, [][]float32{logits, mu, sigma})
 }
@@ -174,17 +204,21 @@ type ortState struct {
 func (s *ortState) Batch() int { return s.B }
 
 func (s *ortState) Close() error {
+	var errs []error
 	for _, t := range []*ort.Tensor[float32]{s.prev, s.cu, s.logits, s.h[0], s.h[1], s.c[0], s.c[1]} {
 		if t != nil {
-			t.Destroy()
+			errs = append(errs, t.Destroy())
 		}
 	}
 	*s = ortState{}
-	return nil
+	return errors.Join(errs...)
 }
 
 // NewState preallocates the step's tensors for B sequences.
 func (r *ORT) NewState(B int) (generate.State, error) {
+	if err := checkBatch(B); err != nil {
+		return nil, err
+	}
 	c := r.cfg
 	st := &ortState{B: B, ins: make([]ort.Value, 4), outs: make([]ort.Value, 3)}
 	var err error

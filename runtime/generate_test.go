@@ -179,7 +179,7 @@ func openFixture(t *testing.T, pt string) (*importer.Result, *ORT) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	be, err := Open(&model.Bundle{Manifest: model.Manifest{Config: r.Config}, Weights: r.Weights}, Options{Threads: 1})
+	be, err := Open(model.NewBundle(model.Manifest{Config: r.Config}, r.Weights, nil), Options{Threads: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

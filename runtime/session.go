@@ -47,6 +47,14 @@ func (s *Session) Run(ins ...*npy.Array) ([]*npy.Array, error) {
 	if len(ins) != len(s.inputs) {
 		panic(fmt.Sprintf("runtime: %d inputs for a graph of %d", len(ins), len(s.inputs)))
 	}
+	for i, a := range ins {
+		for _, d := range a.Shape {
+			if d == 0 {
+				// onnxruntime aborts the process on some empty inputs.
+				return nil, fmt.Errorf("input %s of shape %v is empty: %w", s.inputs[i], a.Shape, ErrEmptyBatch)
+			}
+		}
+	}
 	vals := make([]ort.Value, len(ins))
 	for i, a := range ins {
 		t, err := ort.NewTensor(ort.NewShape(shape64(a.Shape)...), a.Data)

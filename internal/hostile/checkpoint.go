@@ -34,7 +34,11 @@ func checkpointCase(name string, steps string, damage func(ck []byte) ([]byte, e
 			}
 			ck := filepath.Join(dir, "run.ckpt")
 			o := finetune.Options{Steps: 1, Batch: 2, LR: 1e-4, LRDecay: 1, ValEvery: 1, Checkpoint: ck, Workers: 1}
-			if _, err := finetune.Run(c, b.Weights, train.Data, train.Shape[0], nil, 0, o); err != nil {
+			w, err := b.Weights()
+			if err != nil {
+				return nil, "", err
+			}
+			if _, err := finetune.Run(c, w, train.Data, train.Shape[0], nil, 0, o); err != nil {
 				return nil, "", err
 			}
 			raw, err := os.ReadFile(ck)
@@ -93,7 +97,7 @@ func init() {
 		meta["mvae.checkpoint"] = s
 	}), "step 40", "beyond")
 	checkpointCase("nan-weight", "2", editCheckpoint(func(w model.Weights, _ map[string]string) {
-		w["best/"+firstParam()].Data[0] = float32(nan())
+		w["best/"+firstParam()].Data[0] = nan
 	}), "best/", "NaN")
 	checkpointCase("truncated", "2", func(raw []byte) ([]byte, error) { return raw[:len(raw)/2], nil }, "safetensors")
 	checkpointCase("not-a-checkpoint", "2", editCheckpoint(func(_ model.Weights, meta map[string]string) {

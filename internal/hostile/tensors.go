@@ -90,12 +90,10 @@ func (tc tensorCase) register() {
 	})
 }
 
-func nan() float64 { return math.NaN() }
-
 func noise(c *model.Config, B int) *npy.Array { return npy.New(B, c.ZSize) }
 
 func init() {
-	nan, inf := float32(nan()), float32(math.Inf(1))
+	nan, inf := nan, float32(math.Inf(1))
 	forward := func(dir, x, eps string) []string {
 		return []string{"forward", "--x", x, "--eps", eps, "-o", filepath.Join(dir, "out.npz")}
 	}

@@ -10,8 +10,8 @@
 package defaultmodel
 
 import (
+	"bytes"
 	_ "embed"
-	"fmt"
 	"sync"
 
 	"github.com/musicvae-go/mvae/model"
@@ -21,11 +21,7 @@ import (
 var bundle []byte
 
 var load = sync.OnceValues(func() (*model.Bundle, error) {
-	b, err := model.ReadBundle(bundle)
-	if err != nil {
-		return nil, fmt.Errorf("the embedded default model: %v", err)
-	}
-	return b, nil
+	return model.OpenBundle(bytes.NewReader(bundle), int64(len(bundle)), "the embedded default model")
 })
 
 // Bundle returns the embedded model (parsed once). Callers must not change it.

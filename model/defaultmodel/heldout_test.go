@@ -70,7 +70,11 @@ func TestHeldOutQuality(t *testing.T) {
 	n := len(x) / (cfg.T() * cfg.InputSize)
 	tx := windows(t, cfg, train)
 	nt := len(tx) / (cfg.T() * cfg.InputSize)
-	be, err := native.New(cfg, b.Weights)
+	w, err := b.Weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	be, err := native.New(cfg, w)
 	if err != nil {
 		t.Fatal(err)
 	}
