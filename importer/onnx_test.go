@@ -8,10 +8,14 @@ import (
 )
 
 func TestImportONNXFixtures(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/models/*/*.onnx")
-	more, _ := filepath.Glob("../testdata/models/*/*/*.onnx")
-	files = append(files, more...)
-	files = append(files, filepath.Join(testenv.SharedFixtures(t), "torch211-tiny/model_torchscript.onnx"))
+	var files []string
+	for _, d := range testenv.ModelFixtures(t) {
+		m, _ := filepath.Glob(filepath.Join(d, "*.onnx"))
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Fatal("no exported graphs among the fixtures")
+	}
 	for _, f := range files {
 		r, err := File(f, Options{})
 		if err != nil {
@@ -25,12 +29,7 @@ func TestImportONNXFixtures(t *testing.T) {
 // TestONNXAgreesWithStateDict: the weights recovered from each exported graph
 // are exactly the state_dict saved beside it.
 func TestONNXAgreesWithStateDict(t *testing.T) {
-	dirs, _ := filepath.Glob("../testdata/models/*/model.pt")
-	more, _ := filepath.Glob("../testdata/models/*/*/model.pt")
-	dirs = append(append(dirs, more...), filepath.Join(testenv.SharedFixtures(t), "torch211-tiny/model.pt"))
-	for i := range dirs {
-		dirs[i] = filepath.Dir(dirs[i])
-	}
+	dirs := testenv.ModelFixtures(t)
 	n := 0
 	for _, d := range dirs {
 		pt := filepath.Join(d, "model.pt")

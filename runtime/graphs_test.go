@@ -15,20 +15,9 @@ import (
 	"github.com/musicvae-go/mvae/npy"
 )
 
-// fixtureDirs lists every folder with a model.pt and golden.npz.
-func fixtureDirs(t *testing.T) []string {
-	var dirs []string
-	for _, pat := range []string{"../testdata/models/*/model.pt", "../testdata/models/*/*/model.pt", filepath.Join(testenv.SharedFixtures(t), "*/model.pt")} {
-		m, _ := filepath.Glob(pat)
-		for _, p := range m {
-			dirs = append(dirs, filepath.Dir(p))
-		}
-	}
-	if len(dirs) < 3 {
-		t.Fatalf("only %d fixtures found", len(dirs))
-	}
-	return dirs
-}
+// fixtureDirs lists every folder with a model.pt and golden.npz: the
+// repository's own always, the shared ones where present.
+func fixtureDirs(t *testing.T) []string { return testenv.ModelFixtures(t) }
 
 func mustSession(t *testing.T, onnx []byte, ins, outs []string) *Session {
 	t.Helper()
