@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strings"
 
 	"github.com/musicvae-go/mvae/graphs"
@@ -214,7 +216,7 @@ func reconcile(sh *shown, meta *model.Config, o Options) (*model.Config, []strin
 	}
 	// Flags against the base.
 	flag := func(name string, given bool, got, want any) error {
-		if given && base != nil && fmt.Sprint(got) != fmt.Sprint(want) {
+		if given && base != nil && got != want { // both of one comparable type
 			return fmt.Errorf("%s %v (given) contradicts %s, which says %v", name, got, from, want)
 		}
 		return nil
@@ -275,17 +277,17 @@ func reconcile(sh *shown, meta *model.Config, o Options) (*model.Config, []strin
 
 // sameConfig reports the fields where two configs differ.
 func sameConfig(a *model.Config, an string, b *model.Config, bn string) error {
-	ja, jb := map[string]any{}, map[string]any{}
-	_ = jsonRoundTrip(a, &ja)
-	_ = jsonRoundTrip(b, &jb)
+	va, vb := reflect.ValueOf(*a), reflect.ValueOf(*b)
 	var diff []string
-	for k, v := range ja {
-		if fmt.Sprint(v) != fmt.Sprint(jb[k]) {
-			diff = append(diff, fmt.Sprintf("%s: %s says %v, %s says %v", k, an, v, bn, jb[k]))
+	for i := range va.NumField() {
+		fa, fb := va.Field(i).Interface(), vb.Field(i).Interface()
+		if fa != fb { // every field of a config is comparable
+			name, _, _ := strings.Cut(va.Type().Field(i).Tag.Get("json"), ",")
+			diff = append(diff, fmt.Sprintf("%s: %s says %v, %s says %v", name, an, fa, bn, fb))
 		}
 	}
 	if len(diff) > 0 {
-		sortStrings(diff)
+		sort.Strings(diff)
 		return errors.New("configs disagree: " + strings.Join(diff, "; "))
 	}
 	return nil
