@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/musicvae-go/mvae/model"
@@ -157,7 +158,7 @@ func sameModel(s, b *Model, half bool) string {
 }
 
 func sameNode(s, b *Node, half bool) string {
-	if s.OpType != b.OpType || s.Name != b.Name || s.Domain != b.Domain || !equalSlices(s.Inputs, b.Inputs) || !equalSlices(s.Outputs, b.Outputs) {
+	if s.OpType != b.OpType || s.Name != b.Name || s.Domain != b.Domain || !slices.Equal(s.Inputs, b.Inputs) || !slices.Equal(s.Outputs, b.Outputs) {
 		return fmt.Sprintf("%s %q of %v to %v", s.OpType, s.Name, s.Inputs, s.Outputs)
 	}
 	if len(s.Attrs) != len(b.Attrs) {
@@ -166,7 +167,7 @@ func sameNode(s, b *Node, half bool) string {
 	for i, sa := range s.Attrs {
 		ba := b.Attrs[i]
 		if sa.Name != ba.Name || sa.Kind != ba.Kind || math.Float32bits(sa.F) != math.Float32bits(ba.F) || sa.I != ba.I || sa.S != ba.S ||
-			!equalSlices(sa.Ints, ba.Ints) || !sameFloats(sa.Floats, ba.Floats, false) || (sa.T == nil) != (ba.T == nil) {
+			!slices.Equal(sa.Ints, ba.Ints) || !sameFloats(sa.Floats, ba.Floats, false) || (sa.T == nil) != (ba.T == nil) {
 			return fmt.Sprintf("attribute %s differs", sa.Name)
 		}
 		if sa.T != nil {
@@ -179,7 +180,7 @@ func sameNode(s, b *Node, half bool) string {
 }
 
 func sameTensor(s, b *Tensor, half bool) string {
-	if s.Name != b.Name || !equalSlices(s.Dims, b.Dims) {
+	if s.Name != b.Name || !slices.Equal(s.Dims, b.Dims) {
 		return fmt.Sprintf("%s %v, want %s %v", s.Name, s.Dims, b.Name, b.Dims)
 	}
 	wantType := int32(Float32)
@@ -192,7 +193,7 @@ func sameTensor(s, b *Tensor, half bool) string {
 	if err := s.Decode(); err != nil {
 		return err.Error()
 	}
-	if !equalSlices(s.Int64, b.Int64) || !sameFloats(s.Float, b.Float, half) {
+	if !slices.Equal(s.Int64, b.Int64) || !sameFloats(s.Float, b.Float, half) {
 		return "its values differ"
 	}
 	return ""
@@ -215,19 +216,7 @@ func sameFloats(s, b []float32, half bool) bool {
 }
 
 func sameValueInfo(s, b *ValueInfo) bool {
-	return s.Name == b.Name && s.ElemType == b.ElemType && equalSlices(s.Dims, b.Dims) && equalSlices(s.DimNames, b.DimNames)
-}
-
-func equalSlices[T comparable](a, b []T) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return s.Name == b.Name && s.ElemType == b.ElemType && slices.Equal(s.Dims, b.Dims) && slices.Equal(s.DimNames, b.DimNames)
 }
 
 // Names lists the graphs mvae builds, sorted.

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -436,7 +437,7 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 		}
 		for k, l := range c {
 			ref := decChains[0][k]
-			if l.H != ref.H || l.I != ref.I || !equal(l.W, ref.W) || !equal(l.R, ref.R) || !equal(l.B, ref.B) {
+			if l.H != ref.H || l.I != ref.I || !slices.Equal(l.W, ref.W) || !slices.Equal(l.R, ref.R) || !slices.Equal(l.B, ref.B) {
 				return nil, nil, fmt.Errorf("decoder LSTM layer %d: the copy for segment %d (node %q) differs from segment 0's (node %q); copies must agree", k, u, l.node.Name, ref.node.Name)
 			}
 		}
@@ -479,7 +480,7 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 			if l.node == nil {
 				return fmt.Errorf("%s: the linear layer at %q has no bias", role, l.head)
 			}
-			if i > 0 && (!equal(l.W, found[0].W) || !equal(l.b, found[0].b)) {
+			if i > 0 && (!slices.Equal(l.W, found[0].W) || !slices.Equal(l.b, found[0].b)) {
 				return fmt.Errorf("%s: copy %d (at %q) differs from copy 0 (at %q); copies must agree", role, i, l.head, found[0].head)
 			}
 		}
@@ -636,16 +637,4 @@ func dedupe(ls []*linear) []*linear {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].head < out[j].head })
 	return out
-}
-
-func equal(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/musicvae-go/mvae/internal/testenv"
@@ -53,7 +54,7 @@ func TestONNXAgreesWithStateDict(t *testing.T) {
 			}
 			for name, want := range ref.Weights {
 				got := r.Weights[name]
-				if got == nil || !equal(got.Data, want.Data) {
+				if got == nil || !slices.Equal(got.Data, want.Data) {
 					t.Errorf("%s: %s differs from the state_dict", f, name)
 				}
 			}

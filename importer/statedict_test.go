@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/musicvae-go/mvae/internal/testenv"
@@ -19,7 +20,7 @@ func TestWriteStateDictRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, w := range r.Weights {
-		if !equal(back[name].Data, w.Data) || len(back[name].Shape) != len(w.Shape) {
+		if !slices.Equal(back[name].Data, w.Data) || len(back[name].Shape) != len(w.Shape) {
 			t.Fatalf("%s differs after the round trip", name)
 		}
 	}

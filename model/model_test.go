@@ -3,6 +3,7 @@ package model
 import (
 	"bytes"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -85,7 +86,7 @@ func TestParamTable(t *testing.T) {
 	for _, p := range ps {
 		if s, ok := want[p.Name]; ok {
 			found++
-			if !sameShape(s, p.Shape) {
+			if !slices.Equal(s, p.Shape) {
 				t.Errorf("%s: %v, want %v", p.Name, p.Shape, s)
 			}
 		}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -46,7 +47,7 @@ func (w Weights) CheckShapes(c *Config) error {
 			missing = append(missing, fmt.Sprintf("%s %v", p.Name, p.Shape))
 			continue
 		}
-		if !sameShape(t.Shape, p.Shape) {
+		if !slices.Equal(t.Shape, p.Shape) {
 			shape = append(shape, fmt.Sprintf("%s is %v, want %v", p.Name, t.Shape, p.Shape))
 		}
 	}
@@ -79,18 +80,6 @@ func CheckFinite(name string, t *Tensor) error {
 		return fmt.Errorf("weight %s: %v (a model's weights must be finite)", name, err)
 	}
 	return nil
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Names returns the weights' names in the config's table order.

@@ -25,13 +25,7 @@ type Trainer struct {
 func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
 	c := t.M.cfg
 	T, D, Z := c.T(), c.InputSize, c.ZSize
-	if err := checkBatch(B); err != nil {
-		return LossParts{}, err
-	}
-	if err := checkInput("x", x, B, T, D); err != nil {
-		return LossParts{}, err
-	}
-	if err := checkInput("eps", eps, B, Z); err != nil {
+	if err := t.M.checkLossInputs(x, eps, B); err != nil {
 		return LossParts{}, err
 	}
 	checkGrads(c, g)

@@ -50,14 +50,7 @@ func (m *Model) lstmGrad(g model.Weights, prefix string, k int, reverse bool) *l
 // (their saved activations), and the backward runs them in reverse.
 func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
 	c := m.cfg
-	T, D, Z := c.T(), c.InputSize, c.ZSize
-	if err := checkBatch(B); err != nil {
-		return LossParts{}, err
-	}
-	if err := checkInput("x", x, B, T, D); err != nil {
-		return LossParts{}, err
-	}
-	if err := checkInput("eps", eps, B, Z); err != nil {
+	if err := m.checkLossInputs(x, eps, B); err != nil {
 		return LossParts{}, err
 	}
 	if g != nil {
