@@ -113,7 +113,7 @@ func parseCheckpoint(path string, c *model.Config, steps int) (*checkpoint, erro
 	if err != nil {
 		return nil, fmt.Errorf("the checkpoint's config: %v", err)
 	}
-	if *cc != *c {
+	if !cc.Equal(c) {
 		return nil, fmt.Errorf("a checkpoint of another model (config %s; this model's is %s)", ck.meta.Config, c.JSON())
 	}
 	if err := ck.meta.check(steps); err != nil {

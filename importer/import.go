@@ -281,7 +281,7 @@ func sameConfig(a *model.Config, an string, b *model.Config, bn string) error {
 	var diff []string
 	for i := range va.NumField() {
 		fa, fb := va.Field(i).Interface(), vb.Field(i).Interface()
-		if fa != fb { // every field of a config is comparable
+		if !reflect.DeepEqual(fa, fb) {
 			name, _, _ := strings.Cut(va.Type().Field(i).Tag.Get("json"), ",")
 			diff = append(diff, fmt.Sprintf("%s: %s says %v, %s says %v", name, an, fa, bn, fb))
 		}

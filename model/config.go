@@ -36,6 +36,38 @@ type Config struct {
 	Decoder         LSTMSize `json:"decoder"`
 	FreeBits        float64  `json:"free_bits"`
 	MaxBeta         float64  `json:"max_beta"`
+
+	// The families of docs/FAMILIES.md: each zero value is the spec exactly.
+
+	// EncoderInputSize is D_in, the depth of the encoder's input; 0: InputSize.
+	EncoderInputSize int `json:"encoder_input_size,omitempty"`
+	// EncoderInput says how tokens become the encoder's input: "" (as
+	// they are), "roll", "humanize" or "tapify" (music.EncoderInput).
+	EncoderInput string `json:"encoder_input,omitempty"`
+	// EncoderLevels, when set, make a hierarchical encoder: one bidirectional
+	// LSTM stack a level; Encoder is then {0, 0}.
+	EncoderLevels []LSTMSize `json:"encoder_levels,omitempty"`
+	// EncoderSegments is how many pieces level 0 of a hierarchical encoder
+	// reads the window in.
+	EncoderSegments int `json:"encoder_segments,omitempty"`
+	// Splits are the depths of split decoders (they add up to InputSize);
+	// empty: one decoder.
+	Splits []int `json:"splits,omitempty"`
+	// GrooveFeedback is "" or "masked" (the spec), or "unmasked" (Magenta).
+	GrooveFeedback string `json:"groove_feedback,omitempty"`
+	// SamplingOrder is "" or "step" (the spec), or "split" (Magenta's trio).
+	SamplingOrder string `json:"sampling_order,omitempty"`
+	// Magenta records a Magenta model's origin and MIDI converter.
+	Magenta *MagentaInfo `json:"magenta,omitempty"`
+}
+
+// MagentaInfo is what a model imported from Magenta keeps of its origin:
+// the magenta.js data converter (config.json's dataConverter), which reads
+// and writes its MIDI, and where it came from ("magenta.js" or "tf").
+type MagentaInfo struct {
+	Converter         json.RawMessage `json:"converter"`
+	UseBooleanDecoder bool            `json:"use_boolean_decoder,omitempty"`
+	Source            string          `json:"source"`
 }
 
 // Limits on sizes, so that a hostile file cannot make mvae allocate without
@@ -52,6 +84,62 @@ func (c *Config) T() int { return music.StepsPerBar * c.Bars }
 
 // S is the number of steps a segment.
 func (c *Config) S() int { return c.T() / c.Segments }
+
+// EncoderIn is D_in, the depth of the encoder's input.
+func (c *Config) EncoderIn() int {
+	if c.EncoderInputSize > 0 {
+		return c.EncoderInputSize
+	}
+	return c.InputSize
+}
+
+// HasConductor reports whether the decoder is hierarchical (spec §2); a flat
+// decoder is conditioned on z itself.
+func (c *Config) HasConductor() bool { return c.Conductor.Layers > 0 }
+
+// Hierarchical reports whether the encoder has levels.
+func (c *Config) Hierarchical() bool { return len(c.EncoderLevels) > 0 }
+
+// CondWidth is C, the width of what each decoder is conditioned on: the
+// conductor's hidden size, or Z without a conductor.
+func (c *Config) CondWidth() int {
+	if c.HasConductor() {
+		return c.Conductor.Hidden
+	}
+	return c.ZSize
+}
+
+// SplitDepths are the output depths of the decoders: Splits, or the one
+// decoder's InputSize.
+func (c *Config) SplitDepths() []int {
+	if len(c.Splits) > 0 {
+		return c.Splits
+	}
+	return []int{c.InputSize}
+}
+
+// DecoderPrefix is the parameter prefix of decoder i: "decoder" for the one
+// decoder, "decoders.i" for split decoders.
+func (c *Config) DecoderPrefix(i int) string {
+	if len(c.Splits) > 0 {
+		return fmt.Sprintf("decoders.%d", i)
+	}
+	return "decoder"
+}
+
+// MaskedFeedback reports whether a groove step fed back is multiplied by its
+// hit (the spec), not Magenta's unmasked [hit, σ, tanh].
+func (c *Config) MaskedFeedback() bool { return c.GrooveFeedback != "unmasked" }
+
+// SplitOrder reports whether a segment draws all steps of one split before
+// the next (Magenta's trio), not step by step.
+func (c *Config) SplitOrder() bool { return c.SamplingOrder == "split" }
+
+// IsSpec reports whether the config uses no extension of docs/FAMILIES.md.
+func (c *Config) IsSpec() bool {
+	return c.EncoderInputSize == 0 && c.EncoderInput == "" && !c.Hierarchical() && c.HasConductor() &&
+		len(c.Splits) == 0 && c.MaskedFeedback() && !c.SplitOrder() && c.Magenta == nil
+}
 
 // Rep is the representation.
 func (c *Config) Rep() music.Representation { return music.Representation(c.Representation) }
@@ -75,6 +163,10 @@ func (c *Config) Validate() error {
 	} else if c.InputSize != rep.Depth() {
 		bad("input_size %d does not fit %s (D=%d)", c.InputSize, rep, rep.Depth())
 	}
+	if err != nil {
+		rep = ""
+	}
+	c.validateInput(rep, bad)
 	if _, err := music.DrumMapByName(c.DrumMap); err != nil {
 		bad("%v", err)
 	}
@@ -90,10 +182,49 @@ func (c *Config) Validate() error {
 	if c.ZSize < 1 || c.ZSize > MaxZ {
 		bad("z_size %d out of 1..%d", c.ZSize, MaxZ)
 	}
-	for _, p := range []struct {
+	sizes := []struct {
 		name string
 		s    LSTMSize
-	}{{"encoder", c.Encoder}, {"conductor", c.Conductor}, {"decoder", c.Decoder}} {
+	}{{"decoder", c.Decoder}}
+	if c.Hierarchical() {
+		if c.Encoder != (LSTMSize{}) {
+			bad("a hierarchical encoder (encoder_levels) leaves encoder at {0, 0}, not %v", c.Encoder)
+		}
+		if len(c.EncoderLevels) < 2 || len(c.EncoderLevels) > MaxLayers {
+			bad("encoder_levels: %d levels, want 2..%d", len(c.EncoderLevels), MaxLayers)
+		}
+		for i, l := range c.EncoderLevels {
+			sizes = append(sizes, struct {
+				name string
+				s    LSTMSize
+			}{fmt.Sprintf("encoder level %d", i), l})
+		}
+		if c.EncoderSegments < 1 || c.Bars >= 1 && c.T()%c.EncoderSegments != 0 {
+			bad("encoder_segments %d do not divide %d steps", c.EncoderSegments, c.T())
+		}
+	} else {
+		sizes = append(sizes, struct {
+			name string
+			s    LSTMSize
+		}{"encoder", c.Encoder})
+		if c.EncoderSegments != 0 {
+			bad("encoder_segments %d without encoder_levels", c.EncoderSegments)
+		}
+	}
+	if c.HasConductor() {
+		sizes = append(sizes, struct {
+			name string
+			s    LSTMSize
+		}{"conductor", c.Conductor})
+	} else {
+		if c.Conductor.Hidden != 0 || c.Conductor.Layers < 0 {
+			bad("no conductor is {0, 0}, not %v", c.Conductor)
+		}
+		if c.Segments != 1 {
+			bad("a flat decoder (no conductor) has 1 segment, not %d", c.Segments)
+		}
+	}
+	for _, p := range sizes {
 		if p.s.Hidden < 1 || p.s.Hidden > MaxHidden {
 			bad("%s hidden %d out of 1..%d", p.name, p.s.Hidden, MaxHidden)
 		}
@@ -101,6 +232,7 @@ func (c *Config) Validate() error {
 			bad("%s layers %d out of 1..%d", p.name, p.s.Layers, MaxLayers)
 		}
 	}
+	c.validateFamily(bad)
 	if c.FreeBits < 0 {
 		bad("free_bits %v is negative", c.FreeBits)
 	}

@@ -35,16 +35,31 @@ func (c *Config) Params() []Param {
 	linear := func(prefix string, out, in int) {
 		ps = append(ps, Param{prefix + ".weight", []int{out, in}}, Param{prefix + ".bias", []int{out}})
 	}
-	D, Z := c.InputSize, c.ZSize
-	He, Hc, Hd := c.Encoder.Hidden, c.Conductor.Hidden, c.Decoder.Hidden
-	lstm("encoder.lstm", D, He, c.Encoder.Layers, true)
-	linear("encoder.mu", Z, 2*He)
-	linear("encoder.sigma", Z, 2*He)
-	linear("conductor.init", 2*c.Conductor.Layers*Hc, Z)
-	lstm("conductor.lstm", 1, Hc, c.Conductor.Layers, false)
-	linear("decoder.init", 2*c.Decoder.Layers*Hd, Hc)
-	lstm("decoder.lstm", D+Hc, Hd, c.Decoder.Layers, false)
-	linear("decoder.out", D, Hd)
+	Z := c.ZSize
+	if c.Hierarchical() {
+		in := c.EncoderIn()
+		for l, lv := range c.EncoderLevels {
+			lstm(fmt.Sprintf("encoder.level%d.lstm", l), in, lv.Hidden, lv.Layers, true)
+			in = 2 * lv.Hidden
+		}
+	} else {
+		lstm("encoder.lstm", c.EncoderIn(), c.Encoder.Hidden, c.Encoder.Layers, true)
+	}
+	top := c.EncoderTop()
+	linear("encoder.mu", Z, 2*top)
+	linear("encoder.sigma", Z, 2*top)
+	if c.HasConductor() {
+		Hc := c.Conductor.Hidden
+		linear("conductor.init", 2*c.Conductor.Layers*Hc, Z)
+		lstm("conductor.lstm", 1, Hc, c.Conductor.Layers, false)
+	}
+	C, Hd := c.CondWidth(), c.Decoder.Hidden
+	for i, D := range c.SplitDepths() {
+		pre := c.DecoderPrefix(i)
+		linear(pre+".init", 2*c.Decoder.Layers*Hd, C)
+		lstm(pre+".lstm", D+C, Hd, c.Decoder.Layers, false)
+		linear(pre+".out", D, Hd)
+	}
 	return ps
 }
 

@@ -70,13 +70,30 @@ var Roland = newDrumMap("roland", [NumDrumClasses][]uint8{
 	{51, 53, 59},
 }, [NumDrumClasses]uint8{36, 38, 42, 46, 43, 47, 50, 49, 51})
 
-// DrumMapByName returns "gm" or "roland".
+// Magenta is the map magenta.js uses (DEFAULT_DRUM_PITCH_CLASSES in
+// music/src/core/constants.ts, note_seq's old map): GM's but for 43 (high
+// tom, not low), 52 (ride, not crash), and 22 and 26 (not mapped).
+var Magenta = newDrumMap("magenta", [NumDrumClasses][]uint8{
+	{36, 35},
+	{38, 27, 28, 31, 32, 33, 34, 37, 39, 40, 56, 65, 66, 75, 85},
+	{42, 44, 54, 68, 69, 70, 71, 73, 78, 80},
+	{46, 67, 72, 74, 79, 81},
+	{45, 29, 41, 61, 64, 84},
+	{48, 47, 60, 63, 77, 86, 87},
+	{50, 30, 43, 62, 76, 83},
+	{49, 55, 57, 58},
+	{51, 52, 53, 59, 82},
+}, [NumDrumClasses]uint8{36, 38, 42, 46, 45, 48, 50, 49, 51})
+
+// DrumMapByName returns "gm", "roland" or "magenta".
 func DrumMapByName(name string) (*DrumMap, error) {
 	switch name {
 	case "gm", "":
 		return GM, nil
 	case "roland":
 		return Roland, nil
+	case "magenta":
+		return Magenta, nil
 	}
-	return nil, fmt.Errorf("unknown drum map %q (want gm or roland)", name)
+	return nil, fmt.Errorf("unknown drum map %q (want gm, roland or magenta)", name)
 }

@@ -9,6 +9,9 @@ const (
 	Groove Representation = "groove" // D = 27: hits(9), velocities(9), offsets(9)
 	Drums  Representation = "drums"  // D = 512: one-hot of the set of hit classes
 	Melody Representation = "melody" // D = 90: 0 no event, 1 note off, 2+pitch-21
+	// Trio is Magenta's TrioConverter (docs/FAMILIES.md §3): melody 90,
+	// bass 90 and drums 512 one-hots side by side, D = 692.
+	Trio Representation = "trio"
 )
 
 // Melody pitch range: the 88 keys of a piano.
@@ -20,10 +23,10 @@ const (
 // ParseRepresentation checks a representation name.
 func ParseRepresentation(s string) (Representation, error) {
 	switch r := Representation(s); r {
-	case Groove, Drums, Melody:
+	case Groove, Drums, Melody, Trio:
 		return r, nil
 	}
-	return "", fmt.Errorf("unknown representation %q (want groove, drums or melody)", s)
+	return "", fmt.Errorf("unknown representation %q (want groove, drums, melody or trio)", s)
 }
 
 // Depth is D, the size of one step's vector.
@@ -35,6 +38,8 @@ func (r Representation) Depth() int {
 		return 1 << NumDrumClasses
 	case Melody:
 		return 2 + MaxMelodyPitch - MinMelodyPitch + 1
+	case Trio:
+		return 2*Melody.Depth() + Drums.Depth()
 	}
 	panic("music: unknown representation " + string(r))
 }

@@ -1,0 +1,87 @@
+package model
+
+import (
+	"reflect"
+	"slices"
+
+	"github.com/musicvae-go/mvae/music"
+)
+
+// MaxSplits bounds the number of split decoders a config may declare.
+const MaxSplits = 16
+
+// validateInput checks encoder_input_size and encoder_input against the
+// representation (docs/FAMILIES.md §1).
+func (c *Config) validateInput(rep music.Representation, bad func(string, ...any)) {
+	if c.EncoderInputSize < 0 || c.EncoderInputSize > 1<<16 {
+		bad("encoder_input_size %d out of 0..%d", c.EncoderInputSize, 1<<16)
+	}
+	in, err := music.ParseEncoderInput(c.EncoderInput)
+	if err != nil {
+		bad("encoder_input: %v", err)
+		return
+	}
+	if rep == "" {
+		return
+	}
+	if want, ok := in.Depth(rep); !ok {
+		bad("encoder_input %q does not apply to %s", c.EncoderInput, rep)
+	} else if c.EncoderIn() != want {
+		bad("encoder_input_size %d does not fit encoder_input %q on %s (D_in=%d)", c.EncoderIn(), c.EncoderInput, rep, want)
+	}
+}
+
+// validateFamily checks the split decoders, the groove feedback and the
+// sampling order (docs/FAMILIES.md §1).
+func (c *Config) validateFamily(bad func(string, ...any)) {
+	if len(c.Splits) > 0 {
+		if len(c.Splits) < 2 || len(c.Splits) > MaxSplits {
+			bad("splits: %d decoders, want 2..%d", len(c.Splits), MaxSplits)
+		}
+		sum := 0
+		for i, d := range c.Splits {
+			if d < 1 || d > c.InputSize {
+				bad("splits[%d] is %d, out of 1..%d", i, d, c.InputSize)
+			}
+			sum += d
+		}
+		if sum != c.InputSize {
+			bad("splits %v add up to %d, not input_size %d", c.Splits, sum, c.InputSize)
+		}
+		if c.Rep() == music.Trio && !slices.Equal(c.Splits, music.TrioSplits()) {
+			bad("a trio's splits are %v, not %v", music.TrioSplits(), c.Splits)
+		}
+	} else if c.Rep() == music.Trio {
+		bad("a trio has split decoders %v", music.TrioSplits())
+	}
+	switch c.GrooveFeedback {
+	case "", "masked":
+	case "unmasked":
+		if c.Rep() != music.Groove {
+			bad("groove_feedback %q on %s", c.GrooveFeedback, c.Representation)
+		}
+	default:
+		bad("groove_feedback %q (want masked or unmasked)", c.GrooveFeedback)
+	}
+	switch c.SamplingOrder {
+	case "", "step":
+	case "split":
+		if len(c.Splits) == 0 {
+			bad("sampling_order split without splits")
+		}
+	default:
+		bad("sampling_order %q (want step or split)", c.SamplingOrder)
+	}
+}
+
+// Equal reports whether two configs are the same, field by field.
+func (c *Config) Equal(o *Config) bool { return reflect.DeepEqual(c, o) }
+
+// EncoderTop is the hidden size of the encoder's top layer (of the top level
+// of a hierarchical encoder): mu and sigma read 2·EncoderTop values.
+func (c *Config) EncoderTop() int {
+	if c.Hierarchical() {
+		return c.EncoderLevels[len(c.EncoderLevels)-1].Hidden
+	}
+	return c.Encoder.Hidden
+}
