@@ -236,11 +236,11 @@ func TestRuntimesAgreeStepByStep(t *testing.T) {
 					copy(cu[b*Hc:(b+1)*Hc], conds[0][(b*U+u)*Hc:(b*U+u+1)*Hc])
 				}
 				for i, be := range bes {
-					be.DecoderInit(sts[i], cu)
+					be.DecoderInit(sts[i], 0, cu)
 				}
 				for s := 0; s < c.S(); s++ {
 					for i, be := range bes {
-						if err := be.DecoderStep(sts[i], prev, cu, logits[i]); err != nil {
+						if err := be.DecoderStep(sts[i], 0, prev, cu, logits[i]); err != nil {
 							t.Fatal(err)
 						}
 					}

@@ -7,17 +7,21 @@ import "github.com/musicvae-go/mvae/model"
 type Backend interface {
 	// Config is the model's config.
 	Config() *model.Config
-	// Encode: x [B,T,D] -> mu, sigma [B,Z].
+	// Encode: x [B,T,D_in] (the encoder's input, docs/FAMILIES.md §3) ->
+	// mu, sigma [B,Z].
 	Encode(x []float32, B int, mu, sigma []float32) error
-	// Conduct: z [B,Z] -> cond [B,U,Hc], the segment embeddings.
+	// Conduct: z [B,Z] -> cond [B,U,C], the segment embeddings (C =
+	// Config().CondWidth(); without a conductor, U = 1 and cond is z).
 	Conduct(z []float32, B int, cond []float32) error
-	// NewState makes the decoder state of B sequences, reused across steps.
+	// NewState makes the decoder state of B sequences (of every split
+	// decoder), reused across steps.
 	NewState(B int) (State, error)
-	// DecoderInit sets st to init(c_u) for cu [B,Hc] (spec §2).
-	DecoderInit(st State, cu []float32) error
-	// DecoderStep feeds prev [B,D] and cu [B,Hc], advances st and writes
-	// logits [B,D].
-	DecoderStep(st State, prev, cu, logits []float32) error
+	// DecoderInit sets split decoder k's part of st to init(c_u) for cu
+	// [B,C] (spec §2); k is 0 for a model with one decoder.
+	DecoderInit(st State, k int, cu []float32) error
+	// DecoderStep feeds split k's prev [B,D_k] and cu [B,C], advances its
+	// part of st and writes its logits [B,D_k].
+	DecoderStep(st State, k int, prev, cu, logits []float32) error
 	// Forward is the teacher-forced forward of spec §2: x [B,T,D], eps [B,Z]
 	// -> logits [B,T,D], mu, sigma [B,Z].
 	Forward(x, eps []float32, B int, logits, mu, sigma []float32) error

@@ -1,6 +1,10 @@
 package generate
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/musicvae-go/mvae/model"
+)
 
 // checkBatch refuses an empty (or negative) batch.
 func checkBatch(B int) error {
@@ -59,8 +63,8 @@ func decode(b Backend, z []float32, B int, rngs []*SplitMix64, o Options) ([]flo
 	if len(z) != B*c.ZSize {
 		panic(fmt.Sprintf("generate: z has %d values for %d x %d", len(z), B, c.ZSize))
 	}
-	T, D, U, S, Hc := c.T(), c.InputSize, c.Segments, c.S(), c.Conductor.Hidden
-	cond := make([]float32, B*U*Hc)
+	T, D, U, S, C := c.T(), c.InputSize, c.Segments, c.S(), c.CondWidth()
+	cond := make([]float32, B*U*C)
 	if err := b.Conduct(z, B, cond); err != nil {
 		return nil, err
 	}
@@ -70,35 +74,74 @@ func decode(b Backend, z []float32, B int, rngs []*SplitMix64, o Options) ([]flo
 	}
 	defer st.Close()
 	tokens := make([]float32, B*T*D)
-	prev := make([]float32, B*D) // decoding starts from prev = 0
-	cu := make([]float32, B*Hc)
-	logits := make([]float32, B*D)
-	smp := &Sampler{Rep: c.Rep(), Temperature: o.Temperature}
-	t := 0
+	splits := newSplits(c, B, o.Temperature)
+	cu := make([]float32, B*C)
+	done := 0
+	// step runs split k's step s of segment u: the sampled token is its next
+	// step's prev, also across segments.
+	step := func(k, u, s int) error {
+		sp := splits[k]
+		if err := b.DecoderStep(st, k, sp.prev, cu, sp.logits); err != nil {
+			return err
+		}
+		t := u*S + s
+		for i := 0; i < B; i++ {
+			tok := sp.prev[i*sp.D : (i+1)*sp.D]
+			sp.smp.Token(sp.logits[i*sp.D:(i+1)*sp.D], rngs[i], tok)
+			copy(tokens[(i*T+t)*D+sp.off:], tok)
+		}
+		if done++; o.Progress != nil && done%len(splits) == 0 {
+			o.Progress(done/len(splits), T)
+		}
+		return nil
+	}
 	for u := 0; u < U; u++ {
 		for i := 0; i < B; i++ {
-			copy(cu[i*Hc:(i+1)*Hc], cond[(i*U+u)*Hc:(i*U+u+1)*Hc])
+			copy(cu[i*C:(i+1)*C], cond[(i*U+u)*C:(i*U+u+1)*C])
 		}
-		// The decoder state is reset to init(c_u) at every segment.
-		if err := b.DecoderInit(st, cu); err != nil {
-			return nil, err
-		}
-		for s := 0; s < S; s++ {
-			if err := b.DecoderStep(st, prev, cu, logits); err != nil {
+		// Every decoder's state is reset to init(c_u) at every segment.
+		for k := range splits {
+			if err := b.DecoderInit(st, k, cu); err != nil {
 				return nil, err
 			}
-			for i := 0; i < B; i++ {
-				tok := prev[i*D : (i+1)*D] // the sampled token is the next step's prev
-				smp.Token(logits[i*D:(i+1)*D], rngs[i], tok)
-				copy(tokens[(i*T+t)*D:(i*T+t+1)*D], tok)
+		}
+		if c.SplitOrder() { // Magenta's trio: all of split 0's steps, then split 1's, …
+			for k := range splits {
+				for s := 0; s < S; s++ {
+					if err := step(k, u, s); err != nil {
+						return nil, err
+					}
+				}
 			}
-			t++
-			if o.Progress != nil {
-				o.Progress(t, T)
+			continue
+		}
+		for s := 0; s < S; s++ {
+			for k := range splits {
+				if err := step(k, u, s); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
 	return tokens, nil
+}
+
+// split is one decoder's part of a generation run: its sampler, its last
+// tokens (prev, zero at the start) and logits, and its columns in a step.
+type split struct {
+	D, off       int
+	smp          *Sampler
+	prev, logits []float32
+}
+
+func newSplits(c *model.Config, B int, temperature float64) []*split {
+	var out []*split
+	for k, D := range c.SplitDepths() {
+		out = append(out, &split{D: D, off: c.SplitOffset(k),
+			smp:  &Sampler{Rep: c.SplitRep(k), Temperature: temperature, Unmasked: !c.MaskedFeedback()},
+			prev: make([]float32, B*D), logits: make([]float32, B*D)})
+	}
+	return out
 }
 
 // Encode runs the encoder on x [B,T,D] and returns mu and sigma [B,Z].

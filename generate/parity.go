@@ -158,11 +158,12 @@ func Parity(a, b Backend, B int, seed uint64) (*ParityReport, error) {
 	return rep, nil
 }
 
-// stepLogits runs the decoder of both runtimes over all T steps from the same
-// conductor outputs, feeding both the tokens the first runtime samples.
+// stepLogits runs the decoders of both runtimes over all T steps from the
+// same conductor outputs, feeding both the tokens the first runtime samples.
+// The logits are listed step by step, split by split.
 func stepLogits(a, b Backend, cond []float32, B int, seed uint64) ([2][]float32, error) {
 	c := a.Config()
-	T, D, U, S, Hc := c.T(), c.InputSize, c.Segments, c.S(), c.Conductor.Hidden
+	T, D, U, S, C := c.T(), c.InputSize, c.Segments, c.S(), c.CondWidth()
 	var all [2][]float32
 	var sts [2]State
 	for i, be := range []Backend{a, b} {
@@ -178,28 +179,34 @@ func stepLogits(a, b Backend, cond []float32, B int, seed uint64) ([2][]float32,
 	for i := range rngs {
 		rngs[i] = NewSplitMix64(seed + uint64(i))
 	}
-	smp := &Sampler{Rep: c.Rep(), Temperature: 1}
-	prev := make([]float32, B*D)
-	cu := make([]float32, B*Hc)
-	logits := [2][]float32{make([]float32, B*D), make([]float32, B*D)}
+	splits := newSplits(c, B, 1)
+	other := make([][]float32, len(splits)) // the second runtime's logits
+	for k, sp := range splits {
+		other[k] = make([]float32, len(sp.logits))
+	}
+	cu := make([]float32, B*C)
 	for u := 0; u < U; u++ {
 		for i := 0; i < B; i++ {
-			copy(cu[i*Hc:(i+1)*Hc], cond[(i*U+u)*Hc:(i*U+u+1)*Hc])
+			copy(cu[i*C:(i+1)*C], cond[(i*U+u)*C:(i*U+u+1)*C])
 		}
-		for k, be := range []Backend{a, b} {
-			if err := be.DecoderInit(sts[k], cu); err != nil {
-				return all, err
+		for k := range splits {
+			for j, be := range []Backend{a, b} {
+				if err := be.DecoderInit(sts[j], k, cu); err != nil {
+					return all, err
+				}
 			}
 		}
 		for s := 0; s < S; s++ {
-			for k, be := range []Backend{a, b} {
-				if err := be.DecoderStep(sts[k], prev, cu, logits[k]); err != nil {
-					return all, err
+			for k, sp := range splits {
+				for j, out := range [][]float32{sp.logits, other[k]} {
+					if err := []Backend{a, b}[j].DecoderStep(sts[j], k, sp.prev, cu, out); err != nil {
+						return all, err
+					}
+					all[j] = append(all[j], out...)
 				}
-				all[k] = append(all[k], logits[k]...)
-			}
-			for i := 0; i < B; i++ {
-				smp.Token(logits[0][i*D:(i+1)*D], rngs[i], prev[i*D:(i+1)*D])
+				for i := 0; i < B; i++ {
+					sp.smp.Token(sp.logits[i*sp.D:(i+1)*sp.D], rngs[i], sp.prev[i*sp.D:(i+1)*sp.D])
+				}
 			}
 		}
 	}

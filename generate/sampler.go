@@ -12,6 +12,9 @@ import (
 type Sampler struct {
 	Rep         music.Representation
 	Temperature float64
+	// Unmasked feeds back a groove step as [hit, σ(l_vel), tanh(l_off)]
+	// (Magenta's GrooVAE), not multiplied by hit (the spec).
+	Unmasked bool
 	p           []float64 // scratch for categorical sampling
 }
 
@@ -32,6 +35,8 @@ func (s *Sampler) Token(l []float32, r *SplitMix64, tok []float32) {
 			}
 			if hit {
 				tok[k] = 1
+			}
+			if hit || s.Unmasked {
 				tok[C+k] = sigmoid32(l[C+k])
 				tok[2*C+k] = float32(math.Tanh(float64(l[2*C+k])))
 			}

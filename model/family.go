@@ -85,3 +85,21 @@ func (c *Config) EncoderTop() int {
 	}
 	return c.Encoder.Hidden
 }
+
+// SplitRep is the representation of split decoder k's tokens: a trio's
+// melody, bass and drums; the model's own for one decoder.
+func (c *Config) SplitRep(k int) music.Representation {
+	if c.Rep() == music.Trio {
+		return [...]music.Representation{music.Melody, music.Melody, music.Drums}[k]
+	}
+	return c.Rep()
+}
+
+// SplitOffset is the first column of split decoder k in a step's D values.
+func (c *Config) SplitOffset(k int) int {
+	off := 0
+	for _, d := range c.SplitDepths()[:k] {
+		off += d
+	}
+	return off
+}

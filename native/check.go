@@ -65,3 +65,11 @@ func (m *Model) checkLossInputs(x, eps []float32, B int) error {
 	}
 	return checkInput("eps", eps, B, c.ZSize)
 }
+
+// checkSplit refuses a split decoder the model does not have.
+func (m *Model) checkSplit(k int) error {
+	if n := len(m.cfg.SplitDepths()); k < 0 || k >= n {
+		return fmt.Errorf("native: split decoder %d; the model has %d", k, n)
+	}
+	return nil
+}

@@ -61,12 +61,12 @@ func TestBadBatchesAreErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cases["DecoderInit"] = func() error { return m.DecoderInit(st, make([]float32, B*Hc-1)) }
+			cases["DecoderInit"] = func() error { return m.DecoderInit(st, 0, make([]float32, B*Hc-1)) }
 			cases["DecoderStep prev"] = func() error {
-				return m.DecoderStep(st, make([]float32, B*D-1), make([]float32, B*Hc), make([]float32, B*D))
+				return m.DecoderStep(st, 0, make([]float32, B*D-1), make([]float32, B*Hc), make([]float32, B*D))
 			}
 			cases["DecoderStep c_u"] = func() error {
-				return m.DecoderStep(st, make([]float32, B*D), make([]float32, B*Hc+1), make([]float32, B*D))
+				return m.DecoderStep(st, 0, make([]float32, B*D), make([]float32, B*Hc+1), make([]float32, B*D))
 			}
 		}
 		for name, f := range cases {

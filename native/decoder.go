@@ -71,7 +71,10 @@ func (m *Model) NewState(B int) (generate.State, error) {
 // DecoderInit resets the state to init(c_u, decoder.init) for cu [B, Hc], and
 // computes layer 0's gate contribution of c_u (with both biases) once for the
 // segment.
-func (m *Model) DecoderInit(st generate.State, cu []float32) error {
+func (m *Model) DecoderInit(st generate.State, k int, cu []float32) error {
+	if err := m.checkSplit(k); err != nil {
+		return err
+	}
 	s := m.state(st)
 	c := m.cfg
 	B, Hc, L, H := s.B, c.Conductor.Hidden, c.Decoder.Layers, c.Decoder.Hidden
@@ -86,7 +89,10 @@ func (m *Model) DecoderInit(st generate.State, cu []float32) error {
 // DecoderStep feeds prev [B, D] (and the segment's c_u, already folded into
 // the state by DecoderInit) through the decoder LSTM stack and writes
 // logits [B, D] = h_top W_out^T + b_out.
-func (m *Model) DecoderStep(st generate.State, prev, cu, logits []float32) error {
+func (m *Model) DecoderStep(st generate.State, k int, prev, cu, logits []float32) error {
+	if err := m.checkSplit(k); err != nil {
+		return err
+	}
 	s := m.state(st)
 	c := m.cfg
 	B, D, H := s.B, c.InputSize, c.Decoder.Hidden
@@ -158,7 +164,7 @@ func (m *Model) Forward(x, eps []float32, B int, logits, mu, sigma []float32) er
 		for b := 0; b < B; b++ {
 			copy(cu[b*Hc:(b+1)*Hc], cond[(b*U+u)*Hc:(b*U+u+1)*Hc])
 		}
-		if err := m.DecoderInit(st, cu); err != nil {
+		if err := m.DecoderInit(st, 0, cu); err != nil {
 			return err
 		}
 		for s := 0; s < S; s++ {
@@ -170,7 +176,7 @@ func (m *Model) Forward(x, eps []float32, B int, logits, mu, sigma []float32) er
 					copy(prev[b*D:(b+1)*D], x[(b*T+t-1)*D:(b*T+t)*D])
 				}
 			}
-			if err := m.DecoderStep(st, prev, cu, out); err != nil {
+			if err := m.DecoderStep(st, 0, prev, cu, out); err != nil {
 				return err
 			}
 			for b := 0; b < B; b++ {

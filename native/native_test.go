@@ -19,16 +19,16 @@ func TestDecodeStepAllocatesNothing(t *testing.T) {
 	cu := make([]float32, B*c.Conductor.Hidden)
 	prev := make([]float32, B*c.InputSize)
 	logits := make([]float32, B*c.InputSize)
-	if err := m.DecoderInit(st, cu); err != nil {
+	if err := m.DecoderInit(st, 0, cu); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.DecoderStep(st, prev, cu, logits); err != nil {
+	if err := m.DecoderStep(st, 0, prev, cu, logits); err != nil {
 		t.Fatal(err)
 	}
-	if n := testing.AllocsPerRun(100, func() { m.DecoderStep(st, prev, cu, logits) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { m.DecoderStep(st, 0, prev, cu, logits) }); n != 0 {
 		t.Errorf("DecoderStep allocates %v times a step", n)
 	}
-	if n := testing.AllocsPerRun(20, func() { m.DecoderInit(st, cu) }); n != 0 {
+	if n := testing.AllocsPerRun(20, func() { m.DecoderInit(st, 0, cu) }); n != 0 {
 		t.Errorf("DecoderInit allocates %v times", n)
 	}
 	// The sampler allocates nothing either.
@@ -52,12 +52,12 @@ func BenchmarkDecoderStep(b *testing.B) {
 			cu := make([]float32, B*c.Conductor.Hidden)
 			prev := make([]float32, B*c.InputSize)
 			logits := make([]float32, B*c.InputSize)
-			if err := m.DecoderInit(st, cu); err != nil {
+			if err := m.DecoderInit(st, 0, cu); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				m.DecoderStep(st, prev, cu, logits)
+				m.DecoderStep(st, 0, prev, cu, logits)
 			}
 		})
 	}

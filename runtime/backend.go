@@ -246,7 +246,10 @@ func (r *ORT) NewState(B int) (generate.State, error) {
 }
 
 // DecoderInit sets the state to init(c_u).
-func (r *ORT) DecoderInit(s generate.State, cu []float32) error {
+func (r *ORT) DecoderInit(s generate.State, k int, cu []float32) error {
+	if k != 0 {
+		return fmt.Errorf("onnxruntime: split decoder %d; the model has 1", k)
+	}
 	st := s.(*ortState)
 	copy(st.cu.GetData(), cu)
 	st.cur = 0
@@ -254,7 +257,10 @@ func (r *ORT) DecoderInit(s generate.State, cu []float32) error {
 }
 
 // DecoderStep runs one step with the preallocated tensors.
-func (r *ORT) DecoderStep(s generate.State, prev, cu, logits []float32) error {
+func (r *ORT) DecoderStep(s generate.State, k int, prev, cu, logits []float32) error {
+	if k != 0 {
+		return fmt.Errorf("onnxruntime: split decoder %d; the model has 1", k)
+	}
 	st := s.(*ortState)
 	copy(st.prev.GetData(), prev)
 	copy(st.cu.GetData(), cu)
