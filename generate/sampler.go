@@ -15,7 +15,7 @@ type Sampler struct {
 	// Unmasked feeds back a groove step as [hit, σ(l_vel), tanh(l_off)]
 	// (Magenta's GrooVAE), not multiplied by hit (the spec).
 	Unmasked bool
-	p           []float64 // scratch for categorical sampling
+	p        []float64 // scratch for categorical sampling
 }
 
 // Token samples tok (D values, overwritten) from logits l with stream r.
