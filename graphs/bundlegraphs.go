@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
+	"strings"
 
 	"github.com/musicvae-go/mvae/model"
 )
@@ -15,12 +15,6 @@ import (
 // stores must be the one built from them, so that a bundle whose graphs and
 // weights disagree (edited, damaged, or crafted to read files through ONNX
 // external data) is refused rather than run.
-
-// builders are the graphs mvae builds, by name.
-var builders = map[string]func(*model.Config, model.Weights) *Model{
-	Encoder: BuildEncoder, Conductor: BuildConductor, DecoderInit: BuildDecoderInit,
-	DecoderStep: BuildDecoderStep, Full: BuildFull,
-}
 
 // ForBundle builds the named graphs from a bundle's weights, one at a time,
 // and passes each, serialized, to use. Every graph the bundle stores is first
@@ -35,15 +29,18 @@ func ForBundle(b *model.Bundle, names []string, use func(name string, onnx []byt
 		return err
 	}
 	c := b.Config()
+	if err := Buildable(c); err != nil {
+		return bundleErr(b, "%v", err)
+	}
 	for _, n := range b.GraphNames() {
-		if builders[n] == nil {
-			return bundleErr(b, "the bundle stores a graph %q, which is not one of mvae's graphs", n)
+		if kindOf(c, n) == "" {
+			return bundleErr(b, "the bundle stores a graph %q, which is not one of the graphs mvae builds for its model (%s)", n, strings.Join(NamesOf(c), ", "))
 		}
 	}
 	want := map[string]bool{}
 	for _, n := range names {
-		if builders[n] == nil {
-			panic(fmt.Sprintf("graphs: no graph %q", n))
+		if kindOf(c, n) == "" {
+			panic(fmt.Sprintf("graphs: a model of this config has no graph %q", n))
 		}
 		want[n] = true
 	}
@@ -54,7 +51,7 @@ func ForBundle(b *model.Bundle, names []string, use func(name string, onnx []byt
 		}
 	}
 	for _, n := range all {
-		m := builders[n](c, w)
+		m := build(c, w, n)
 		data := m.Marshal()
 		if err := checkStored(b, n, m, data); err != nil {
 			return err
@@ -217,14 +214,4 @@ func sameFloats(s, b []float32, half bool) bool {
 
 func sameValueInfo(s, b *ValueInfo) bool {
 	return s.Name == b.Name && s.ElemType == b.ElemType && slices.Equal(s.Dims, b.Dims) && slices.Equal(s.DimNames, b.DimNames)
-}
-
-// Names lists the graphs mvae builds, sorted.
-func Names() []string {
-	out := make([]string, 0, len(builders))
-	for n := range builders {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -9,10 +9,12 @@ import (
 	"github.com/musicvae-go/mvae/graphs"
 	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/internal/testenv"
+	"github.com/musicvae-go/mvae/model"
 )
 
 // TestONNXCheckerAcceptsBuiltGraphs runs onnx.checker.check_model (with
-// full shape inference) on every graph built from a fixture's weights.
+// full shape inference) on every graph built from a fixture's weights, and
+// on every graph of every family of model.TinyFamilies (random weights).
 func TestONNXCheckerAcceptsBuiltGraphs(t *testing.T) {
 	py := testenv.Python(t, "onnx")
 	dir := t.TempDir()
@@ -26,13 +28,15 @@ func TestONNXCheckerAcceptsBuiltGraphs(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for name, g := range gs {
-			p := filepath.Join(dir, fx+"_"+name+".onnx")
-			if err := os.WriteFile(p, g, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			files = append(files, p)
+		files = append(files, writeGraphs(t, dir, fx, gs)...)
+	}
+	for i, name := range familyNames() {
+		c := model.TinyFamilies()[name]
+		gs, err := graphs.BuildAll(c, randomWeights(c, uint64(i)))
+		if err != nil {
+			t.Fatal(err)
 		}
+		files = append(files, writeGraphs(t, dir, name, gs)...)
 	}
 	out, err := exec.Command(py, append([]string{"-c", `import onnx, sys
 bad = 0
@@ -47,6 +51,19 @@ sys.exit(1 if bad else 0)
 	if err != nil {
 		t.Errorf("onnx.checker: %v\n%s", err, out)
 	}
+}
+
+func writeGraphs(t *testing.T, dir, prefix string, gs map[string][]byte) []string {
+	t.Helper()
+	var files []string
+	for name, g := range gs {
+		p := filepath.Join(dir, prefix+"_"+name+".onnx")
+		if err := os.WriteFile(p, g, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	return files
 }
 
 // TestReadWriteRoundTrip: what graphs writes, graphs reads back.

@@ -43,7 +43,7 @@ func Open(b *model.Bundle, o Options) (*ORT, error) {
 		graphs.DecoderStep: {{"prev", "cu", "h", "c"}, {"logits", "h_out", "c_out"}},
 		graphs.Full:        {{"x", "eps"}, {"logits", "mu", "sigma"}},
 	}
-	need := append([]string{graphs.Full}, graphs.GenerationGraphs...)
+	need := append([]string{graphs.Full}, graphs.GenerationGraphs(b.Config())...)
 	err := graphs.ForBundle(b, need, func(name string, onnx []byte) error {
 		s, err := newDynamicSession(onnx, ports[name][0], ports[name][1], o.Threads)
 		if err != nil {
