@@ -11,41 +11,39 @@ import (
 	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/graphs"
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/music"
 )
 
 // ORT runs a bundle's graphs under onnxruntime. Its sessions are created once
 // and shared by every request; it is safe for concurrent use, each request
 // with its own State.
 type ORT struct {
-	cfg                          *model.Config
-	enc, cond, dinit, step, full *ort.DynamicAdvancedSession
+	cfg             *model.Config
+	enc, cond, full *ort.DynamicAdvancedSession   // cond is nil for a model without a conductor
+	dinit, step     []*ort.DynamicAdvancedSession // one of each for every split decoder
 }
 
 var _ generate.Backend = (*ORT)(nil)
 
-// Open loads a bundle's graphs into onnxruntime sessions. The graphs run are
-// built from the bundle's weights, and every graph the bundle stores must be
-// the one built (graphs.ForBundle): onnxruntime never runs a graph that
-// disagrees with the weights, nor reads anything a graph names outside it.
+// Open loads a bundle's graphs (graphs.NamesOf) into onnxruntime sessions.
+// The graphs run are built from the bundle's weights, and every graph the
+// bundle stores must be the one built (graphs.ForBundle): onnxruntime never
+// runs a graph that disagrees with the weights, nor reads anything a graph
+// names outside it.
 func Open(b *model.Bundle, o Options) (*ORT, error) {
 	if _, err := Init(o.LibPath); err != nil {
 		return nil, err
 	}
-	r := &ORT{cfg: b.Config()}
-	sessions := map[string]**ort.DynamicAdvancedSession{
-		graphs.Encoder: &r.enc, graphs.Conductor: &r.cond, graphs.DecoderInit: &r.dinit,
-		graphs.DecoderStep: &r.step, graphs.Full: &r.full,
+	c := b.Config()
+	n := len(c.SplitDepths())
+	r := &ORT{cfg: c, dinit: make([]*ort.DynamicAdvancedSession, n), step: make([]*ort.DynamicAdvancedSession, n)}
+	sessions := map[string]**ort.DynamicAdvancedSession{graphs.Encoder: &r.enc, graphs.Conductor: &r.cond, graphs.Full: &r.full}
+	for k := 0; k < n; k++ {
+		sessions[graphs.DecoderInitOf(c, k)] = &r.dinit[k]
+		sessions[graphs.DecoderStepOf(c, k)] = &r.step[k]
 	}
-	ports := map[string][2][]string{
-		graphs.Encoder:     {{"x"}, {"mu", "sigma"}},
-		graphs.Conductor:   {{"z"}, {"cond"}},
-		graphs.DecoderInit: {{"c"}, {"h", "c0"}},
-		graphs.DecoderStep: {{"prev", "cu", "h", "c"}, {"logits", "h_out", "c_out"}},
-		graphs.Full:        {{"x", "eps"}, {"logits", "mu", "sigma"}},
-	}
-	need := append([]string{graphs.Full}, graphs.GenerationGraphs(b.Config())...)
-	err := graphs.ForBundle(b, need, func(name string, onnx []byte) error {
-		s, err := newDynamicSession(onnx, ports[name][0], ports[name][1], o.Threads)
+	err := graphs.ForBundle(b, graphs.NamesOf(c), func(name string, onnx []byte) error {
+		s, err := newDynamicSession(onnx, graphs.Inputs(c, name), graphs.Outputs(c, name), o.Threads)
 		if err != nil {
 			err = fmt.Errorf("onnxruntime could not load graph %s: %v", name, err)
 			if b.Name() != "" {
@@ -93,12 +91,13 @@ func (r *ORT) Config() *model.Config { return r.cfg }
 // Close frees every session.
 func (r *ORT) Close() error {
 	var errs []error
-	for _, s := range []*ort.DynamicAdvancedSession{r.enc, r.cond, r.dinit, r.step, r.full} {
+	all := append([]*ort.DynamicAdvancedSession{r.enc, r.cond, r.full}, r.dinit...)
+	for _, s := range append(all, r.step...) {
 		if s != nil {
 			errs = append(errs, s.Destroy())
 		}
 	}
-	r.enc, r.cond, r.dinit, r.step, r.full = nil, nil, nil, nil, nil
+	r.enc, r.cond, r.full, r.dinit, r.step = nil, nil, nil, nil, nil
 	return errors.Join(errs...)
 }
 
@@ -161,39 +160,63 @@ func checkBatch(B int) error {
 	return nil
 }
 
-// Encode: x [B,T,D] -> mu, sigma [B,Z].
+// Encode: x [B,T,D_in] (the encoder's input) -> mu, sigma [B,Z].
 func (r *ORT) Encode(x []float32, B int, mu, sigma []float32) error {
 	if err := checkBatch(B); err != nil {
 		return err
 	}
 	c := r.cfg
-	return run(r.enc, []*tensorIn{in(x, B, c.T(), c.InputSize)}, [][]float32{mu, sigma})
+	return run(r.enc, []*tensorIn{in(x, B, c.T(), c.EncoderIn())}, [][]float32{mu, sigma})
 }
 
-// Conduct: z [B,Z] -> cond [B,U,Hc].
+// Conduct: z [B,Z] -> cond [B,U,C]; without a conductor, cond is z.
 func (r *ORT) Conduct(z []float32, B int, cond []float32) error {
 	if err := checkBatch(B); err != nil {
 		return err
 	}
+	if r.cond == nil {
+		if n := B * r.cfg.ZSize; len(z) != n || len(cond) != n {
+			return fmt.Errorf("onnxruntime: z has %d values and cond %d; want %d x %d", len(z), len(cond), B, r.cfg.ZSize)
+		}
+		copy(cond, z)
+		return nil
+	}
 	return run(r.cond, []*tensorIn{in(z, B, r.cfg.ZSize)}, [][]float32{cond})
 }
 
-// Forward runs the full teacher-forced graph.
+// Forward runs the full teacher-forced graph on the tokens x [B,T,D]; for a
+// model whose encoder_input transforms them, it feeds the graph the
+// encoder's input too (music.EncoderInput.Apply).
 func (r *ORT) Forward(x, eps []float32, B int, logits, mu, sigma []float32) error {
 	if err := checkBatch(B); err != nil {
 		return err
 	}
 	c := r.cfg
-	return run(r.full, []*tensorIn{in(x, B, c.T(), c.InputSize), in(eps, B, c.ZSize)}, [][]float32{logits, mu, sigma})
+	T, D := c.T(), c.InputSize
+	ins := []*tensorIn{in(x, B, T, D), in(eps, B, c.ZSize)}
+	if graphs.HasEncoderInput(c) {
+		if len(x) != B*T*D {
+			return fmt.Errorf("onnxruntime: x has %d values; want %d x %d x %d", len(x), B, T, D)
+		}
+		xin := make([]float32, B*T*c.EncoderIn())
+		music.EncoderInput(c.EncoderInput).Apply(xin, x, c.Rep(), B, T)
+		ins = append(ins, in(xin, B, T, c.EncoderIn()))
+	}
+	return run(r.full, ins, [][]float32{logits, mu, sigma})
 }
 
 // ortState holds a batch's decoder state in onnxruntime tensors made once:
-// two sets of h and c that swap roles every step, so a step copies only prev,
-// cu and the logits.
+// cu, shared by the split decoders, and each split's own (splitState).
 type ortState struct {
 	B      int
-	prev   *ort.Tensor[float32]
 	cu     *ort.Tensor[float32]
+	splits []*splitState
+}
+
+// splitState is one split decoder's tensors: two sets of h and c that swap
+// roles every step, so a step copies only prev, cu and the logits.
+type splitState struct {
+	prev   *ort.Tensor[float32]
 	logits *ort.Tensor[float32]
 	h, c   [2]*ort.Tensor[float32]
 	cur    int
@@ -205,7 +228,11 @@ func (s *ortState) Batch() int { return s.B }
 
 func (s *ortState) Close() error {
 	var errs []error
-	for _, t := range []*ort.Tensor[float32]{s.prev, s.cu, s.logits, s.h[0], s.h[1], s.c[0], s.c[1]} {
+	ts := []*ort.Tensor[float32]{s.cu}
+	for _, sp := range s.splits {
+		ts = append(ts, sp.prev, sp.logits, sp.h[0], sp.h[1], sp.c[0], sp.c[1])
+	}
+	for _, t := range ts {
 		if t != nil {
 			errs = append(errs, t.Destroy())
 		}
@@ -214,29 +241,31 @@ func (s *ortState) Close() error {
 	return errors.Join(errs...)
 }
 
-// NewState preallocates the step's tensors for B sequences.
+// NewState preallocates every split decoder's step tensors for B sequences.
 func (r *ORT) NewState(B int) (generate.State, error) {
 	if err := checkBatch(B); err != nil {
 		return nil, err
 	}
 	c := r.cfg
-	st := &ortState{B: B, ins: make([]ort.Value, 4), outs: make([]ort.Value, 3)}
+	st := &ortState{B: B}
 	var err error
-	mk := func(shape ...int64) *ort.Tensor[float32] {
+	mk := func(shape ...int) *ort.Tensor[float32] {
 		if err != nil {
 			return nil
 		}
 		var t *ort.Tensor[float32]
-		t, err = ort.NewEmptyTensor[float32](ort.NewShape(shape...))
+		t, err = ort.NewEmptyTensor[float32](ort.NewShape(shape64(shape)...))
 		return t
 	}
-	Ld, Hd := int64(c.Decoder.Layers), int64(c.Decoder.Hidden)
-	st.prev = mk(int64(B), int64(c.InputSize))
-	st.cu = mk(int64(B), int64(c.Conductor.Hidden))
-	st.logits = mk(int64(B), int64(c.InputSize))
-	for i := 0; i < 2; i++ {
-		st.h[i] = mk(Ld, int64(B), Hd)
-		st.c[i] = mk(Ld, int64(B), Hd)
+	Ld, Hd := c.Decoder.Layers, c.Decoder.Hidden
+	st.cu = mk(B, c.CondWidth())
+	for _, D := range c.SplitDepths() {
+		sp := &splitState{ins: make([]ort.Value, 4), outs: make([]ort.Value, 3)}
+		st.splits = append(st.splits, sp)
+		sp.prev, sp.logits = mk(B, D), mk(B, D)
+		for i := 0; i < 2; i++ {
+			sp.h[i], sp.c[i] = mk(Ld, B, Hd), mk(Ld, B, Hd)
+		}
 	}
 	if err != nil {
 		st.Close()
@@ -245,32 +274,44 @@ func (r *ORT) NewState(B int) (generate.State, error) {
 	return st, nil
 }
 
-// DecoderInit sets the state to init(c_u).
-func (r *ORT) DecoderInit(s generate.State, k int, cu []float32) error {
-	if k != 0 {
-		return fmt.Errorf("onnxruntime: split decoder %d; the model has 1", k)
+// split returns split decoder k's state.
+func (r *ORT) split(s generate.State, k int) (*ortState, *splitState, error) {
+	st, ok := s.(*ortState)
+	if !ok || st.cu == nil {
+		return nil, nil, fmt.Errorf("onnxruntime: a decoder state that is not an open onnxruntime state (%T)", s)
 	}
-	st := s.(*ortState)
-	copy(st.cu.GetData(), cu)
-	st.cur = 0
-	return r.dinit.Run([]ort.Value{st.cu}, []ort.Value{st.h[0], st.c[0]})
+	if k < 0 || k >= len(st.splits) {
+		return nil, nil, fmt.Errorf("onnxruntime: split decoder %d; the model has %d", k, len(st.splits))
+	}
+	return st, st.splits[k], nil
 }
 
-// DecoderStep runs one step with the preallocated tensors.
-func (r *ORT) DecoderStep(s generate.State, k int, prev, cu, logits []float32) error {
-	if k != 0 {
-		return fmt.Errorf("onnxruntime: split decoder %d; the model has 1", k)
-	}
-	st := s.(*ortState)
-	copy(st.prev.GetData(), prev)
-	copy(st.cu.GetData(), cu)
-	a, b := st.cur, 1-st.cur
-	st.ins[0], st.ins[1], st.ins[2], st.ins[3] = st.prev, st.cu, st.h[a], st.c[a]
-	st.outs[0], st.outs[1], st.outs[2] = st.logits, st.h[b], st.c[b]
-	if err := r.step.Run(st.ins, st.outs); err != nil {
+// DecoderInit sets split decoder k's state to init(c_u).
+func (r *ORT) DecoderInit(s generate.State, k int, cu []float32) error {
+	st, sp, err := r.split(s, k)
+	if err != nil {
 		return err
 	}
-	st.cur = b
-	copy(logits, st.logits.GetData())
+	copy(st.cu.GetData(), cu)
+	sp.cur = 0
+	return r.dinit[k].Run([]ort.Value{st.cu}, []ort.Value{sp.h[0], sp.c[0]})
+}
+
+// DecoderStep runs one step of split decoder k with the preallocated tensors.
+func (r *ORT) DecoderStep(s generate.State, k int, prev, cu, logits []float32) error {
+	st, sp, err := r.split(s, k)
+	if err != nil {
+		return err
+	}
+	copy(sp.prev.GetData(), prev)
+	copy(st.cu.GetData(), cu)
+	a, b := sp.cur, 1-sp.cur
+	sp.ins[0], sp.ins[1], sp.ins[2], sp.ins[3] = sp.prev, st.cu, sp.h[a], sp.c[a]
+	sp.outs[0], sp.outs[1], sp.outs[2] = sp.logits, sp.h[b], sp.c[b]
+	if err := r.step[k].Run(sp.ins, sp.outs); err != nil {
+		return err
+	}
+	sp.cur = b
+	copy(logits, sp.logits.GetData())
 	return nil
 }
