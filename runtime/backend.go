@@ -103,6 +103,13 @@ func (r *ORT) Close() error {
 
 // run runs s on freshly wrapped inputs and copies outputs into dst.
 func run(s *ort.DynamicAdvancedSession, ins []*tensorIn, dst [][]float32) error {
+	for i, in := range ins {
+		// onnxruntime_go reads the first values of a longer buffer: a
+		// buffer of another size is the caller's mistake, said here.
+		if n := numel(in.shape); int64(len(in.data)) != n {
+			return fmt.Errorf("onnxruntime: input %d has %d values; its shape %v holds %d", i, len(in.data), in.shape, n)
+		}
+	}
 	vals := make([]ort.Value, len(ins))
 	for i, in := range ins {
 		t, err := ort.NewTensor(ort.NewShape(in.shape...), in.data)
@@ -130,6 +137,14 @@ func run(s *ort.DynamicAdvancedSession, ins []*tensorIn, dst [][]float32) error 
 		copy(dst[i], d)
 	}
 	return nil
+}
+
+func numel(shape []int64) int64 {
+	n := int64(1)
+	for _, d := range shape {
+		n *= d
+	}
+	return n
 }
 
 type tensorIn struct {
@@ -286,10 +301,21 @@ func (r *ORT) split(s generate.State, k int) (*ortState, *splitState, error) {
 	return st, st.splits[k], nil
 }
 
+// checkLen is an error when buffer what does not hold want values.
+func checkLen(what string, buf []float32, want int) error {
+	if len(buf) != want {
+		return fmt.Errorf("onnxruntime: %s has %d values, want %d", what, len(buf), want)
+	}
+	return nil
+}
+
 // DecoderInit sets split decoder k's state to init(c_u).
 func (r *ORT) DecoderInit(s generate.State, k int, cu []float32) error {
 	st, sp, err := r.split(s, k)
 	if err != nil {
+		return err
+	}
+	if err := checkLen("cu", cu, st.B*r.cfg.CondWidth()); err != nil {
 		return err
 	}
 	copy(st.cu.GetData(), cu)
@@ -302,6 +328,12 @@ func (r *ORT) DecoderStep(s generate.State, k int, prev, cu, logits []float32) e
 	st, sp, err := r.split(s, k)
 	if err != nil {
 		return err
+	}
+	D := r.cfg.SplitDepths()[k]
+	for _, e := range []error{checkLen("cu", cu, st.B*r.cfg.CondWidth()), checkLen("prev", prev, st.B*D), checkLen("logits", logits, st.B*D)} {
+		if e != nil {
+			return e
+		}
 	}
 	copy(sp.prev.GetData(), prev)
 	copy(st.cu.GetData(), cu)

@@ -286,3 +286,44 @@ func f64(v []float32) []float64 {
 	}
 	return out
 }
+
+// TestFamilyBuffersChecked: a buffer of the wrong size or a split the model
+// does not have is an error, not a silent truncation: drums_2bar's encoder
+// reads D_in = 10 values a step, not the tokens' 512; trio has splits 0..2.
+func TestFamilyBuffersChecked(t *testing.T) {
+	initORT(t)
+	fs := model.TinyFamilies()
+	drums := fs["drums_2bar"]
+	be := openFamily(t, drums, randomWeights(drums, 1, 0.5))
+	const B = 2
+	mu, sigma := make([]float32, B*drums.ZSize), make([]float32, B*drums.ZSize)
+	tokens := make([]float32, B*drums.T()*drums.InputSize)
+	if err := be.Encode(tokens, B, mu, sigma); err == nil {
+		t.Error("Encode took tokens [B,T,D] for the encoder's input [B,T,D_in]")
+	}
+	if err := be.Encode(make([]float32, B*drums.T()*drums.EncoderIn()), B, mu, sigma); err != nil {
+		t.Errorf("Encode on [B,T,D_in]: %v", err)
+	}
+	trio := fs["trio_hier"]
+	be = openFamily(t, trio, randomWeights(trio, 2, 0.5))
+	st, err := be.NewState(B)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	C := trio.CondWidth()
+	cu := make([]float32, B*C)
+	if err := be.DecoderInit(st, 3, cu); err == nil {
+		t.Error("DecoderInit of split 3 of 3")
+	}
+	if err := be.DecoderInit(st, 2, cu); err != nil {
+		t.Fatal(err)
+	}
+	D2 := trio.SplitDepths()[2]
+	if err := be.DecoderStep(st, 2, make([]float32, B*trio.InputSize), cu, make([]float32, B*D2)); err == nil {
+		t.Error("DecoderStep of split 2 took prev of the whole step's depth")
+	}
+	if err := be.DecoderStep(st, 2, make([]float32, B*D2), cu, make([]float32, B*D2)); err != nil {
+		t.Error(err)
+	}
+}
