@@ -34,7 +34,7 @@ func ForBundle(b *model.Bundle, names []string, use func(name string, onnx []byt
 	}
 	for _, n := range b.GraphNames() {
 		if kindOf(c, n) == "" {
-			return bundleErr(b, "the bundle stores a graph %q, which is not one of the graphs mvae builds for its model (%s)", n, strings.Join(NamesOf(c), ", "))
+			return bundleErr(b, "the bundle stores a graph %q, which is not one of mvae's graphs (for its model: %s)", n, strings.Join(NamesOf(c), ", "))
 		}
 	}
 	want := map[string]bool{}
