@@ -169,7 +169,7 @@ const (
 	// MaxBundleMembers bounds the zip entries of a bundle.
 	MaxBundleMembers = 64
 	// MaxBundleGraphs bounds the graphs a manifest names.
-	MaxBundleGraphs = 16
+	MaxBundleGraphs = 2*MaxSplits + 3 // encoder, conductor, full, and init and step a split decoder
 	// MaxDeflateRatio bounds how much a compressed member may declare to
 	// inflate to (float data and ONNX graphs barely compress); members of
 	// up to smallMember bytes are not held to it.

@@ -190,8 +190,8 @@ func (c *Config) Validate() error {
 		if c.Encoder != (LSTMSize{}) {
 			bad("a hierarchical encoder (encoder_levels) leaves encoder at {0, 0}, not %v", c.Encoder)
 		}
-		if len(c.EncoderLevels) < 2 || len(c.EncoderLevels) > MaxLayers {
-			bad("encoder_levels: %d levels, want 2..%d", len(c.EncoderLevels), MaxLayers)
+		if len(c.EncoderLevels) != 2 {
+			bad("encoder_levels: %d levels; a hierarchical encoder has 2 (docs/FAMILIES.md §1)", len(c.EncoderLevels))
 		}
 		for i, l := range c.EncoderLevels {
 			sizes = append(sizes, struct {
