@@ -302,7 +302,7 @@ async function run(r) {
 //
 // For each file: midi_io.midiToSequenceProto, then
 // sequences.quantizeNoteSequence(ns, stepsPerQuarter); for each converter,
-// the notes it is given (drums and groove: the drum notes, isDrum; melody:
+// the notes it is given (drums, drums one-hot and groove: the drum notes, isDrum; melody:
 // the others; trio: all, it selects itself) and converter.toTensor, window
 // by window: window w holds the notes whose quantizedStartStep is in
 // [w·numSteps, (w+1)·numSteps), their steps shifted by −w·numSteps (times
@@ -338,7 +338,7 @@ async function convert(r) {
         const N = spec.args.numSteps;
         const windows = Math.max(1, Math.ceil(qns.totalQuantizedSteps / N));
         const ns = seqs.clone(qns);
-        if (spec.type === 'DrumsConverter' || spec.type === 'GrooveConverter') ns.notes = ns.notes.filter((n) => n.isDrum);
+        if (['DrumsConverter', 'DrumsOneHotConverter', 'GrooveConverter'].includes(spec.type)) ns.notes = ns.notes.filter((n) => n.isDrum);
         if (spec.type === 'MelodyConverter') ns.notes = ns.notes.filter((n) => !n.isDrum);
         const args = JSON.parse(JSON.stringify(spec.args));
         delete args.numSegments;
