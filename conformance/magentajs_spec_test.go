@@ -183,3 +183,80 @@ func TestMagentaJSHierdecNative(t *testing.T) {
 		})
 	}
 }
+
+// TestMagentaJSFlatEncoderNative checks magenta.js's encodeTensors on the
+// flat one-layer encoders (mel_2bar, and the groove families on the
+// encoder input their converter gives: plain, humanized, tapified) against
+// each runtime's encoder. Today's runtimes run the spec's network only, so
+// the encoder weights (converted with magentaToCanonical) are put in a spec
+// model of the same encoder with a conductor and random decoder weights;
+// only mu is compared, within 1e-5. The drums roll (D_in 10) and the
+// hierarchical encoders wait for the family runtimes (compareMagentaJS).
+func TestMagentaJSFlatEncoderNative(t *testing.T) {
+	h := magentajs.Find(t)
+	for _, name := range []string{"mel_2bar", "groove_4bar", "groove_2bar_humanize", "tap2drum_2bar"} {
+		t.Run(name, func(t *testing.T) {
+			c := model.TinyFamilies()[name]
+			dir := filepath.Join(t.TempDir(), "ckpt")
+			wr, err := magentajs.CheckpointRequest(c, dir, 77)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var written magentajs.WriteResponse
+			if err := h.Do(wr, &written); err != nil {
+				t.Fatal(err)
+			}
+			manifest, values, err := magentajs.ReadWeights(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mw, err := magentaToCanonical(manifest, values, c, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const B = 3
+			rng := rand.New(rand.NewPCG(8, 9))
+			x := encoderInput(c, generate.RandomWindows(c, B, rng), B)
+			var res magentajs.RunResponse
+			if err := h.Do(&magentajs.RunRequest{Op: "run", Dir: dir, Encode: x}, &res); err != nil {
+				t.Fatal(err)
+			}
+			if res.Error != "" || res.Mu == nil {
+				t.Fatalf("magenta.js: %q", res.Error)
+			}
+			// The spec model: the same encoder on x itself, a conductor.
+			sc := *c
+			sc.Magenta, sc.GrooveFeedback, sc.EncoderInput, sc.EncoderInputSize = nil, "", "", 0
+			sc.Conductor, sc.Segments = model.LSTMSize{Hidden: 5, Layers: 1}, c.Bars
+			w := model.Weights{}
+			for _, p := range sc.Params() {
+				if t0, ok := mw[p.Name]; ok && strings.HasPrefix(p.Name, "encoder.") {
+					w[p.Name] = t0
+					continue
+				}
+				a := npy.New(p.Shape...)
+				for i := range a.Data {
+					a.Data[i] = float32(rng.NormFloat64() * 0.3)
+				}
+				w[p.Name] = a
+			}
+			bundle := model.NewBundle(model.Manifest{Config: &sc}, w, nil)
+			forEachRuntime(t, func(t *testing.T, rt opener) {
+				be, err := rt.open(bundle)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer be.Close()
+				mu, _, err := generate.Encode(be, x.Float32(), B)
+				if err != nil {
+					t.Fatal(err)
+				}
+				d := generate.MaxAbsDiff(mu, res.Mu.Float32())
+				if d > 1e-5 {
+					t.Errorf("mu differs from magenta.js's by %g", d)
+				}
+				t.Logf("mu of %d windows within %.2g of magenta.js's", B, d)
+			})
+		})
+	}
+}
