@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/musicvae-go/mvae/internal/testenv"
@@ -44,6 +45,13 @@ func Find(t testing.TB) *Harness {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		testenv.Missing(t, "node (Node.js 20)")
+		return nil
+	}
+	// harness.mjs needs module.register (Node 18.19 and 20.6 on).
+	out, err := exec.Command(node, "-e", "process.stdout.write(typeof require('node:module').register)").Output()
+	if err != nil || string(out) != "function" {
+		v, _ := exec.Command(node, "--version").Output()
+		testenv.Missing(t, "Node.js 20 (node "+strings.TrimSpace(string(v))+" has no module.register)")
 		return nil
 	}
 	_, file, _, _ := runtime.Caller(0)
