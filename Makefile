@@ -21,10 +21,12 @@ corpus:
 demo: build ort corpus
 	scripts/demo.sh
 
-# onnxruntime is fetched when it can be (npm, or already in the cache folder);
-# where it cannot, its tests skip here (CI fetches it first and fails instead).
+# onnxruntime and magenta.js are fetched when they can be (npm, or already in
+# the cache folder); where they cannot, their tests skip here (CI fetches them
+# first and fails instead).
 test:
 	@scripts/fetch-onnxruntime.sh >/dev/null || echo "make test: no onnxruntime (fetching it needs npm): the onnxruntime tests skip" >&2
+	@scripts/fetch-magentajs.sh >/dev/null || echo "make test: no magenta.js (installing it needs node and npm): the magenta.js conformance tests skip" >&2
 	$(GO) vet ./...
 	$(GO) test ./...
 
