@@ -74,7 +74,7 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 	for i := 0; i < N; i += batch {
 		B := min(batch, N-i)
 		xb := x[i*T*D : (i+B)*T*D]
-		mu, sigma, err := Encode(b, xb, B)
+		mu, sigma, err := EncodeTokens(b, xb, B)
 		if err != nil {
 			return nil, err
 		}
