@@ -11,11 +11,11 @@ import (
 
 // TestFamiliesMatchReference: for every family of model.TinyFamilies, the
 // encoder (mu, sigma), the conductor and the teacher-forced logits agree
-// with the float64 reference within 1e-5, and the generation loop over the
+// with the float64 reference within 1e-5 (also on extraFamilies), and the generation loop over the
 // native backend draws the reference sampler's tokens (hits and classes
 // exactly, velocities and offsets within 1e-5) at temperatures 0, 0.5 and 1.
 func TestFamiliesMatchReference(t *testing.T) {
-	for _, name := range families() {
+	for _, name := range append(families(), "trio_hier2_flat", "mel_enc2_dec3") {
 		t.Run(name, func(t *testing.T) {
 			c, w, m := tinyFamily(t, name, 11)
 			r := newRef64(c, w)

@@ -33,6 +33,9 @@ func TestFiniteDifferences(t *testing.T) {
 		}
 		cases = append(cases, tc{n, model.TinyFamilies()[n], e})
 	}
+	for n, c := range extraFamilies() {
+		cases = append(cases, tc{n, c, 3})
+	}
 	for _, k := range cases {
 		t.Run(k.name, func(t *testing.T) {
 			c, w, m := randomModel(t, k.c, 5)

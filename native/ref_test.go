@@ -416,6 +416,9 @@ func tinyFamily(t testing.TB, name string, seed uint64) (*model.Config, model.We
 	t.Helper()
 	c := model.TinyFamilies()[name]
 	if c == nil {
+		c = extraFamilies()[name]
+	}
+	if c == nil {
 		t.Fatalf("no tiny family %q", name)
 	}
 	return randomModel(t, c, seed)
@@ -447,4 +450,17 @@ func families() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// extraFamilies are layouts TinyFamilies does not hold, put together from
+// the same fields: two-layer levels of a hierarchical encoder under a trio
+// without a conductor, and a flat melody decoder under a two-layer encoder.
+func extraFamilies() map[string]*model.Config {
+	fs := model.TinyFamilies()
+	c := *fs["trio_hier"]
+	c.EncoderLevels = []model.LSTMSize{{Hidden: 4, Layers: 2}, {Hidden: 3, Layers: 2}}
+	c.EncoderSegments, c.Segments, c.Conductor, c.Magenta = 4, 1, model.LSTMSize{}, nil
+	m := *fs["mel_2bar"]
+	m.Encoder, m.Decoder, m.Magenta = model.LSTMSize{Hidden: 5, Layers: 2}, model.LSTMSize{Hidden: 4, Layers: 3}, nil
+	return map[string]*model.Config{"trio_hier2_flat": &c, "mel_enc2_dec3": &m}
 }
