@@ -262,3 +262,34 @@ func TestFamiliesTrainerAgrees(t *testing.T) {
 }
 
 var _ generate.Backend = (*recorder)(nil)
+
+// TestFamiliesBadInputsAreErrors: a split the model lacks, a prev of another
+// split's depth, a cond of the wrong width, and tokens given to Encode of a
+// roll model (whose encoder reads D_in 10) are errors, not panics.
+func TestFamiliesBadInputsAreErrors(t *testing.T) {
+	c, _, m := tinyFamily(t, "trio_hier", 1)
+	B, C := 2, c.CondWidth()
+	st, err := m.NewState(B)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cu := make([]float32, B*C)
+	for name, err := range map[string]error{
+		"split 3":         m.DecoderInit(st, 3, cu),
+		"split -1":        m.DecoderStep(st, -1, make([]float32, B*90), cu, make([]float32, B*90)),
+		"prev of split 2": m.DecoderStep(st, 1, make([]float32, B*512), cu, make([]float32, B*90)),
+		"cond width":      m.DecoderInit(st, 0, make([]float32, B*(C+1))),
+	} {
+		if err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	dc, _, dm := tinyFamily(t, "drums_2bar", 1)
+	if err := dm.Encode(make([]float32, B*dc.T()*dc.InputSize), B, make([]float32, B*dc.ZSize), make([]float32, B*dc.ZSize)); err == nil {
+		t.Error("Encode of a roll model takes tokens")
+	}
+	nc, _, nm := tinyFamily(t, "mel_2bar", 1)
+	if err := nm.Conduct(make([]float32, B*nc.ZSize), B, make([]float32, B*nc.ZSize)); err != nil {
+		t.Errorf("Conduct without a conductor: %v", err)
+	}
+}
