@@ -293,3 +293,20 @@ func TestFamiliesBadInputsAreErrors(t *testing.T) {
 		t.Errorf("Conduct without a conductor: %v", err)
 	}
 }
+
+// TestFamiliesEvaluate: generate.Evaluate (encode tokens, decode greedily,
+// score split by split) runs on every family.
+func TestFamiliesEvaluate(t *testing.T) {
+	for _, name := range families() {
+		c, _, m := tinyFamily(t, name, 6)
+		rng := rand.New(rand.NewPCG(6, 6))
+		x, train := generate.RandomWindows(c, 5, rng), generate.RandomWindows(c, 7, rng)
+		q, err := generate.Evaluate(m, x, 5, train, 7, 4, 2)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if q.Windows != 5 || q.StepAccuracy < 0 || q.StepAccuracy > 1 || q.HitF1 < 0 || q.HitF1 > 1 || (c.Rep() != "melody") != (q.PriorSamples == 4) {
+			t.Errorf("%s: %+v", name, q)
+		}
+	}
+}
