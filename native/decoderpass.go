@@ -90,12 +90,17 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 			dc0 := make([][]float32, Ld)
 			var dxs [][]float32
 			for l := Ld - 1; l >= 0; l-- {
-				dxs, dh0[l], dc0[l] = d.lstm[l].backwardSeq(sg.layers[l], dhs, nil, nil, B, m.lstmGrad(g, d.prefix+".lstm", l, false), true)
+				// Layer 0's inputs are [prev, c_u]: only c_u's gradient is wanted.
+				cols := d.lstm[l].I
+				if l == 0 {
+					cols = C
+				}
+				dxs, dh0[l], dc0[l] = d.lstm[l].backwardSeq(sg.layers[l], dhs, nil, nil, B, m.lstmGrad(g, d.prefix+".lstm", l, false), cols)
 				dhs = dxs
 			}
-			for _, dx := range dxs { // layer 0's inputs: [prev, c_u]
+			for _, dx := range dxs { // [B, C]
 				for b := 0; b < B; b++ {
-					f32.Axpy(dcu[b*C:(b+1)*C], 1, dx[b*(Dk+C)+Dk:(b+1)*(Dk+C)])
+					f32.Axpy(dcu[b*C:(b+1)*C], 1, dx[b*C:(b+1)*C])
 				}
 			}
 			f32.Axpy(dcu, 1, initBackward(sg.s, dh0, dc0, cu, d.initW, B, C, Ld, Hd, g[d.prefix+".init.weight"].Data, g[d.prefix+".init.bias"].Data))

@@ -157,8 +157,8 @@ func (lv *encLevel) backwardSeq(ep *encPass, dfinal []float32, g model.Weights, 
 			nF, nB = dhF, dhB
 		}
 		want := k > 0 || wantDx
-		dxF, _, _ := lv.layers[k][0].backwardSeq(ep.layers[k].fwd, dhsF, nF, nil, N, m.lstmGrad(g, lv.prefix, k, false), want)
-		dxB, _, _ := lv.layers[k][1].backwardSeq(ep.layers[k].bwd, dhsB, nB, nil, N, m.lstmGrad(g, lv.prefix, k, true), want)
+		dxF, _, _ := lv.layers[k][0].backwardSeq(ep.layers[k].fwd, dhsF, nF, nil, N, m.lstmGrad(g, lv.prefix, k, false), dxAll(lv.layers[k][0], want))
+		dxB, _, _ := lv.layers[k][1].backwardSeq(ep.layers[k].bwd, dhsB, nB, nil, N, m.lstmGrad(g, lv.prefix, k, true), dxAll(lv.layers[k][1], want))
 		if !want {
 			return nil
 		}
