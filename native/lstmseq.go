@@ -77,6 +77,9 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 	// Gemm takes columns four at a time, so each wanted column's gradient
 	// rounds as it does when all I are computed.
 	x0 := (I - dxCols) &^ 3
+	if dxCols == 0 {
+		x0 = I
+	}
 	n := I - x0
 	wihT := make([]float32, n*G) // W_ih[:, x0:]^T
 	for r := 0; r < G; r++ {
