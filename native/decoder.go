@@ -118,7 +118,11 @@ func (m *Model) DecoderStep(st generate.State, k int, prev, cu, logits []float32
 	h, cs := s.h[k], s.c[k]
 	// Layer 0: gates = [prev, cu] W_ih^T + h W_hh^T + b, with the cu part precomputed.
 	copy(s.gates, s.condG[k])
-	linearAcc(s.gates, prev, d.prevW, B, D, 4*H)
+	if d.oneHot {
+		linearAccT(s.gates, prev, d.prevW, B, D, 4*H)
+	} else {
+		linearAcc(s.gates, prev, d.prevW, B, D, 4*H)
+	}
 	d.lstm[0].recur(s.gates, h[0], cs[0], h[0], cs[0], B, nil)
 	for l := 1; l < len(d.lstm); l++ {
 		d.lstm[l].Step(h[l-1], h[l], cs[l], s.gates, B)

@@ -37,7 +37,8 @@ type decoder struct {
 	D, off       int       // its depth and first column in a step
 	initW, initB []float32 // [2 Ld Hd, C]
 	lstm         []*LSTM   // layer 0's input is [prev (D), cond (C)]
-	prevW        []float32 // layer 0's W_ih columns for prev: [4Hd, D]
+	prevW        []float32 // layer 0's W_ih columns for prev: [4Hd, D], or [D, 4Hd] when oneHot
+	oneHot       bool      // prev is one-hot (a categorical split): prevW is stored transposed
 	condW        []float32 // layer 0's W_ih columns for cond: [4Hd, C]
 	outW, outB   []float32 // [D, Hd], [D]
 }
@@ -96,11 +97,20 @@ func New(c *model.Config, w model.Weights) (*Model, error) {
 		}
 		// Split layer 0's input weights: cond is fixed for a segment, so its
 		// part of the gates is computed once per segment (DecoderInit).
+		// A categorical split's prev is one-hot: its part of the gates is one
+		// row of prevW^T (linearAccT).
 		I := D + C
+		d.oneHot = c.SplitRep(k) != music.Groove
 		d.prevW = make([]float32, 4*Hd*D)
 		d.condW = make([]float32, 4*Hd*C)
 		for j := 0; j < 4*Hd; j++ {
-			copy(d.prevW[j*D:(j+1)*D], d.lstm[0].WIH[j*I:j*I+D])
+			if d.oneHot {
+				for i, v := range d.lstm[0].WIH[j*I : j*I+D] {
+					d.prevW[i*4*Hd+j] = v
+				}
+			} else {
+				copy(d.prevW[j*D:(j+1)*D], d.lstm[0].WIH[j*I:j*I+D])
+			}
 			copy(d.condW[j*C:(j+1)*C], d.lstm[0].WIH[j*I+D:(j+1)*I])
 		}
 		m.decs = append(m.decs, d)
