@@ -95,7 +95,7 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 				if l == 0 {
 					cols = C
 				}
-				dxs, dh0[l], dc0[l] = d.lstm[l].backwardSeq(sg.layers[l], dhs, nil, nil, B, m.lstmGrad(g, d.prefix+".lstm", l, false), cols)
+				dxs, dh0[l], dc0[l] = d.lstm[l].backwardSeq(sg.layers[l], dhs, nil, nil, B, gradsOf(g, d.prefix+".lstm", l, false), cols)
 				dhs = dxs
 			}
 			for _, dx := range dxs { // [B, C]

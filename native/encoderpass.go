@@ -124,7 +124,7 @@ func (m *Model) encoderBackward(p *pass, dh []float32, g model.Weights) {
 	for l := len(m.enc) - 1; l >= 0; l-- {
 		ep := &p.enc[l]
 		N, L := ep.N, ep.L
-		dxs := m.enc[l].backwardSeq(ep, d, g, m, l > 0)
+		dxs := m.enc[l].backwardSeq(ep, d, g, l > 0)
 		if l == 0 {
 			break
 		}
@@ -142,7 +142,7 @@ func (m *Model) encoderBackward(p *pass, dh []float32, g model.Weights) {
 // gradient of its top layer's final states, accumulating into g; with
 // wantDx it returns the gradients of the level's inputs, [L][N, I]
 // time-major.
-func (lv *encLevel) backwardSeq(ep *encPass, dfinal []float32, g model.Weights, m *Model, wantDx bool) [][]float32 {
+func (lv *encLevel) backwardSeq(ep *encPass, dfinal []float32, g model.Weights, wantDx bool) [][]float32 {
 	N, T := ep.N, ep.L
 	H := lv.layers[0][0].H
 	dhF, dhB := make([]float32, N*H), make([]float32, N*H)
@@ -157,8 +157,8 @@ func (lv *encLevel) backwardSeq(ep *encPass, dfinal []float32, g model.Weights, 
 			nF, nB = dhF, dhB
 		}
 		want := k > 0 || wantDx
-		dxF, _, _ := lv.layers[k][0].backwardSeq(ep.layers[k].fwd, dhsF, nF, nil, N, m.lstmGrad(g, lv.prefix, k, false), dxAll(lv.layers[k][0], want))
-		dxB, _, _ := lv.layers[k][1].backwardSeq(ep.layers[k].bwd, dhsB, nB, nil, N, m.lstmGrad(g, lv.prefix, k, true), dxAll(lv.layers[k][1], want))
+		dxF, _, _ := lv.layers[k][0].backwardSeq(ep.layers[k].fwd, dhsF, nF, nil, N, gradsOf(g, lv.prefix, k, false), dxAll(lv.layers[k][0], want))
+		dxB, _, _ := lv.layers[k][1].backwardSeq(ep.layers[k].bwd, dhsB, nB, nil, N, gradsOf(g, lv.prefix, k, true), dxAll(lv.layers[k][1], want))
 		if !want {
 			return nil
 		}

@@ -25,9 +25,9 @@ func NewGrads(c *model.Config) model.Weights {
 	return g
 }
 
-// lstmGrad is the gradients in g of layer k of the LSTM named prefix (its
+// gradsOf is the gradients in g of layer k of the LSTM named prefix (its
 // reverse direction with reverse).
-func (m *Model) lstmGrad(g model.Weights, prefix string, k int, reverse bool) *lstmGrad {
+func gradsOf(g model.Weights, prefix string, k int, reverse bool) *lstmGrad {
 	sfx := fmt.Sprintf("_l%d", k)
 	if reverse {
 		sfx += "_reverse"
