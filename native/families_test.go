@@ -310,3 +310,28 @@ func TestFamiliesEvaluate(t *testing.T) {
 		}
 	}
 }
+
+// TestFamiliesParityRuns: generate.Parity (as mvae parity runs it between
+// runtimes) works on every family; two native models of the same weights
+// agree exactly.
+func TestFamiliesParityRuns(t *testing.T) {
+	for _, name := range families() {
+		c, w, a := tinyFamily(t, name, 9)
+		b, err := New(c, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := generate.Parity(a, b, 2, 3)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !rep.OK {
+			t.Errorf("%s: %+v", name, rep)
+		}
+		for _, r := range rep.Rows {
+			if r.MaxAbs != 0 {
+				t.Errorf("%s: %s %s differs by %g", name, r.Graph, r.Output, r.MaxAbs)
+			}
+		}
+	}
+}
