@@ -25,9 +25,9 @@ func benchFamily(b *testing.B, name string) (*model.Config, *Model) {
 	return &c, m
 }
 
-// BenchmarkFamilyDecoderStep is one decoder step of every split at batch 16
+// BenchmarkFamilyDecode is one decoder step of every split at batch 16
 // (the trio's three splits in turn).
-func BenchmarkFamilyDecoderStep(b *testing.B) {
+func BenchmarkFamilyDecode(b *testing.B) {
 	for _, name := range []string{"drums_2bar", "mel_2bar", "trio_hier"} {
 		b.Run(name, func(b *testing.B) {
 			c, m := benchFamily(b, name)
@@ -59,9 +59,9 @@ func BenchmarkFamilyDecoderStep(b *testing.B) {
 	}
 }
 
-// BenchmarkFamilyTrainStep is LossAndGrad through the Trainer at batch 32;
+// BenchmarkFamilyTrain is LossAndGrad through the Trainer at batch 32;
 // it reports examples per second.
-func BenchmarkFamilyTrainStep(b *testing.B) {
+func BenchmarkFamilyTrain(b *testing.B) {
 	for _, name := range []string{"drums_2bar", "trio_hier"} {
 		b.Run(name, func(b *testing.B) {
 			c, m := benchFamily(b, name)
