@@ -132,7 +132,7 @@ func runEncode(c *ucli.Context) error {
 		return fmt.Errorf("encode needs MIDI files or --x X.npy")
 	}
 	B := x.Shape[0]
-	mu, sigma, err := generate.Encode(be, x.Data, B)
+	mu, sigma, err := generate.EncodeTokens(be, x.Data, B)
 	if err != nil {
 		return err
 	}
@@ -271,7 +271,7 @@ func runInterpolate(c *ucli.Context) error {
 		if k < 0 || k >= w.N {
 			return fmt.Errorf("%s: --window %d, but the file has %d window(s)", f, k, w.N)
 		}
-		mu, _, err := generate.Encode(be, w.Window(k), 1)
+		mu, _, err := generate.EncodeTokens(be, w.Window(k), 1)
 		if err != nil {
 			return err
 		}

@@ -28,7 +28,7 @@ type Options struct {
 	Beta       float64 // the effective beta (no schedule)
 	FreeBits   float64
 	Clip       float64  // global gradient norm; 0: none
-	Freeze     []string // parts ("encoder", "conductor", "decoder") or parameter names
+	Freeze     []string // parts ("encoder", "conductor", "decoder": every split decoder) or parameter names
 	ValEvery   int      // validate every N steps (0: only at the end)
 	Patience   int      // stop after this many validations without improvement (0: never)
 	Checkpoint string   // file for checkpoints ("" : none)
@@ -81,7 +81,8 @@ func frozenFunc(parts []string) (func(string) bool, error) {
 	}
 	return func(name string) bool {
 		for _, p := range parts {
-			if name == p || strings.HasPrefix(name, p+".") {
+			// "decoder" is every decoder: decoders.{i}.* of split decoders too.
+			if name == p || strings.HasPrefix(name, p+".") || p == "decoder" && strings.HasPrefix(name, "decoders.") {
 				return true
 			}
 		}

@@ -22,8 +22,11 @@ type Backend interface {
 	// DecoderStep feeds split k's prev [B,D_k] and cu [B,C], advances its
 	// part of st and writes its logits [B,D_k].
 	DecoderStep(st State, k int, prev, cu, logits []float32) error
-	// Forward is the teacher-forced forward of spec §2: x [B,T,D], eps [B,Z]
-	// -> logits [B,T,D], mu, sigma [B,Z].
+	// Forward is the teacher-forced forward of spec §2 (docs/FAMILIES.md
+	// §2.2): TOKENS x [B,T,D], eps [B,Z] -> logits [B,T,D], mu, sigma [B,Z].
+	// The backend computes the encoder's input from x itself
+	// (music.EncoderInput.Apply with the config's encoder_input); the
+	// decoders are fed x.
 	Forward(x, eps []float32, B int, logits, mu, sigma []float32) error
 	// Close frees what the backend holds.
 	Close() error

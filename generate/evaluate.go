@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
 )
 
@@ -48,14 +49,15 @@ func hitsOf(rep music.Representation, tok []float32) int {
 // Evaluate measures greedy reconstruction (encode, decode mu at temperature
 // 0) of x [N,T,D] in batches: hit precision, recall and F1 over the 9 drum
 // classes (for drums, the classes of the one-hot set; for melody, F1 is over
-// note-on events), per-step accuracy and the KL per sequence. With train
+// note-on events; with split decoders, counts are summed over the splits,
+// each by its representation, and a step is accurate when every split
+// matches), per-step accuracy and the KL per sequence. With train
 // windows and samples > 0, it also draws prior samples at temperature 1 and
 // reports the share whose hit density (hits per step) lies within the train
 // windows' 5-95 % range.
 func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples int, batch int) (*Quality, error) {
 	c := b.Config()
 	T, D := c.T(), c.InputSize
-	rep := c.Rep()
 	if err := checkBatch(N); err != nil {
 		return nil, fmt.Errorf("no windows to evaluate: %v", err)
 	}
@@ -74,7 +76,7 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 	for i := 0; i < N; i += batch {
 		B := min(batch, N-i)
 		xb := x[i*T*D : (i+B)*T*D]
-		mu, sigma, err := Encode(b, xb, B)
+		mu, sigma, err := EncodeTokens(b, xb, B)
 		if err != nil {
 			return nil, err
 		}
@@ -87,38 +89,43 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 			return nil, err
 		}
 		for s := 0; s < B*T; s++ {
-			h := hitsOf(rep, tok[s*D:(s+1)*D])
-			t := hitsOf(rep, xb[s*D:(s+1)*D])
 			steps++
-			if h == t {
-				ok++
-			}
-			switch rep {
-			case music.Melody:
-				// Note-on events: a class >= 2 at the step.
-				switch {
-				case h >= 2 && h == t:
-					tp++
-				default:
-					if h >= 2 {
-						fp++
-					}
-					if t >= 2 {
-						fn++
-					}
-				}
-			default: // drum classes; for drums the class index is the hit set
-				for cl := 0; cl < music.NumDrumClasses; cl++ {
-					hb, tb := h&(1<<cl) != 0, t&(1<<cl) != 0
+			match := true
+			for k, Dk := range c.SplitDepths() {
+				off, r := s*D+c.SplitOffset(k), c.SplitRep(k)
+				h := hitsOf(r, tok[off:off+Dk])
+				t := hitsOf(r, xb[off:off+Dk])
+				match = match && h == t
+				switch r {
+				case music.Melody:
+					// Note-on events: a class >= 2 at the step.
 					switch {
-					case hb && tb:
+					case h >= 2 && h == t:
 						tp++
-					case hb:
-						fp++
-					case tb:
-						fn++
+					default:
+						if h >= 2 {
+							fp++
+						}
+						if t >= 2 {
+							fn++
+						}
+					}
+				default: // drum classes; for drums the class index is the hit set
+					for cl := 0; cl < music.NumDrumClasses; cl++ {
+						hb, tb := h&(1<<cl) != 0, t&(1<<cl) != 0
+						switch {
+						case hb && tb:
+							tp++
+						case hb:
+							fp++
+						case tb:
+							fn++
+						}
 					}
 				}
+			}
+			if match {
+				ok++
 			}
 		}
 	}
@@ -129,10 +136,10 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 	}
 	q.StepAccuracy = ok / math.Max(steps, 1)
 	q.KLMean = kl / float64(max(N, 1))
-	if samples > 0 && nTrain > 0 && rep != music.Melody {
+	if samples > 0 && nTrain > 0 && hasDrums(c) {
 		dens := make([]float64, nTrain)
 		for i := range dens {
-			dens[i] = density(rep, train[i*T*D:(i+1)*T*D], T, D)
+			dens[i] = density(c, train[i*T*D:(i+1)*T*D])
 		}
 		sort.Float64s(dens)
 		q.DensityRange = []float64{percentile(dens, 5), percentile(dens, 95)}
@@ -142,7 +149,7 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 		}
 		in, sum := 0, 0.0
 		for i := 0; i < samples; i++ {
-			d := density(rep, tok[i*T*D:(i+1)*T*D], T, D)
+			d := density(c, tok[i*T*D:(i+1)*T*D])
 			sum += d
 			if d >= q.DensityRange[0] && d <= q.DensityRange[1] {
 				in++
@@ -155,13 +162,34 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 	return q, nil
 }
 
-func density(rep music.Representation, w []float32, T, D int) float64 {
+// hasDrums reports whether the model's steps hold drum hits (a drums or
+// groove model, or a drums split).
+func hasDrums(c *model.Config) bool {
+	for k := range c.SplitDepths() {
+		if c.SplitRep(k) != music.Melody {
+			return true
+		}
+	}
+	return false
+}
+
+// density is the drum hits per step of one window w [T,D] (of the splits
+// that hold drums).
+func density(c *model.Config, w []float32) float64 {
+	T, D := c.T(), c.InputSize
 	n := 0
 	for s := 0; s < T; s++ {
-		h := hitsOf(rep, w[s*D:(s+1)*D])
-		for cl := 0; cl < music.NumDrumClasses; cl++ {
-			if h&(1<<cl) != 0 {
-				n++
+		for k, Dk := range c.SplitDepths() {
+			r := c.SplitRep(k)
+			if r == music.Melody {
+				continue
+			}
+			off := s*D + c.SplitOffset(k)
+			h := hitsOf(r, w[off:off+Dk])
+			for cl := 0; cl < music.NumDrumClasses; cl++ {
+				if h&(1<<cl) != 0 {
+					n++
+				}
 			}
 		}
 	}

@@ -3,9 +3,11 @@ package generate
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
 )
 
@@ -121,5 +123,43 @@ func TestMaxAbsDiff(t *testing.T) {
 	}
 	if b, err := json.Marshal(r); err != nil || !strings.Contains(string(b), `"max_abs_diff":null`) {
 		t.Errorf("a NaN row as JSON: %s, %v", b, err)
+	}
+}
+
+// configOnly is a Backend of which only Config is called.
+type configOnly struct {
+	Backend
+	c *model.Config
+}
+
+func (b configOnly) Config() *model.Config { return b.c }
+
+// TestEncoderInput: tokens become the encoder's input of the config, and
+// Encode takes the encoder's input (D_in), not tokens.
+func TestEncoderInput(t *testing.T) {
+	c := model.TinyFamilies()["drums_2bar"]
+	T := c.T()
+	x := make([]float32, 2*T*512)
+	for i := 0; i < 2*T; i++ {
+		x[i*512+5] = 1 // kick (bit 0) and closed hi-hat (bit 2)
+	}
+	xin, err := EncoderInput(c, x, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float32{1, 0, 1, 0, 0, 0, 0, 0, 0, 0}
+	if len(xin) != 2*T*10 || !slices.Equal(xin[:10], want) {
+		t.Fatalf("roll of class 5: %v (%d values)", xin[:10], len(xin))
+	}
+	if _, err := EncoderInput(c, x[1:], 2); err == nil {
+		t.Error("EncoderInput takes x of the wrong length")
+	}
+	if _, _, err := Encode(configOnly{c: c}, x, 2); err == nil || !strings.Contains(err.Error(), "D_in") {
+		t.Errorf("Encode takes tokens of a roll model: %v", err)
+	}
+	spec := model.TinyFamilies()["hierdec_mel"]
+	y := make([]float32, spec.T()*spec.InputSize)
+	if same, err := EncoderInput(spec, y, 1); err != nil || &same[0] != &y[0] {
+		t.Errorf("the spec's encoder input is not x itself: %v", err)
 	}
 }

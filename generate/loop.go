@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/music"
 )
 
 // checkBatch refuses an empty (or negative) batch.
@@ -144,28 +145,63 @@ func newSplits(c *model.Config, B int, temperature float64) []*split {
 	return out
 }
 
-// Encode runs the encoder on x [B,T,D] and returns mu and sigma [B,Z].
+// EncoderInput returns the encoder's input [B,T,D_in] of B windows of
+// tokens x [B,T,D] (docs/FAMILIES.md §3): x itself for the spec's encoder.
+// x of the wrong length is an error.
+func EncoderInput(c *model.Config, x []float32, B int) ([]float32, error) {
+	if err := checkBatch(B); err != nil {
+		return nil, err
+	}
+	T, D := c.T(), c.InputSize
+	if len(x) != B*T*D {
+		return nil, fmt.Errorf("x has %d values; want %d x %d x %d", len(x), B, T, D)
+	}
+	in, err := music.ParseEncoderInput(c.EncoderInput)
+	if err != nil {
+		return nil, err
+	}
+	if in == music.AsTokens {
+		return x, nil
+	}
+	xin := make([]float32, B*T*c.EncoderIn())
+	in.Apply(xin, x, c.Rep(), B, T)
+	return xin, nil
+}
+
+// Encode runs the encoder on its input x [B,T,D_in] (for tokens, see
+// EncodeTokens) and returns mu and sigma [B,Z].
 func Encode(b Backend, x []float32, B int) (mu, sigma []float32, err error) {
 	c := b.Config()
 	if err := checkBatch(B); err != nil {
 		return nil, nil, err
 	}
-	if len(x) != B*c.T()*c.InputSize {
-		return nil, nil, fmt.Errorf("x has %d values; want %d x %d x %d", len(x), B, c.T(), c.InputSize)
+	if len(x) != B*c.T()*c.EncoderIn() {
+		return nil, nil, fmt.Errorf("the encoder's input has %d values; want %d x %d x %d (D_in)", len(x), B, c.T(), c.EncoderIn())
 	}
 	mu = make([]float32, B*c.ZSize)
 	sigma = make([]float32, B*c.ZSize)
 	return mu, sigma, b.Encode(x, B, mu, sigma)
 }
 
-// Forward runs the teacher-forced forward.
+// EncodeTokens runs the encoder on the encoder input of tokens x [B,T,D]
+// (EncoderInput) and returns mu and sigma [B,Z].
+func EncodeTokens(b Backend, x []float32, B int) (mu, sigma []float32, err error) {
+	xin, err := EncoderInput(b.Config(), x, B)
+	if err != nil {
+		return nil, nil, err
+	}
+	return Encode(b, xin, B)
+}
+
+// Forward runs the teacher-forced forward on tokens x [B,T,D] (the backend
+// derives the encoder's input; Backend.Forward).
 func Forward(b Backend, x, eps []float32, B int) (logits, mu, sigma []float32, err error) {
 	c := b.Config()
 	if err := checkBatch(B); err != nil {
 		return nil, nil, nil, err
 	}
 	if len(x) != B*c.T()*c.InputSize || len(eps) != B*c.ZSize {
-		return nil, nil, nil, fmt.Errorf("x has %d values and eps %d; want %d x %d x %d and %d x %d", len(x), len(eps), B, c.T(), c.InputSize, B, c.ZSize)
+		return nil, nil, nil, fmt.Errorf("x (tokens) has %d values and eps %d; want %d x %d x %d and %d x %d", len(x), len(eps), B, c.T(), c.InputSize, B, c.ZSize)
 	}
 	logits = make([]float32, B*c.T()*c.InputSize)
 	mu = make([]float32, B*c.ZSize)

@@ -106,10 +106,10 @@ func Parity(a, b Backend, B int, seed uint64) (*ParityReport, error) {
 	for i, be := range []Backend{a, b} {
 		var err error
 		o := &outs[i]
-		if o.mu, o.sigma, err = Encode(be, x, B); err != nil {
+		if o.mu, o.sigma, err = EncodeTokens(be, x, B); err != nil {
 			return nil, err
 		}
-		o.cond = make([]float32, B*c.Segments*c.Conductor.Hidden)
+		o.cond = make([]float32, B*c.Segments*c.CondWidth())
 		if err = be.Conduct(outs[0].mu, B, o.cond); err != nil {
 			return nil, err
 		}

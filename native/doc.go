@@ -1,9 +1,15 @@
 // Package native runs MusicVAE in pure Go (no cgo): the LSTM cell, the
-// bidirectional multi-layer encoder, the conductor and the hierarchical
-// decoder of the mvae/1 contract (spec §2), forward and backward, on the
-// float32 kernels of native/internal/f32. Model implements
-// generate.Backend, so the one generation loop drives it as it drives
-// onnxruntime.
+// encoder (bidirectional, multi-layer; flat, or hierarchical levels over
+// pieces of the window), the conductor (or none: the decoders are
+// conditioned on z), and one decoder or several split decoders, of the
+// mvae/1 contract (spec §2) extended to Magenta's families
+// (docs/FAMILIES.md §2.2), forward and backward, on the float32 kernels of
+// native/internal/f32. Model implements generate.Backend, so the one
+// generation loop drives it as it drives onnxruntime.
+//
+// Forward and LossAndGrad take windows of tokens [B, T, D] and derive the
+// encoder's input [B, T, D_in] themselves (music.EncoderInput.Apply with the
+// config's encoder_input); Encode takes the encoder's input.
 //
 // Conventions (gonum's): the caller owns output buffers; a kernel panics on
 // mismatched sizes (a programmer error); bad data is an error where it enters.

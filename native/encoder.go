@@ -2,37 +2,58 @@ package native
 
 import "github.com/musicvae-go/mvae/native/internal/f32"
 
-// Encode runs the bidirectional encoder (spec §2) on x [B, T, D]:
+// Encode runs the encoder (spec §2; docs/FAMILIES.md §2.2) on the encoder's
+// input x [B, T, D_in]:
 //
-//	_, (h_n, _) = encoder.lstm(x)
-//	h = concat(h_n[-2], h_n[-1])     the top layer's forward and backward finals
-//	mu = h W_mu^T + b_mu;  sigma = softplus(h W_sigma^T + b_sigma)
+//	e = x.view(B * U_e, T / U_e, D_in)       U_e = 1 for a flat encoder
+//	for each level:
+//	    _, (h_n, _) = level.lstm(e)           bidirectional, from zero state
+//	    e = concat(h_n[-2], h_n[-1])          [B * U_e, 2H] below the top, [B, 2H] at it
+//	    below the top: e = e.view(B, U_e, 2H)
+//	mu = e W_mu^T + b_mu;  sigma = softplus(e W_sigma^T + b_sigma)
 //
 // mu and sigma are [B, Z]. An empty batch or an x of the wrong length is an
 // error.
 func (m *Model) Encode(x []float32, B int, mu, sigma []float32) error {
 	c := m.cfg
-	T, D, H, Z := c.T(), c.InputSize, c.Encoder.Hidden, c.ZSize
+	T, Din, Z := c.T(), c.EncoderIn(), c.ZSize
 	if err := checkBatch(B); err != nil {
 		return err
 	}
-	if err := checkInput("x", x, B, T, D); err != nil {
+	if err := checkInput("x", x, B, T, Din); err != nil {
 		return err
 	}
 	checkOutput("mu", mu, B, Z)
 	checkOutput("sigma", sigma, B, Z)
+	e, N, L := x, B, T // the level's input: N sequences of L steps
+	for _, lv := range m.enc {
+		N, L = N*lv.pieces, L/lv.pieces
+		H := lv.layers[0][0].H
+		final := make([]float32, N*2*H)
+		lv.encode(e, N, L, final)
+		// The N final states are the next level's input: N/U_e sequences of U_e steps.
+		e, L = final, lv.pieces
+		N /= lv.pieces
+	}
+	m.head(e, B, mu, sigma, sigma)
+	return nil
+}
+
+// encode runs the level's bidirectional stack over x, N sequences of T
+// steps batch-major ([N, T, I]), from zero state, and writes the top
+// layer's final states [forward, backward] into final [N, 2H].
+func (lv *encLevel) encode(x []float32, N, T int, final []float32) {
 	in := x
-	I := D
-	// seq[t] holds the layer's input at step t: [B, I], gathered from [B, T, I].
-	seq := make([]float32, B*I)
-	outs := make([]float32, T*B*2*H) // this layer's outputs, [T, B, 2H]
-	h := make([]float32, B*H)
-	cc := make([]float32, B*H)
-	gates := make([]float32, B*4*H)
-	final := make([]float32, B*2*H)
-	timeMajor := false // the first layer's input is batch-major x; later ones are outs
-	for k, pair := range m.enc {
-		next := make([]float32, T*B*2*H)
+	I := lv.layers[0][0].I
+	H := lv.layers[0][0].H
+	// seq[t] holds the layer's input at step t: [N, I], gathered from [N, T, I].
+	seq := make([]float32, N*I)
+	h := make([]float32, N*H)
+	cc := make([]float32, N*H)
+	gates := make([]float32, N*4*H)
+	timeMajor := false // the first layer's input is batch-major x; later ones are time-major outputs
+	for k, pair := range lv.layers {
+		next := make([]float32, T*N*2*H) // this layer's outputs, [T, N, 2H]
 		for dir := 0; dir < 2; dir++ {
 			clear(h)
 			clear(cc)
@@ -42,31 +63,28 @@ func (m *Model) Encode(x []float32, B int, mu, sigma []float32) error {
 					t = T - 1 - s
 				}
 				if timeMajor {
-					copy(seq, in[t*B*I:(t+1)*B*I])
+					copy(seq, in[t*N*I:(t+1)*N*I])
 				} else {
-					for b := 0; b < B; b++ {
+					for b := 0; b < N; b++ {
 						copy(seq[b*I:(b+1)*I], in[(b*T+t)*I:(b*T+t+1)*I])
 					}
 				}
-				pair[dir].Step(seq, h, cc, gates, B)
-				for b := 0; b < B; b++ {
-					copy(next[(t*B+b)*2*H+dir*H:(t*B+b)*2*H+(dir+1)*H], h[b*H:(b+1)*H])
+				pair[dir].Step(seq, h, cc, gates, N)
+				for b := 0; b < N; b++ {
+					copy(next[(t*N+b)*2*H+dir*H:(t*N+b)*2*H+(dir+1)*H], h[b*H:(b+1)*H])
 				}
 			}
-			if k == len(m.enc)-1 {
-				for b := 0; b < B; b++ {
+			if k == len(lv.layers)-1 {
+				for b := 0; b < N; b++ {
 					copy(final[b*2*H+dir*H:b*2*H+(dir+1)*H], h[b*H:(b+1)*H])
 				}
 			}
 		}
-		outs = next
-		in, I, timeMajor = outs, 2*H, true
-		if len(seq) != B*I {
-			seq = make([]float32, B*I)
+		in, I, timeMajor = next, 2*H, true
+		if len(seq) != N*I {
+			seq = make([]float32, N*I)
 		}
 	}
-	m.head(final, B, mu, sigma, sigma)
-	return nil
 }
 
 // head computes the encoder's outputs from h [B, 2He], the top layer's final
@@ -77,7 +95,7 @@ func (m *Model) Encode(x []float32, B int, mu, sigma []float32) error {
 //
 // pre may be sigma, for a caller that does not keep it.
 func (m *Model) head(h []float32, B int, mu, pre, sigma []float32) {
-	He, Z := m.cfg.Encoder.Hidden, m.cfg.ZSize
+	He, Z := m.cfg.EncoderTop(), m.cfg.ZSize
 	linear(mu, h, m.muW, m.muB, B, 2*He, Z)
 	linear(pre, h, m.sigW, m.sigB, B, 2*He, Z)
 	for i := range sigma {

@@ -5,44 +5,49 @@ import (
 	"github.com/musicvae-go/mvae/native/internal/f32"
 )
 
-// encoderForward runs the bidirectional encoder over p.x, keeping every
-// step, and computes mu, sigma and z = mu + sigma * eps.
+// encPass is one encoder level's forward in a pass: N sequences of L steps,
+// every layer's steps, and the top layer's final states.
+type encPass struct {
+	N, L   int
+	layers []encLayer
+	final  []float32 // [N, 2H]: [forward final, backward final]
+}
+
+// encLayer is one encoder layer: each direction's steps, the backward one in
+// its own (reversed) time order.
+type encLayer struct{ fwd, bwd []*lstmStep }
+
+// encoderForward runs the encoder over the encoder input of p.x, level by
+// level (Encode's math), keeping every step, and computes mu, sigma and
+// z = mu + sigma * eps.
 func (m *Model) encoderForward(p *pass) {
 	c := m.cfg
-	B, T, D, Z, He := p.B, c.T(), c.InputSize, c.ZSize, c.Encoder.Hidden
-	xs := make([][]float32, T) // [T][B, D]: x time-major
-	for t := range xs {
-		xs[t] = make([]float32, B*D)
-		for b := 0; b < B; b++ {
-			copy(xs[t][b*D:(b+1)*D], p.x[(b*T+t)*D:(b*T+t+1)*D])
-		}
-	}
-	zeros := make([]float32, B*He)
-	p.enc = make([]encLayer, len(m.enc))
-	in := xs
-	for k, pair := range m.enc {
-		rev := make([][]float32, T)
-		for t := range rev {
-			rev[t] = in[T-1-t]
-		}
-		p.enc[k].fwd = pair[0].forwardSeq(in, zeros, zeros, B)
-		p.enc[k].bwd = pair[1].forwardSeq(rev, zeros, zeros, B)
-		out := make([][]float32, T)
-		for t := range out {
-			out[t] = make([]float32, B*2*He)
-			for b := 0; b < B; b++ {
-				copy(out[t][b*2*He:b*2*He+He], p.enc[k].fwd[t].h[b*He:(b+1)*He])
-				copy(out[t][b*2*He+He:(b+1)*2*He], p.enc[k].bwd[T-1-t].h[b*He:(b+1)*He])
+	B, T, Z := p.B, c.T(), c.ZSize
+	e, N, L, I := m.encoderInput(p.x, B), B, T, c.EncoderIn()
+	p.enc = make([]encPass, len(m.enc))
+	for l := range m.enc {
+		lv := &m.enc[l]
+		N, L = N*lv.pieces, L/lv.pieces
+		xs := make([][]float32, L) // [L][N, I]: e time-major
+		for t := range xs {
+			xs[t] = make([]float32, N*I)
+			for b := 0; b < N; b++ {
+				copy(xs[t][b*I:(b+1)*I], e[(b*L+t)*I:(b*L+t+1)*I])
 			}
 		}
-		in = out
+		ep := encPass{N: N, L: L, layers: lv.forwardSeq(xs, N)}
+		H := lv.layers[0][0].H
+		top := ep.layers[len(ep.layers)-1]
+		ep.final = make([]float32, N*2*H)
+		for b := 0; b < N; b++ {
+			copy(ep.final[b*2*H:b*2*H+H], top.fwd[L-1].h[b*H:(b+1)*H])
+			copy(ep.final[b*2*H+H:(b+1)*2*H], top.bwd[L-1].h[b*H:(b+1)*H])
+		}
+		p.enc[l] = ep
+		e, I, L = ep.final, 2*H, lv.pieces
+		N /= lv.pieces
 	}
-	top := p.enc[len(p.enc)-1]
-	p.hcat = make([]float32, B*2*He)
-	for b := 0; b < B; b++ {
-		copy(p.hcat[b*2*He:b*2*He+He], top.fwd[T-1].h[b*He:(b+1)*He])
-		copy(p.hcat[b*2*He+He:(b+1)*2*He], top.bwd[T-1].h[b*He:(b+1)*He])
-	}
+	p.hcat = e
 	p.mu, p.pre, p.sigma = make([]float32, B*Z), make([]float32, B*Z), make([]float32, B*Z)
 	m.head(p.hcat, B, p.mu, p.pre, p.sigma)
 	p.z = make([]float32, B*Z)
@@ -51,11 +56,39 @@ func (m *Model) encoderForward(p *pass) {
 	}
 }
 
+// forwardSeq runs the level's bidirectional stack over xs ([L][N, I],
+// time-major) from zero state, keeping every step.
+func (lv *encLevel) forwardSeq(xs [][]float32, N int) []encLayer {
+	T := len(xs)
+	H := lv.layers[0][0].H
+	zeros := make([]float32, N*H)
+	out := make([]encLayer, len(lv.layers))
+	in := xs
+	for k, pair := range lv.layers {
+		rev := make([][]float32, T)
+		for t := range rev {
+			rev[t] = in[T-1-t]
+		}
+		out[k].fwd = pair[0].forwardSeq(in, zeros, zeros, N)
+		out[k].bwd = pair[1].forwardSeq(rev, zeros, zeros, N)
+		next := make([][]float32, T)
+		for t := range next {
+			next[t] = make([]float32, N*2*H)
+			for b := 0; b < N; b++ {
+				copy(next[t][b*2*H:b*2*H+H], out[k].fwd[t].h[b*H:(b+1)*H])
+				copy(next[t][b*2*H+H:(b+1)*2*H], out[k].bwd[T-1-t].h[b*H:(b+1)*H])
+			}
+		}
+		in = next
+	}
+	return out
+}
+
 // latentBackward backpropagates z = mu + sigma * eps, the KL cost and the
 // two linears of mu and sigma: from dz [B, Z] to the gradient of hcat.
 // Every per-sequence gradient is scaled by 1/B (the batch mean).
 func (m *Model) latentBackward(p *pass, dz []float32, beta float64, g model.Weights) []float32 {
-	B, Z, He := p.B, m.cfg.ZSize, m.cfg.Encoder.Hidden
+	B, Z, He := p.B, m.cfg.ZSize, m.cfg.EncoderTop()
 	inv := float32(1 / float64(B))
 	dmu := make([]float32, B*Z)
 	dpre := make([]float32, B*Z)
@@ -83,36 +116,73 @@ func (m *Model) latentBackward(p *pass, dz []float32, beta float64, g model.Weig
 }
 
 // encoderBackward backpropagates the encoder from dh [B, 2He], the gradient
-// of the top layer's final states [forward, backward].
+// of the top level's final states [forward, backward], level by level: the
+// gradient of a level's inputs (time step t of sequence n) is that of the
+// final states of the level below (its sequence n·L + t).
 func (m *Model) encoderBackward(p *pass, dh []float32, g model.Weights) {
-	B, T, He := p.B, m.cfg.T(), m.cfg.Encoder.Hidden
-	dhF, dhB := make([]float32, B*He), make([]float32, B*He)
-	for b := 0; b < B; b++ {
-		copy(dhF[b*He:(b+1)*He], dh[b*2*He:b*2*He+He])
-		copy(dhB[b*He:(b+1)*He], dh[b*2*He+He:(b+1)*2*He])
+	d := dh
+	for l := len(m.enc) - 1; l >= 0; l-- {
+		ep := &p.enc[l]
+		N, L := ep.N, ep.L
+		dxs := m.enc[l].backwardSeq(ep, d, g, l > 0)
+		if l == 0 {
+			break
+		}
+		I := len(dxs[0]) / N
+		d = make([]float32, N*L*I)
+		for t := 0; t < L; t++ {
+			for n := 0; n < N; n++ {
+				copy(d[(n*L+t)*I:(n*L+t+1)*I], dxs[t][n*I:(n+1)*I])
+			}
+		}
+	}
+}
+
+// backwardSeq backpropagates the level's stack from dfinal [N, 2H], the
+// gradient of its top layer's final states, accumulating into g; with
+// wantDx it returns the gradients of the level's inputs, [L][N, I]
+// time-major.
+func (lv *encLevel) backwardSeq(ep *encPass, dfinal []float32, g model.Weights, wantDx bool) [][]float32 {
+	N, T := ep.N, ep.L
+	H := lv.layers[0][0].H
+	dhF, dhB := make([]float32, N*H), make([]float32, N*H)
+	for b := 0; b < N; b++ {
+		copy(dhF[b*H:(b+1)*H], dfinal[b*2*H:b*2*H+H])
+		copy(dhB[b*H:(b+1)*H], dfinal[b*2*H+H:(b+1)*2*H])
 	}
 	var dhsF, dhsB [][]float32 // gradients of each step's output h
-	for k := len(m.enc) - 1; k >= 0; k-- {
+	for k := len(lv.layers) - 1; k >= 0; k-- {
 		var nF, nB []float32
-		if k == len(m.enc)-1 {
+		if k == len(lv.layers)-1 {
 			nF, nB = dhF, dhB
 		}
-		dxF, _, _ := m.enc[k][0].backwardSeq(p.enc[k].fwd, dhsF, nF, nil, B, m.lstmGrad(g, "encoder.lstm", k, false), k > 0)
-		dxB, _, _ := m.enc[k][1].backwardSeq(p.enc[k].bwd, dhsB, nB, nil, B, m.lstmGrad(g, "encoder.lstm", k, true), k > 0)
+		want := k > 0 || wantDx
+		dxF, _, _ := lv.layers[k][0].backwardSeq(ep.layers[k].fwd, dhsF, nF, nil, N, gradsOf(g, lv.prefix, k, false), dxAll(lv.layers[k][0], want))
+		dxB, _, _ := lv.layers[k][1].backwardSeq(ep.layers[k].bwd, dhsB, nB, nil, N, gradsOf(g, lv.prefix, k, true), dxAll(lv.layers[k][1], want))
+		if !want {
+			return nil
+		}
+		I := lv.layers[k][0].I
 		if k == 0 {
-			break
+			dxs := make([][]float32, T)
+			for t := range dxs {
+				dxs[t] = make([]float32, N*I)
+				copy(dxs[t], dxF[t])
+				f32.Axpy(dxs[t], 1, dxB[T-1-t])
+			}
+			return dxs
 		}
 		// The layer below produced [fwd h_t, bwd h_t] at time t.
 		dhsF, dhsB = make([][]float32, T), make([][]float32, T)
 		for t := 0; t < T; t++ {
-			f, r := make([]float32, B*He), make([]float32, B*He)
-			for b := 0; b < B; b++ {
-				for j := 0; j < 2*He; j++ {
-					v := dxF[t][b*2*He+j] + dxB[T-1-t][b*2*He+j]
-					if j < He {
-						f[b*He+j] = v
+			f, r := make([]float32, N*H), make([]float32, N*H)
+			for b := 0; b < N; b++ {
+				for j := 0; j < 2*H; j++ {
+					v := dxF[t][b*2*H+j] + dxB[T-1-t][b*2*H+j]
+					if j < H {
+						f[b*H+j] = v
 					} else {
-						r[b*He+j-He] = v
+						r[b*H+j-H] = v
 					}
 				}
 			}
@@ -120,4 +190,5 @@ func (m *Model) encoderBackward(p *pass, dh []float32, g model.Weights) {
 			dhsB[T-1-t] = r
 		}
 	}
+	return nil
 }

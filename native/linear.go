@@ -22,6 +22,19 @@ func linearAcc(out, x, W []float32, B, nIn, nOut int) {
 	f32.Gemm(f32.NoTrans, f32.Trans, B, nOut, nIn, x, nIn, W, nIn, 1, out, nOut)
 }
 
+// linearAccT adds x WT to out for WT [nIn, nOut], W stored transposed:
+// out [B, nOut] += x [B, nIn] WT. Reference loop:
+//
+//	for b, k := range B, nIn {
+//	    if x[b, k] != 0 { out[b, :] += x[b, k] * WT[k, :] }
+//	}
+//
+// Zero entries of x are skipped, so a one-hot row of x costs one row of WT,
+// and gives the bits linearAcc gives (each sum has one nonzero term).
+func linearAccT(out, x, WT []float32, B, nIn, nOut int) {
+	f32.Gemm(f32.NoTrans, f32.NoTrans, B, nOut, nIn, x, nIn, WT, nOut, 1, out, nOut)
+}
+
 // linearBackward is linear's backward: given dout [B, nOut] it accumulates
 // the gradients of W and b and returns that of x:
 //

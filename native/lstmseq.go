@@ -47,13 +47,15 @@ type lstmGrad struct {
 // backwardSeq backpropagates through the steps of forwardSeq. dhs[t] is the
 // loss gradient of step t's output h (nil for none); dhN and dcN those of the
 // final state (nil for none). It accumulates into gr, and returns the
-// gradients of each step's input x (when wantDx) and of h0 and c0:
+// gradients of h0 and c0 and, when dxCols > 0, those of the last dxCols
+// columns of each step's input x ([B, dxCols]; dxCols = I for all of x: a
+// decoder wants only its conditioning's, not the data's):
 //
 //	dh = dh_t + dh_next
 //	(da, dc_prev) = cellBackward(dh, dc_next)
 //	dW_ih += da^T x;  dW_hh += da^T h_prev;  db_ih = db_hh += sum_b da
-//	dx = da W_ih;  dh_prev = da W_hh
-func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float32, B int, gr *lstmGrad, wantDx bool) (dxs [][]float32, dh0, dc0 []float32) {
+//	dx = da W_ih[:, I-dxCols:];  dh_prev = da W_hh
+func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float32, B int, gr *lstmGrad, dxCols int) (dxs [][]float32, dh0, dc0 []float32) {
 	H, I, T := l.H, l.I, len(steps)
 	G := 4 * H
 	dh := make([]float32, B*H)
@@ -68,11 +70,30 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 	daAll := make([]float32, T*B*G)
 	// The recurrences run on transposed weights, so that dx and dh_prev are
 	// dot products of contiguous rows: dx[b, k] = dot(da[b, :], W_ih^T[k, :]).
-	wihT := make([]float32, I*G)
+	if dxCols < 0 || dxCols > I {
+		panic("native: backwardSeq: dxCols out of range")
+	}
+	// Columns from x0, the first wanted one rounded down to a multiple of 4:
+	// Gemm takes columns four at a time, so each wanted column's gradient
+	// rounds as it does when all I are computed.
+	x0 := (I - dxCols) &^ 3
+	if dxCols == 0 {
+		x0 = I
+	}
+	n := I - x0
+	wihT := make([]float32, n*G) // W_ih[:, x0:]^T
+	for r := 0; r < G; r++ {
+		for k, v := range l.WIH[r*I+x0 : (r+1)*I] {
+			wihT[k*G+r] = v
+		}
+	}
+	var dxn []float32 // [B, n], when n > dxCols
+	if n > dxCols && dxCols > 0 {
+		dxn = make([]float32, B*n)
+	}
 	whhT := make([]float32, H*G)
-	transpose(wihT, l.WIH, G, I)
 	transpose(whhT, l.WHH, G, H)
-	if wantDx {
+	if dxCols > 0 {
 		dxs = make([][]float32, T)
 	}
 	for t := T - 1; t >= 0; t-- {
@@ -84,9 +105,16 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 			}
 		}
 		cellBackward(s.cellActs, s.cPrev, dh, dc, da, B, H)
-		if wantDx {
-			dx := make([]float32, B*I)
-			linear(dx, da, wihT, nil, B, G, I)
+		if dxCols > 0 {
+			dx := make([]float32, B*dxCols)
+			if dxn == nil {
+				linear(dx, da, wihT, nil, B, G, n)
+			} else {
+				linear(dxn, da, wihT, nil, B, G, n)
+				for b := 0; b < B; b++ {
+					copy(dx[b*dxCols:(b+1)*dxCols], dxn[(b+1)*n-dxCols:(b+1)*n])
+				}
+			}
 			dxs[t] = dx
 		}
 		// dh_prev = da W_hh
@@ -140,4 +168,13 @@ func transpose(dst, src []float32, rows, cols int) {
 			dst[c*rows+r] = v
 		}
 	}
+}
+
+// dxAll is backwardSeq's dxCols for all of l's input when want, none
+// otherwise.
+func dxAll(l *LSTM, want bool) int {
+	if want {
+		return l.I
+	}
+	return 0
 }

@@ -4,25 +4,43 @@ import (
 	"fmt"
 
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/music"
 )
 
 // Model is a MusicVAE ready to run in Go. It holds its weights read-only and
 // is safe for concurrent use; each decoding batch has its own State.
 type Model struct {
 	cfg *model.Config
+	in  music.EncoderInput // how tokens become the encoder's input
 
-	enc        [][2]*LSTM // per layer: forward, backward
-	muW, muB   []float32  // [Z, 2He], [Z]
+	enc        []encLevel // the levels of the encoder; a flat encoder is one level of one piece
+	muW, muB   []float32  // [Z, 2He], He the top level's hidden size
 	sigW, sigB []float32
-	condInitW  []float32 // [2 Lc Hc, Z]
+	condInitW  []float32 // [2 Lc Hc, Z]; nil without a conductor
 	condInitB  []float32
-	cond       []*LSTM   // input size 1 (always fed zeros)
-	decInitW   []float32 // [2 Ld Hd, Hc]
-	decInitB   []float32
-	dec        []*LSTM   // layer 0's input is [prev (D), c_u (Hc)]
-	dec0Prev   []float32 // layer 0's W_ih columns for prev: [4Hd, D]
-	dec0Cond   []float32 // layer 0's W_ih columns for c_u: [4Hd, Hc]
-	outW, outB []float32 // [D, Hd], [D]
+	cond       []*LSTM   // input size 1 (always fed zeros); none without a conductor
+	decs       []decoder // one per split (the whole step for one decoder)
+}
+
+// encLevel is one level of the encoder: a stack of bidirectional layers
+// that reads its input in pieces of len/pieces steps, each from zero state.
+type encLevel struct {
+	prefix string     // the parameters' name prefix, "encoder.lstm" or "encoder.level{ℓ}.lstm"
+	layers [][2]*LSTM // per layer: forward, backward
+	pieces int        // how many pieces the level's input is read in
+}
+
+// decoder is one (split) decoder: its init, LSTM stack and output layer,
+// conditioned on C values (c_u, or z without a conductor).
+type decoder struct {
+	prefix       string    // "decoder" or "decoders.{k}"
+	D, off       int       // its depth and first column in a step
+	initW, initB []float32 // [2 Ld Hd, C]
+	lstm         []*LSTM   // layer 0's input is [prev (D), cond (C)]
+	prevW        []float32 // layer 0's W_ih columns for prev: [4Hd, D], or [D, 4Hd] when oneHot
+	oneHot       bool      // prev is one-hot (a categorical split): prevW is stored transposed
+	condW        []float32 // layer 0's W_ih columns for cond: [4Hd, C]
+	outW, outB   []float32 // [D, Hd], [D]
 }
 
 // New builds a model from canonical weights. Errors name what is wrong.
@@ -33,36 +51,70 @@ func New(c *model.Config, w model.Weights) (*Model, error) {
 	if err := w.Check(c); err != nil {
 		return nil, err
 	}
-	m := &Model{cfg: c}
+	in, err := music.ParseEncoderInput(c.EncoderInput)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{cfg: c, in: in}
 	lstm := func(prefix string, k int, sfx string, H int) *LSTM {
 		n := fmt.Sprintf("_l%d%s", k, sfx)
 		wih := w[prefix+".weight_ih"+n]
 		return NewLSTM(wih.Data, w[prefix+".weight_hh"+n].Data, w[prefix+".bias_ih"+n].Data, w[prefix+".bias_hh"+n].Data, H, wih.Shape[1])
 	}
-	for k := 0; k < c.Encoder.Layers; k++ {
-		m.enc = append(m.enc, [2]*LSTM{lstm("encoder.lstm", k, "", c.Encoder.Hidden), lstm("encoder.lstm", k, "_reverse", c.Encoder.Hidden)})
+	sizes, pieces := []model.LSTMSize{c.Encoder}, 1
+	if c.Hierarchical() {
+		sizes, pieces = c.EncoderLevels, c.EncoderSegments
+	}
+	for l, sz := range sizes {
+		lv := encLevel{prefix: "encoder.lstm", pieces: 1}
+		if c.Hierarchical() {
+			lv.prefix = fmt.Sprintf("encoder.level%d.lstm", l)
+			if l == 0 {
+				lv.pieces = pieces
+			}
+		}
+		for k := 0; k < sz.Layers; k++ {
+			lv.layers = append(lv.layers, [2]*LSTM{lstm(lv.prefix, k, "", sz.Hidden), lstm(lv.prefix, k, "_reverse", sz.Hidden)})
+		}
+		m.enc = append(m.enc, lv)
 	}
 	m.muW, m.muB = w["encoder.mu.weight"].Data, w["encoder.mu.bias"].Data
 	m.sigW, m.sigB = w["encoder.sigma.weight"].Data, w["encoder.sigma.bias"].Data
-	m.condInitW, m.condInitB = w["conductor.init.weight"].Data, w["conductor.init.bias"].Data
-	for k := 0; k < c.Conductor.Layers; k++ {
-		m.cond = append(m.cond, lstm("conductor.lstm", k, "", c.Conductor.Hidden))
+	if c.HasConductor() {
+		m.condInitW, m.condInitB = w["conductor.init.weight"].Data, w["conductor.init.bias"].Data
+		for k := 0; k < c.Conductor.Layers; k++ {
+			m.cond = append(m.cond, lstm("conductor.lstm", k, "", c.Conductor.Hidden))
+		}
 	}
-	m.decInitW, m.decInitB = w["decoder.init.weight"].Data, w["decoder.init.bias"].Data
-	for k := 0; k < c.Decoder.Layers; k++ {
-		m.dec = append(m.dec, lstm("decoder.lstm", k, "", c.Decoder.Hidden))
+	C, Hd := c.CondWidth(), c.Decoder.Hidden
+	for k, D := range c.SplitDepths() {
+		p := c.DecoderPrefix(k)
+		d := decoder{prefix: p, D: D, off: c.SplitOffset(k),
+			initW: w[p+".init.weight"].Data, initB: w[p+".init.bias"].Data,
+			outW: w[p+".out.weight"].Data, outB: w[p+".out.bias"].Data}
+		for l := 0; l < c.Decoder.Layers; l++ {
+			d.lstm = append(d.lstm, lstm(p+".lstm", l, "", Hd))
+		}
+		// Split layer 0's input weights: cond is fixed for a segment, so its
+		// part of the gates is computed once per segment (DecoderInit).
+		// A categorical split's prev is one-hot: its part of the gates is one
+		// row of prevW^T (linearAccT).
+		I := D + C
+		d.oneHot = c.SplitRep(k) != music.Groove
+		d.prevW = make([]float32, 4*Hd*D)
+		d.condW = make([]float32, 4*Hd*C)
+		for j := 0; j < 4*Hd; j++ {
+			if d.oneHot {
+				for i, v := range d.lstm[0].WIH[j*I : j*I+D] {
+					d.prevW[i*4*Hd+j] = v
+				}
+			} else {
+				copy(d.prevW[j*D:(j+1)*D], d.lstm[0].WIH[j*I:j*I+D])
+			}
+			copy(d.condW[j*C:(j+1)*C], d.lstm[0].WIH[j*I+D:(j+1)*I])
+		}
+		m.decs = append(m.decs, d)
 	}
-	// Split layer 0's input weights: c_u is fixed for a segment, so its part
-	// of the gates is computed once per segment (DecoderInit).
-	D, Hc, Hd := c.InputSize, c.Conductor.Hidden, c.Decoder.Hidden
-	I := D + Hc
-	m.dec0Prev = make([]float32, 4*Hd*D)
-	m.dec0Cond = make([]float32, 4*Hd*Hc)
-	for j := 0; j < 4*Hd; j++ {
-		copy(m.dec0Prev[j*D:(j+1)*D], m.dec[0].WIH[j*I:j*I+D])
-		copy(m.dec0Cond[j*Hc:(j+1)*Hc], m.dec[0].WIH[j*I+D:(j+1)*I])
-	}
-	m.outW, m.outB = w["decoder.out.weight"].Data, w["decoder.out.bias"].Data
 	return m, nil
 }
 
@@ -71,3 +123,15 @@ func (m *Model) Config() *model.Config { return m.cfg }
 
 // Close does nothing: a Model holds only Go memory.
 func (m *Model) Close() error { return nil }
+
+// encoderInput returns the encoder's input [B, T, D_in] of tokens x
+// [B, T, D] (docs/FAMILIES.md §3): x itself for the spec's encoder input.
+func (m *Model) encoderInput(x []float32, B int) []float32 {
+	if m.in == music.AsTokens {
+		return x
+	}
+	c := m.cfg
+	xin := make([]float32, B*c.T()*c.EncoderIn())
+	m.in.Apply(xin, x, c.Rep(), B, c.T())
+	return xin
+}

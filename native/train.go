@@ -25,9 +25,9 @@ func NewGrads(c *model.Config) model.Weights {
 	return g
 }
 
-// lstmGrad is the gradients in g of layer k of the LSTM named prefix (its
+// gradsOf is the gradients in g of layer k of the LSTM named prefix (its
 // reverse direction with reverse).
-func (m *Model) lstmGrad(g model.Weights, prefix string, k int, reverse bool) *lstmGrad {
+func gradsOf(g model.Weights, prefix string, k int, reverse bool) *lstmGrad {
 	sfx := fmt.Sprintf("_l%d", k)
 	if reverse {
 		sfx += "_reverse"
@@ -36,7 +36,8 @@ func (m *Model) lstmGrad(g model.Weights, prefix string, k int, reverse bool) *l
 		BIH: g[prefix+".bias_ih"+sfx].Data, BHH: g[prefix+".bias_hh"+sfx].Data}
 }
 
-// LossAndGrad runs the teacher-forced forward on x [B, T, D] with eps [B, Z],
+// LossAndGrad runs the teacher-forced forward on tokens x [B, T, D] with
+// eps [B, Z] (the encoder reads their encoder input, docs/FAMILIES.md §3),
 // computes the spec's loss (§2) with the given effective beta and free bits,
 // and, when g is not nil, adds every parameter's gradient of the loss to g
 // (by canonical name; see NewGrads).
@@ -45,6 +46,9 @@ func (m *Model) lstmGrad(g model.Weights, prefix string, k int, reverse bool) *l
 //	KL_b = sum_z 0.5 (mu^2 + sigma^2 - 1) - ln sigma
 //	r_b (groove)      = sum_t,k BCE(l_hit, hit) + (sigmoid(l_vel) - vel)^2 + (tanh(l_off) - off)^2
 //	r_b (categorical) = sum_t cross-entropy(l_t, class_t)
+//
+// With split decoders r_b is the sum over the splits of each one's r_b on
+// its columns (its representation's loss).
 //
 // The forward runs encoder, conductor and decoder in turn over one pass
 // (their saved activations), and the backward runs them in reverse.
@@ -75,38 +79,27 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 // Every tensor is batch-major, [B, ·], unless said otherwise.
 type pass struct {
 	B      int
-	x, eps []float32 // [B, T, D], [B, Z]
+	x, eps []float32 // tokens [B, T, D], [B, Z]
 
 	// Encoder (encoderForward).
-	enc   []encLayer // per layer
-	hcat  []float32  // the top layer's [forward final, backward final], [B, 2He]
-	mu    []float32  // [B, Z]
-	pre   []float32  // sigma before softplus
+	enc   []encPass // per level (one for a flat encoder)
+	hcat  []float32 // the top level's [forward final, backward final], [B, 2He]
+	mu    []float32 // [B, Z]
+	pre   []float32 // sigma before softplus
 	sigma []float32
 	z     []float32 // mu + sigma * eps
 
 	// Conductor (conductorForward).
 	condS []float32     // tanh of the conductor's init
 	cond  [][]*lstmStep // per layer, per segment; the top layer's h are the c_u
+	cus   [][]float32   // per segment, [B, C]: c_u, or z without a conductor
 
 	// Decoder (decoderForward).
-	segs    []segment
-	dlogits [][]float32 // per step, [B, D]: the reconstruction loss's gradient of the logits
-	recon   []float64   // per sequence
+	segs  [][]segment // per segment, per split decoder
+	recon []float64   // per sequence
 
 	// The objective.
 	klCost []bool // per sequence: whether max(KL - free_bits ln 2, 0) is active
-}
-
-// encLayer is one encoder layer: each direction's steps, the backward one in
-// its own (reversed) time order.
-type encLayer struct{ fwd, bwd []*lstmStep }
-
-// segment is one segment of the decoder.
-type segment struct {
-	cu     []float32     // the segment's c_u, [B, Hc]
-	s      []float32     // tanh of the decoder's init
-	layers [][]*lstmStep // per layer, per step of the segment
 }
 
 // objective computes the loss and its parts from the reconstruction of
