@@ -60,7 +60,9 @@ func fromMagentaDir(dir string, o Options) (*Result, error) {
 	}
 	_, shapes := manifestShapes(groups)
 	c, err := inferMagenta(spec, shapes)
-	if err != nil {
+	if ce := (converterError{}); errors.As(err, &ce) {
+		return nil, fmt.Errorf("%s: %v", cpath, err)
+	} else if err != nil {
 		return nil, fmt.Errorf("%s: %v", mpath, err)
 	}
 	notes, err := magentaOptions(c, o)

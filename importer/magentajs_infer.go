@@ -124,7 +124,7 @@ func inferMagenta(s *magentaSpec, shapes map[string][]int) (*model.Config, error
 		return nil, fmt.Errorf("%s", strings.Join(bad, "; "))
 	}
 	if err := magentaMusic(c, s, Din, hasConductor); err != nil {
-		return nil, err
+		return nil, converterError{err}
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -240,6 +240,12 @@ func magentaMusic(c *model.Config, s *magentaSpec, Din int, hasConductor bool) e
 	c.Magenta = &model.MagentaInfo{Converter: s.Converter, UseBooleanDecoder: s.UseBooleanDecoder, Source: source}
 	return nil
 }
+
+// converterError is an error of the converter config.json names, or of
+// the converter against the weights.
+type converterError struct{ error }
+
+func (e converterError) Unwrap() error { return e.error }
 
 // unknownLayout is the error of a checkpoint whose names fit no layout: it
 // lists them.

@@ -1,9 +1,12 @@
 package importer
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -63,8 +66,8 @@ var storeWidth = map[string]int64{"float32": 4, "uint8": 1, "uint16": 2, "float1
 func parseMagentaManifest(data []byte) ([]*mjGroup, error) {
 	type quant struct {
 		DType *string  `json:"dtype"`
-		Min   *float64 `json:"min"`
-		Scale *float64 `json:"scale"`
+		Min   *jsFloat `json:"min"`
+		Scale *jsFloat `json:"scale"`
 	}
 	type entry struct {
 		Name         *string `json:"name"`
@@ -77,7 +80,7 @@ func parseMagentaManifest(data []byte) ([]*mjGroup, error) {
 		Weights []entry  `json:"weights"`
 	}
 	var raw []group
-	if err := json.Unmarshal(data, &raw); err != nil {
+	if err := json.Unmarshal(quoteNonFinite(data), &raw); err != nil {
 		return nil, fmt.Errorf("not a tfjs weights manifest (a list of groups of paths and weights): %v", err)
 	}
 	if len(raw) == 0 {
@@ -153,7 +156,7 @@ func parseMagentaManifest(data []byte) ([]*mjGroup, error) {
 					if q.Min == nil || q.Scale == nil {
 						return nil, fmt.Errorf("tensor %s: %s quantization without min and scale", name, e.Store)
 					}
-					e.Min, e.Scale = *q.Min, *q.Scale
+					e.Min, e.Scale = float64(*q.Min), float64(*q.Scale)
 					if math.IsNaN(e.Min) || math.IsInf(e.Min, 0) {
 						return nil, fmt.Errorf("tensor %s: quantization min %v is not a finite number", name, e.Min)
 					}
@@ -189,4 +192,63 @@ func manifestShapes(groups []*mjGroup) ([]string, map[string][]int) {
 		}
 	}
 	return order, shapes
+}
+
+// jsFloat is a JSON number that may also be NaN, Infinity or -Infinity (as
+// quoteNonFinite quotes them) or out of float64's range (an infinity), so
+// that such quantisation parameters are refused by name, not as bad JSON.
+type jsFloat float64
+
+func (f *jsFloat) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case `"NaN"`:
+		*f = jsFloat(math.NaN())
+		return nil
+	case `"Infinity"`:
+		*f = jsFloat(math.Inf(1))
+		return nil
+	case `"-Infinity"`:
+		*f = jsFloat(math.Inf(-1))
+		return nil
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return fmt.Errorf("%s is not a number", b)
+	}
+	*f = jsFloat(v)
+	return nil
+}
+
+// quoteNonFinite quotes the bare NaN, Infinity and -Infinity that Python's
+// json module writes (tfjs's converter is Python), which are not JSON.
+func quoteNonFinite(data []byte) []byte {
+	out := make([]byte, 0, len(data)+16)
+	in := false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case in && c == '\\' && i+1 < len(data):
+			out = append(out, c, data[i+1])
+			i++
+			continue
+		case in:
+			in = c != '"'
+		case c == '"':
+			in = true
+		default:
+			quoted := false
+			for _, tok := range []string{"NaN", "Infinity", "-Infinity"} {
+				if !quoted && bytes.HasPrefix(data[i:], []byte(tok)) {
+					out = append(append(append(out, '"'), tok...), '"')
+					i += len(tok) - 1
+					quoted = true
+				}
+			}
+			if quoted {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
 }

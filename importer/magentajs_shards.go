@@ -36,15 +36,15 @@ func checkShardSizes(dir string, groups []*mjGroup) (map[string]int64, error) {
 			sizes[p] = st.Size()
 			have += st.Size()
 		}
-		files := strings.Join(g.Paths, ", ")
+		files := g.Paths[0] + " holds"
 		if len(g.Paths) > 1 {
-			files = "the shards " + files + " (concatenated)"
+			files = "the shards " + strings.Join(g.Paths, ", ") + " (concatenated) hold"
 		}
 		last := filepath.Join(dir, g.Paths[len(g.Paths)-1])
 		if have < g.Bytes {
 			for _, e := range g.Entries {
 				if e.Offset+e.Bytes > have {
-					return nil, fmt.Errorf("%s: shard too short: %s hold %d bytes, but tensor %s needs bytes %d..%d (the manifest's tensors need %d)",
+					return nil, fmt.Errorf("%s: shard too short: %s %d bytes, but tensor %s needs bytes %d..%d (the manifest's tensors need %d)",
 						last, files, have, e.Name, e.Offset, e.Offset+e.Bytes, g.Bytes)
 				}
 			}
@@ -54,7 +54,7 @@ func checkShardSizes(dir string, groups []*mjGroup) (map[string]int64, error) {
 			if n := len(g.Entries); n > 0 {
 				what = "its last tensor, " + g.Entries[n-1].Name + ","
 			}
-			return nil, fmt.Errorf("%s: shard too long: %s hold %d bytes, %d more than the manifest's tensors need (%s ends at byte %d)",
+			return nil, fmt.Errorf("%s: shard too long: %s %d bytes, %d more than the manifest's tensors need (%s ends at byte %d)",
 				last, files, have, have-g.Bytes, what, g.Bytes)
 		}
 	}

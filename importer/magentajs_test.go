@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/musicvae-go/mvae/internal/craft"
 	"github.com/musicvae-go/mvae/model"
 )
 
@@ -159,26 +160,10 @@ func TestMagentaConversionInverse(t *testing.T) {
 	}
 }
 
-// handManifest is REF §6.3's manifest of a tiny mel_2bar_small.
-const handManifest = `[{"paths":["group1-shard1of1"],"weights":[
- {"name":"encoder/cell_0/bidirectional_rnn/fw/multi_rnn_cell/cell_0/lstm_cell/kernel","shape":[98,32],"dtype":"float32"},
- {"name":"encoder/cell_0/bidirectional_rnn/fw/multi_rnn_cell/cell_0/lstm_cell/bias","shape":[32],"dtype":"float32"},
- {"name":"encoder/cell_0/bidirectional_rnn/bw/multi_rnn_cell/cell_0/lstm_cell/kernel","shape":[98,32],"dtype":"float32"},
- {"name":"encoder/cell_0/bidirectional_rnn/bw/multi_rnn_cell/cell_0/lstm_cell/bias","shape":[32],"dtype":"float32"},
- {"name":"encoder/mu/kernel","shape":[16,4],"dtype":"float32"},
- {"name":"encoder/mu/bias","shape":[4],"dtype":"float32"},
- {"name":"encoder/sigma/kernel","shape":[16,4],"dtype":"float32"},
- {"name":"encoder/sigma/bias","shape":[4],"dtype":"float32"},
- {"name":"decoder/multi_rnn_cell/cell_0/lstm_cell/kernel","shape":[100,24],"dtype":"float32"},
- {"name":"decoder/multi_rnn_cell/cell_0/lstm_cell/bias","shape":[24],"dtype":"float32"},
- {"name":"decoder/multi_rnn_cell/cell_1/lstm_cell/kernel","shape":[12,24],"dtype":"float32"},
- {"name":"decoder/multi_rnn_cell/cell_1/lstm_cell/bias","shape":[24],"dtype":"float32"},
- {"name":"decoder/z_to_initial_state/kernel","shape":[4,24],"dtype":"float32"},
- {"name":"decoder/z_to_initial_state/bias","shape":[24],"dtype":"float32"},
- {"name":"decoder/output_projection/kernel","shape":[6,90],"dtype":"float32"},
- {"name":"decoder/output_projection/bias","shape":[90],"dtype":"float32"}]}]`
-
-const handConfig = `{"type":"MusicVAE","dataConverter":{"type":"MelodyConverter","args":{"numSteps":32,"minPitch":21,"maxPitch":108}}}`
+const (
+	handManifest = craft.MagentaMelManifest
+	handConfig   = craft.MagentaMelConfig
+)
 
 // handTensors are the manifest's tensors in order, with random values.
 type handTensor struct {
