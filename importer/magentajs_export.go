@@ -94,6 +94,13 @@ func writeMagentaFiles(dir string, config []byte, ts []MagentaTensor, shardBytes
 	if err != nil {
 		return nil, err
 	}
+	// Every target is checked before anything is written: none may be a
+	// folder or an input of the running command.
+	for _, n := range append(paths, MagentaConfigFile, MagentaManifestFile) {
+		if err := fsutil.CheckTarget(filepath.Join(dir, n)); err != nil {
+			return nil, err
+		}
+	}
 	var written []string
 	write := func(name string, b []byte) error {
 		p := filepath.Join(dir, name)
