@@ -108,44 +108,50 @@ func ToMagenta(c *model.Config, w model.Weights) ([]MagentaTensor, error) {
 	}
 	var out []MagentaTensor
 	for _, p := range magentaLayout(c) {
-		kn, bn, ks, bs := p.Tensors()
-		K, b := model.NewTensorOf(ks), model.NewTensorOf(bs)
-		if p.LSTM {
-			in, H := p.In, p.Out
-			wih, whh := w[p.Canon+".weight_ih"+p.Suffix], w[p.Canon+".weight_hh"+p.Suffix]
-			bih, bhh := w[p.Canon+".bias_ih"+p.Suffix], w[p.Canon+".bias_hh"+p.Suffix]
-			for g := range 4 {
-				for r := range H {
-					row, col := g*H+r, gateFrom[g]*H+r
-					for k := range in {
-						K.Data[k*4*H+col] = wih.Data[row*in+k]
-					}
-					for k := range H {
-						K.Data[(in+k)*4*H+col] = whh.Data[row*H+k]
-					}
-					b.Data[col] = bih.Data[row] + bhh.Data[row]
-					if g == 1 {
-						b.Data[col] -= forgetBias
-					}
-				}
-			}
-		} else {
-			in, n := p.In, p.Out
-			wt, bt := w[p.Canon+".weight"], w[p.Canon+".bias"]
-			for o := range n {
-				row := o
-				if p.InitLayers > 0 {
-					row = initRow(o, p.InitLayers, n/(2*p.InitLayers))
-				}
-				for i := range in {
-					K.Data[i*n+o] = wt.Data[row*in+i]
-				}
-				b.Data[o] = bt.Data[row]
-			}
-		}
-		out = append(out, MagentaTensor{kn, K}, MagentaTensor{bn, b})
+		out = append(out, toMagentaPart(p, w)...)
 	}
 	return out, nil
+}
+
+// toMagentaPart converts one part of checked weights back to Magenta's
+// kernel and bias.
+func toMagentaPart(p magentaPart, w model.Weights) []MagentaTensor {
+	kn, bn, ks, bs := p.Tensors()
+	K, b := model.NewTensorOf(ks), model.NewTensorOf(bs)
+	if p.LSTM {
+		in, H := p.In, p.Out
+		wih, whh := w[p.Canon+".weight_ih"+p.Suffix], w[p.Canon+".weight_hh"+p.Suffix]
+		bih, bhh := w[p.Canon+".bias_ih"+p.Suffix], w[p.Canon+".bias_hh"+p.Suffix]
+		for g := range 4 {
+			for r := range H {
+				row, col := g*H+r, gateFrom[g]*H+r
+				for k := range in {
+					K.Data[k*4*H+col] = wih.Data[row*in+k]
+				}
+				for k := range H {
+					K.Data[(in+k)*4*H+col] = whh.Data[row*H+k]
+				}
+				b.Data[col] = bih.Data[row] + bhh.Data[row]
+				if g == 1 {
+					b.Data[col] -= forgetBias
+				}
+			}
+		}
+	} else {
+		in, n := p.In, p.Out
+		wt, bt := w[p.Canon+".weight"], w[p.Canon+".bias"]
+		for o := range n {
+			row := o
+			if p.InitLayers > 0 {
+				row = initRow(o, p.InitLayers, n/(2*p.InitLayers))
+			}
+			for i := range in {
+				K.Data[i*n+o] = wt.Data[row*in+i]
+			}
+			b.Data[o] = bt.Data[row]
+		}
+	}
+	return []MagentaTensor{{kn, K}, {bn, b}}
 }
 
 // checkMagentaTensors compares a checkpoint's tensors with a layout: every

@@ -161,19 +161,24 @@ func readEntry(r io.Reader, e *mjEntry, dst []float32, buf []byte) error {
 			}
 			return err
 		}
-		for k := range n {
-			switch e.Store {
-			case "float32":
-				dst[i+k] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*k:]))
-			case "float16":
-				dst[i+k] = model.Float32FromHalf(binary.LittleEndian.Uint16(b[2*k:]))
-			default:
+		out := dst[i : i+n]
+		switch e.Store {
+		case "float32":
+			for k := range out {
+				out[k] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*k:]))
+			}
+		case "float16":
+			for k := range out {
+				out[k] = model.Float32FromHalf(binary.LittleEndian.Uint16(b[2*k:]))
+			}
+		default:
+			for k := range out {
 				q := int(b[k])
 				if w == 2 {
 					q = int(binary.LittleEndian.Uint16(b[2*k:]))
 				}
 				qmin, qmax = min(qmin, q), max(qmax, q)
-				dst[i+k] = float32(float64(q)*e.Scale + e.Min)
+				out[k] = float32(float64(q)*e.Scale + e.Min)
 			}
 		}
 	}
