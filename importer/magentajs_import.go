@@ -5,11 +5,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 
-	"github.com/musicvae-go/mvae/internal/fsutil"
 	"github.com/musicvae-go/mvae/model"
 )
 
@@ -35,7 +35,7 @@ func fromMagentaDir(dir string, o Options) (*Result, error) {
 	if _, err := os.Stat(mpath); err != nil {
 		return nil, fmt.Errorf("%s: a folder, but not a magenta.js checkpoint (it has no %s)", dir, MagentaManifestFile)
 	}
-	cdata, err := fsutil.ReadFileLimit(cpath, maxMagentaConfig)
+	cdata, err := readSmallFile(cpath, maxMagentaConfig)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: missing (a magenta.js checkpoint has a config.json beside %s)", cpath, MagentaManifestFile)
@@ -46,7 +46,7 @@ func fromMagentaDir(dir string, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", cpath, err)
 	}
-	mdata, err := fsutil.ReadFileLimit(mpath, maxMagentaManifest)
+	mdata, err := readSmallFile(mpath, maxMagentaManifest)
 	if err != nil {
 		return nil, err
 	}
@@ -93,11 +93,42 @@ func fromMagentaDir(dir string, o Options) (*Result, error) {
 		c.Representation, c.Magenta.Source, spec.Type))
 	r := &Result{Config: c, Weights: w, Notes: notes}
 	r.Provenance.SourceKind = "magenta.js"
-	r.Provenance.Producer = "magenta (" + c.Magenta.Source + ")"
+	r.Provenance.Producer = "Magenta"
+	if c.Magenta.Source == "tf" {
+		r.Provenance.Producer = "Magenta (TensorFlow)"
+	}
 	r.Provenance.Source = dir
 	r.Provenance.SourceSHA256 = hex.EncodeToString(sum.Sum(nil))
 	r.Provenance.Notes = "source_sha256 is of config.json, weights_manifest.json and the shards, concatenated in that order"
 	return r, nil
+}
+
+// readSmallFile reads a regular file of at most limit bytes (a device or
+// a pipe is refused, whatever it would yield). Errors name the file.
+func readSmallFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d mvae reads of it", path, st.Size(), limit)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: more than the %d bytes mvae reads of it", path, limit)
+	}
+	return b, nil
 }
 
 // magentaOptions applies what the user said to a config inferred from a

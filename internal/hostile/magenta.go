@@ -137,6 +137,20 @@ func MagentaDamages() []MagentaDamage {
 				}
 			})
 		}, []string{"not a MusicVAE layout", "encoder/cell_9/"}},
+		{"manifest-is-a-device", func(dir string) (string, error) {
+			p := filepath.Join(dir, magentaManifest)
+			if err := os.Remove(p); err != nil {
+				return "", err
+			}
+			return magentaManifest, os.Symlink("/dev/zero", p)
+		}, []string{"not a regular file"}},
+		{"shard-is-a-device", func(dir string) (string, error) {
+			p := filepath.Join(dir, magentaShard)
+			if err := os.Remove(p); err != nil {
+				return "", err
+			}
+			return magentaShard, os.Symlink("/dev/zero", p)
+		}, []string{"not a regular file"}},
 		{"escaping-shard-path", func(dir string) (string, error) {
 			return editManifest(dir, func(m []craft.MagentaGroup) { m[0].Paths = []string{"../" + magentaShard} })
 		}, []string{"not a file name"}},
