@@ -91,6 +91,9 @@ func fromMagentaDir(dir string, o Options) (*Result, error) {
 	}
 	notes = append(notes, fmt.Sprintf("a %s model from %s (%s): sizes, layers and segments from the tensors' names and shapes; converted back, the weights reproduce every tensor of the checkpoint",
 		c.Representation, c.Magenta.Source, spec.Type))
+	if spec.UseBooleanDecoder && spec.Type != "GrooveConverter" {
+		notes = append(notes, "useBooleanDecoder is set: magenta.js samples such a model's outputs as independent booleans, mvae as the categorical its converter reads (recorded in config.magenta; decodes may differ from magenta.js's)")
+	}
 	r := &Result{Config: c, Weights: w, Notes: notes}
 	r.Provenance.SourceKind = "magenta.js"
 	r.Provenance.Producer = "Magenta"

@@ -155,3 +155,18 @@ func TestMagentaGroups(t *testing.T) {
 		t.Error("two different folders, one digest")
 	}
 }
+
+// TestQuoteNonFinite: Python's bare NaN and infinities become strings, and
+// nothing inside a string changes.
+func TestQuoteNonFinite(t *testing.T) {
+	for in, want := range map[string]string{
+		`[NaN, -Infinity, Infinity]`:      `["NaN", "-Infinity", "Infinity"]`,
+		`{"name":"a NaN \"Infinity\" b"}`: `{"name":"a NaN \"Infinity\" b"}`,
+		`{"min":NaN}`:                     `{"min":"NaN"}`,
+		`"\\"NaN`:                         `"\\""NaN"`,
+	} {
+		if got := string(quoteNonFinite([]byte(in))); got != want {
+			t.Errorf("%s: %s, want %s", in, got, want)
+		}
+	}
+}
