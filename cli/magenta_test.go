@@ -51,6 +51,9 @@ func TestMagentaImportExport(t *testing.T) {
 		t.Fatal("a second export changed the shard")
 	}
 	before := folderSnapshot(t, dir)
+	if _, err := run(t, "import", out, "-o", filepath.Join(out, "group1-shard1of1")); err == nil || !strings.Contains(err.Error(), "refusing to write over an input") {
+		t.Errorf("import over the checkpoint's shard: %v", err)
+	}
 	if _, err := run(t, "export", "--model", out, "--magenta", out); err == nil || !strings.Contains(err.Error(), "refusing to write over an input") {
 		t.Errorf("export of a checkpoint into its own folder: %v", err)
 	}
