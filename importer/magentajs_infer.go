@@ -16,7 +16,12 @@ import (
 // core_decoder_i), and its music from the converter, and checks every
 // tensor against the layout found. Nothing here reads a value.
 func inferMagenta(s *magentaSpec, shapes map[string][]int) (*model.Config, error) {
+	names := make([]string, 0, len(shapes))
 	for n := range shapes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
 		switch {
 		case strings.Contains(n, "/nade/"):
 			return nil, fmt.Errorf("a NADE decoder (%s): mvae does not run NADE models", n)
