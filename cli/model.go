@@ -39,8 +39,12 @@ func loadBundle(c *ucli.Context) (*model.Bundle, string, error) {
 		b, err := defaultBundle()
 		return b, "the embedded default model", err
 	}
-	switch strings.ToLower(filepath.Ext(p)) {
-	case ".onnx", ".pt", ".pth":
+	ext := strings.ToLower(filepath.Ext(p))
+	if importer.IsMagentaDir(p) {
+		ext = "magenta.js"
+	}
+	switch ext {
+	case ".onnx", ".pt", ".pth", "magenta.js":
 		r, err := importer.File(p, importer.Options{})
 		if err != nil {
 			return nil, "", err

@@ -9,6 +9,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/internal/fsutil"
 )
 
@@ -27,13 +28,21 @@ var outputDirCommands = map[string]bool{"generate": true, "decode": true, "inter
 var midiSuffixes = []string{".mid", ".midi", "info.csv"}
 
 // commandInputs lists what c reads: its file arguments and input flags. A
-// folder stands for the MIDI files under it; a .pt, also for the
-// config.json beside it that the importer reads.
+// folder stands for the MIDI files under it (a magenta.js checkpoint, for
+// its files); a .pt, also for the config.json beside it that the importer
+// reads.
 func commandInputs(c *ucli.Context) []fsutil.Input {
 	var in []fsutil.Input
 	add := func(p string) {
 		if p == "" {
 			return
+		}
+		if importer.IsMagentaDir(p) {
+			if es, err := os.ReadDir(p); err == nil {
+				for _, e := range es {
+					in = append(in, fsutil.Input{Path: filepath.Join(p, e.Name())})
+				}
+			}
 		}
 		in = append(in, fsutil.Input{Path: p, Suffixes: midiSuffixes})
 		if strings.HasSuffix(strings.ToLower(p), ".pt") || strings.HasSuffix(strings.ToLower(p), ".pth") {

@@ -72,9 +72,10 @@ func trainCommands() []*ucli.Command {
 		},
 		{
 			Name:  "export",
-			Usage: "write a bundle's full teacher-forced graph as ONNX (with mvae.config), importable again",
+			Usage: "write a bundle's full teacher-forced graph as ONNX (with mvae.config), importable again; or, with --magenta, a magenta.js checkpoint",
 			Flags: []ucli.Flag{modelFlag,
-				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`model.onnx`", Required: true},
+				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`model.onnx`"},
+				&ucli.StringFlag{Name: "magenta", Usage: "write a magenta.js checkpoint (config.json, weights_manifest.json, 4 MiB float32 shards) into the folder `DIR` (a model imported from Magenta, or fine-tuned from one)"},
 				&ucli.StringFlag{Name: "safetensors", Usage: "also write the weights by PyTorch name to `W.safetensors`"},
 				&ucli.StringFlag{Name: "pt", Usage: "also write a PyTorch state_dict (`model.pt`) that load_state_dict takes"}},
 			Action: runExport,
@@ -222,16 +223,31 @@ func runExport(c *ucli.Context) error {
 		return err
 	}
 	cfg := b.Config()
+	out, mdir := c.String("output"), c.String("magenta")
+	if out == "" && mdir == "" {
+		return fmt.Errorf("export writes --output model.onnx, --magenta DIR, or both")
+	}
 	w, err := b.Weights()
 	if err != nil {
 		return err
 	}
-	full := graphs.BuildFull(cfg, w).Marshal()
-	out := c.String("output")
-	if err := fsutil.WriteAtomic(out, func(w io.Writer) error { _, err := w.Write(full); return err }); err != nil {
-		return err
+	if mdir != "" {
+		files, err := importer.WriteMagenta(mdir, cfg, w)
+		if err != nil {
+			return err
+		}
+		logf("wrote %s: a magenta.js checkpoint (%d files, %s)", mdir, len(files), cfg.Magenta.Source)
+		if cfg.Magenta.Source != "magenta.js" {
+			logf("note: magenta.js does not load this layout (%s); TensorFlow Magenta does", cfg.Magenta.Source)
+		}
 	}
-	logf("wrote %s (opset %d, inputs x [B,%d,%d] and eps [B,%d]; outputs logits, mu, sigma)", out, graphs.BuildOpset, cfg.T(), cfg.InputSize, cfg.ZSize)
+	if out != "" {
+		full := graphs.BuildFull(cfg, w).Marshal()
+		if err := fsutil.WriteAtomic(out, func(w io.Writer) error { _, err := w.Write(full); return err }); err != nil {
+			return err
+		}
+		logf("wrote %s (opset %d, inputs x [B,%d,%d] and eps [B,%d]; outputs logits, mu, sigma)", out, graphs.BuildOpset, cfg.T(), cfg.InputSize, cfg.ZSize)
+	}
 	if p := c.String("safetensors"); p != "" {
 		if err := fsutil.WriteAtomic(p, func(f io.Writer) error {
 			return model.WriteSafetensors(f, w.Names(cfg), w, map[string]string{"mvae.config": string(cfg.JSON())}, false)

@@ -51,8 +51,9 @@ type Result struct {
 // MaxImportSize bounds the files the importer reads.
 const MaxImportSize = 2 << 30
 
-// File imports an ONNX model or a PyTorch state_dict (.pt, zip format).
-// Errors name the file and say what is wrong.
+// File imports an ONNX model, a PyTorch state_dict (.pt, zip format), or a
+// magenta.js checkpoint (a folder with weights_manifest.json). Errors name
+// the file and say what is wrong.
 func File(path string, o Options) (*Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -62,6 +63,9 @@ func File(path string, o Options) (*Result, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
+	}
+	if st.IsDir() {
+		return fromMagentaDir(path, o)
 	}
 	if st.Size() > MaxImportSize {
 		return nil, fmt.Errorf("%s: %d bytes is more than mvae imports (%d)", path, st.Size(), int64(MaxImportSize))
