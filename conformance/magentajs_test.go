@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/musicvae-go/mvae/conformance/magentajs"
+	"github.com/musicvae-go/mvae/finetune"
 	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/internal/testenv"
@@ -619,6 +620,51 @@ func bundleWithoutDummies(c *model.Config, dir string) (*model.Bundle, error) {
 	return model.NewBundle(model.Manifest{Config: c}, w, nil), nil
 }
 
+// TestMagentaJSLoadsFineTuned: a Magenta model imported, fine-tuned in Go
+// and exported with mvae's writer (mvae export --magenta) loads in
+// magenta.js, which reproduces mvae's outputs on it.
+func TestMagentaJSLoadsFineTuned(t *testing.T) {
+	h := magentajs.Find(t)
+	for _, name := range []string{"mel_2bar", "groove_4bar", "trio_hier"} {
+		t.Run(name, func(t *testing.T) {
+			c := model.TinyFamilies()[name]
+			dir := filepath.Join(t.TempDir(), "ckpt")
+			wr, err := magentajs.CheckpointRequest(c, dir, 77)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var written magentajs.WriteResponse
+			if err := h.Do(wr, &written); err != nil {
+				t.Fatal(err)
+			}
+			b, err := importMagentaFolder(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := b.Weights()
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(5, 6))
+			const n = 8
+			x := generate.RandomWindows(c, n, rng)
+			res, err := finetune.Run(c, w, x, n, nil, 0, finetune.Options{Steps: 5, Batch: 4, LR: 1e-2, LRDecay: 1, Beta: 0.2, FreeBits: 0, Workers: 1, Seed: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := generate.MaxAbsDiff(res.Weights["encoder.mu.bias"].Data, w["encoder.mu.bias"].Data); d == 0 {
+				t.Fatal("fine-tuning changed nothing")
+			}
+			out := filepath.Join(t.TempDir(), "tuned")
+			if _, err := importer.WriteMagenta(out, c, res.Weights); err != nil {
+				t.Fatal(err)
+			}
+			tuned := model.NewBundle(model.Manifest{Config: c}, res.Weights, nil)
+			compareWithMagentaJS(t, h, name+"_tuned", c, out, tuned, false)
+		})
+	}
+}
+
 // importMagentaFolder imports a magenta.js checkpoint folder into a bundle
 // with mvae's importer.
 func importMagentaFolder(dir string) (*model.Bundle, error) {
@@ -673,6 +719,18 @@ func compareMagentaJS(t *testing.T, h *magentajs.Harness, mc magentaCase) {
 	if mc.refuse != "" {
 		return
 	}
+	compareWithMagentaJS(t, h, mc.name, c, dir, bundle, mc.dummy)
+}
+
+// compareWithMagentaJS runs the magenta.js checkpoint in dir and mvae's
+// bundle of it (config c) on both runtimes and holds them to each other (see
+// compareMagentaJS). With encodeless, only decodes are compared.
+func compareWithMagentaJS(t *testing.T, h *magentajs.Harness, name string, c *model.Config, dir string, bundle *model.Bundle, encodeless bool) {
+	t.Helper()
+	mc := struct {
+		name  string
+		dummy bool
+	}{name, encodeless}
 	rng := rand.New(rand.NewPCG(uint64(len(mc.name)), 11))
 	const B = 2
 	run := &magentajs.RunRequest{Op: "run", Dir: dir}
