@@ -727,15 +727,11 @@ func compareMagentaJS(t *testing.T, h *magentajs.Harness, mc magentaCase) {
 // compareMagentaJS). With encodeless, only decodes are compared.
 func compareWithMagentaJS(t *testing.T, h *magentajs.Harness, name string, c *model.Config, dir string, bundle *model.Bundle, encodeless bool) {
 	t.Helper()
-	mc := struct {
-		name  string
-		dummy bool
-	}{name, encodeless}
-	rng := rand.New(rand.NewPCG(uint64(len(mc.name)), 11))
+	rng := rand.New(rand.NewPCG(uint64(len(name)), 11))
 	const B = 2
 	run := &magentajs.RunRequest{Op: "run", Dir: dir}
 	var tokens []float32
-	if !mc.dummy {
+	if !encodeless {
 		tokens = generate.RandomWindows(c, B, rng)
 		run.Encode = encoderInput(c, tokens, B)
 	}
