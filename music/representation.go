@@ -63,6 +63,10 @@ type Options struct {
 	Bars           int      // window length in bars; T = 16 * Bars
 	DrumMap        *DrumMap // drums and groove; nil means GM
 	Channel        int      // melody: the one channel to read (0-based), or -1 for all
+	// Magenta, when set, reads MIDI as this magenta.js converter does
+	// (magentawindows.go); its representation and numSteps must be the
+	// options' own, and DrumMap is ignored (the converter has its own).
+	Magenta *MagentaConverter
 }
 
 // Steps is T.
@@ -81,6 +85,11 @@ func (o Options) Check() error {
 	}
 	if o.Representation == Melody && o.Channel == 9 {
 		return fmt.Errorf("channel 9 (MIDI channel 10) holds drums, not a melody")
+	}
+	if c := o.Magenta; c != nil {
+		if c.Representation() != o.Representation || c.NumSteps != o.Steps() {
+			return fmt.Errorf("the magenta.js %s of %d steps does not read %d-bar %s windows", c.Type, c.NumSteps, o.Bars, o.Representation)
+		}
 	}
 	return nil
 }
