@@ -144,10 +144,32 @@ func (c *Config) IsSpec() bool {
 // Rep is the representation.
 func (c *Config) Rep() music.Representation { return music.Representation(c.Representation) }
 
-// MusicOptions are the options that turn MIDI into this model's windows.
+// MusicOptions are the options that turn MIDI into this model's windows: a
+// Magenta model's carry its magenta.js converter, which reads the MIDI.
 func (c *Config) MusicOptions() music.Options {
 	m, _ := music.DrumMapByName(c.DrumMap)
-	return music.Options{Representation: c.Rep(), Bars: c.Bars, DrumMap: m, Channel: -1}
+	return music.Options{Representation: c.Rep(), Bars: c.Bars, DrumMap: m, Channel: -1, Magenta: c.Converter()}
+}
+
+// WriteOptions are the options that write this model's windows as MIDI
+// (through its magenta.js converter for a Magenta model); the caller sets
+// the tempo and the name.
+func (c *Config) WriteOptions() music.WriteOptions {
+	m, _ := music.DrumMapByName(c.DrumMap)
+	return music.WriteOptions{Representation: c.Rep(), DrumMap: m, Magenta: c.Converter()}
+}
+
+// Converter is a Magenta model's magenta.js data converter, nil for other
+// models (and for a config whose converter does not parse: Validate says why).
+func (c *Config) Converter() *music.MagentaConverter {
+	if c.Magenta == nil {
+		return nil
+	}
+	conv, err := music.ParseMagentaConverter(c.Magenta.Converter)
+	if err != nil {
+		return nil
+	}
+	return conv
 }
 
 // Validate checks the config on its own. Errors say which field is wrong.
@@ -233,6 +255,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateFamily(bad)
+	c.validateMagenta(bad)
 	if c.FreeBits < 0 {
 		bad("free_bits %v is negative", c.FreeBits)
 	}
