@@ -66,6 +66,7 @@ func windowFlags() []ucli.Flag {
 		&ucli.IntFlag{Name: "bars", Value: 4, Usage: "window length in bars (16 steps a bar)"},
 		&ucli.StringFlag{Name: "drum-map", Value: "gm", Usage: "gm (General MIDI) or roland (Groove MIDI Dataset)"},
 		&ucli.IntFlag{Name: "channel", Value: 0, Usage: "melody: read only this MIDI `CHANNEL` (1-16; default: every non-drum channel)"},
+		&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "read the MIDI as this model (`NAME.mvae`) reads it: its representation, bars and drum map, and a Magenta model's magenta.js converter (instead of -r, --bars and --drum-map)"},
 	}
 }
 
@@ -83,6 +84,23 @@ func windowOptions(c *ucli.Context) (music.Options, error) {
 		return music.Options{}, fmt.Errorf("--channel must be 1..16, got %d", ch)
 	}
 	o := music.Options{Representation: rep, Bars: c.Int("bars"), DrumMap: m, Channel: ch - 1}
+	if c.String("model") != "" {
+		for _, f := range []string{"representation", "bars", "drum-map"} {
+			if c.IsSet(f) {
+				return music.Options{}, fmt.Errorf("--%s and --model: the model says how it reads MIDI", f)
+			}
+		}
+		b, name, err := loadBundle(c)
+		if err != nil {
+			return music.Options{}, err
+		}
+		o = b.Config().MusicOptions()
+		o.Channel = ch - 1
+		if err := o.Check(); err != nil {
+			return music.Options{}, fmt.Errorf("%s: %w", name, err)
+		}
+		return o, nil
+	}
 	return o, o.Check()
 }
 
