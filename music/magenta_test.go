@@ -61,13 +61,13 @@ func TestParseMagentaConverter(t *testing.T) {
 		t.Errorf("pitchClasses: 36 is class %d (want 8, the later class), class 8 written as %d", c.DrumMap.Class(36), c.DrumMap.OutputPitch(8))
 	}
 	for js, msg := range map[string]string{
-		`{"type":"MultitrackConverter","args":{"numSteps":512}}`:                            "not a converter mvae reads",
-		`{"type":"MelodyConverter","args":{"numSteps":30,"minPitch":21,"maxPitch":108}}`:    "numSteps",
-		`{"type":"MelodyConverter","args":{"numSteps":32,"minPitch":48,"maxPitch":84}}`:     "48..84",
-		`{"type":"MelodyConverter","args":{"numSteps":32}}`:                                 "minPitch and maxPitch",
-		`{"type":"DrumsConverter","args":{"numSteps":32,"bogus":1}}`:                        "bogus",
-		`{"type":"GrooveConverter","args":{"numSteps":32,"stepsPerQuarter":24}}`:            "stepsPerQuarter",
-		`{"type":"GrooveConverter","args":{"numSteps":32,"pitchClasses":[[36]]}}`:           "1 classes",
+		`{"type":"MultitrackConverter","args":{"numSteps":512}}`:                                   "not a converter mvae reads",
+		`{"type":"MelodyConverter","args":{"numSteps":30,"minPitch":21,"maxPitch":108}}`:           "numSteps",
+		`{"type":"MelodyConverter","args":{"numSteps":32,"minPitch":48,"maxPitch":84}}`:            "48..84",
+		`{"type":"MelodyConverter","args":{"numSteps":32}}`:                                        "minPitch and maxPitch",
+		`{"type":"DrumsConverter","args":{"numSteps":32,"bogus":1}}`:                               "bogus",
+		`{"type":"GrooveConverter","args":{"numSteps":32,"stepsPerQuarter":24}}`:                   "stepsPerQuarter",
+		`{"type":"GrooveConverter","args":{"numSteps":32,"pitchClasses":[[36]]}}`:                  "1 classes",
 		`{"type":"TrioConverter","args":{"numSteps":32,"melArgs":{"minPitch":21,"maxPitch":108}}}`: "bassArgs",
 		`not json`: "magenta converter",
 	} {
@@ -86,7 +86,7 @@ func mustMagenta(t *testing.T, data []byte) *MagentaSequence {
 	return q
 }
 
-func tempo(tick int64, us int) tev { return meta(tick, 0x51, byte(us>>16), byte(us>>8), byte(us)) }
+func tempo(tick int64, us int) tev          { return meta(tick, 0x51, byte(us>>16), byte(us>>8), byte(us)) }
 func progChange(tick int64, ch, p byte) tev { return tev{tick, []byte{0xC0 | ch, p}} }
 
 // Hand-checked: @tonejs/midi's reading and quantizeNoteSequence.
