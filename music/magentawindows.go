@@ -2,6 +2,7 @@ package music
 
 import (
 	"fmt"
+	"math"
 	"sort"
 )
 
@@ -36,36 +37,55 @@ func magentaSongWindows(s *Song, o Options) (*Windows, error) {
 // magentaSongWindows): [N, numSteps, D] tokens, D of the converter's
 // representation (melody 90, drums 512, groove 27, trio 692).
 func MagentaWindows(q *MagentaSequence, o Options) (*Windows, error) {
+	w, _, err := magentaWindows(q, o, false)
+	return w, err
+}
+
+// MagentaInputs are the windows of MagentaWindows, in the same order, each
+// as the converter's toTensor returns it for the window's notes, bit for bit
+// (magentainput.go): what magenta.js's MusicVAE.encode feeds its encoder.
+// [N, numSteps, D_in]: melody 90, drums 10, groove 27, trio 692.
+func MagentaInputs(q *MagentaSequence, o Options) (tokens, inputs *Windows, err error) {
+	return magentaWindows(q, o, true)
+}
+
+func magentaWindows(q *MagentaSequence, o Options, inputs bool) (*Windows, *Windows, error) {
 	c := o.Magenta
 	T, D := c.NumSteps, c.Representation().Depth()
 	w := &Windows{T: T, D: D}
+	var in *Windows
+	var ibuf []float32
+	if inputs {
+		in = &Windows{T: T, D: c.InputDepth()}
+		ibuf = make([]float32, T*in.D)
+	}
 	var lines []magentaLine
 	switch c.Type {
 	case MelodyConverter:
 		for _, ch := range magentaMelodyChannels(q, o.Channel) {
 			l, err := newMelodyLine(q.filter(func(n *MagentaNote) bool { return n.Channel == ch }), c, fmt.Sprintf("channel %d", ch+1))
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			lines = append(lines, l)
 		}
 		if len(lines) == 0 {
-			return nil, noMagentaMelodyError(o.Channel)
+			return nil, nil, noMagentaMelodyError(o.Channel)
 		}
 	case DrumsConverter, GrooveConverter:
 		l := newDrumLine(q, c)
 		if l.last < 0 {
-			return nil, &SkipError{Kind: SkipNoDrums, Reason: "no drum notes on channel 10 in the model's drum map"}
+			return nil, nil, &SkipError{Kind: SkipNoDrums, Reason: "no drum notes on channel 10 in the model's drum map"}
 		}
 		lines = append(lines, l)
 	case TrioConverter:
 		mel, err := newMelodyLine(q.filter(func(n *MagentaNote) bool { return !n.IsDrum && n.Program <= 31 }), c.Mel, "the melody (programs 1-32)")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		bass, err := newMelodyLine(q.filter(func(n *MagentaNote) bool { return !n.IsDrum && n.Program >= 32 && n.Program <= 39 }), c.Bass, "the bass (programs 33-40)")
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		lines = append(lines, &trioLine{mel, bass, newDrumLine(q, c)})
 	}
@@ -82,13 +102,18 @@ func MagentaWindows(q *MagentaSequence, o Options) (*Windows, error) {
 			clear(buf)
 			if l.window(buf, from, T) {
 				w.add(buf)
+				if inputs {
+					clear(ibuf)
+					l.input(ibuf, from, T)
+					in.add(ibuf)
+				}
 			}
 		}
 	}
 	if w.N == 0 {
-		return nil, &SkipError{Kind: SkipNoWindow, Reason: fmt.Sprintf("no %d-step window with a hit or onset (the file spans %d bar(s))", T, bars)}
+		return nil, nil, &SkipError{Kind: SkipNoWindow, Reason: fmt.Sprintf("no %d-step window with a hit or onset (the file spans %d bar(s))", T, bars)}
 	}
-	return w, nil
+	return w, in, nil
 }
 
 // magentaLine is one sequence a file's windows are cut from.
@@ -97,6 +122,9 @@ type magentaLine interface {
 	// window writes the tokens of steps [from, from+T) into dst (zeroed),
 	// and reports whether it holds an onset or hit.
 	window(dst []float32, from, T int) bool
+	// input writes the converter's toTensor of the same steps into dst
+	// (zeroed; magentainput.go).
+	input(dst []float32, from, T int)
 }
 
 func (q *MagentaSequence) filter(keep func(*MagentaNote) bool) []MagentaNote {
@@ -211,19 +239,32 @@ type drumLine struct {
 	hits  map[int]*[NumDrumClasses]*MagentaNote
 	last  int
 	steps []int // the steps with a hit, ascending
+	// For toTensor: the steps with a drum note of any pitch, the loudest
+	// such note of each step (the first on a tie: tapify's), and each
+	// step's sum of 2^class (NaN with an unmapped pitch: DrumsOneHotConverter's).
+	any  map[int]bool
+	tap  map[int]*MagentaNote
+	sums map[int]float64
 }
 
 func newDrumLine(q *MagentaSequence, c *MagentaConverter) *drumLine {
-	l := &drumLine{c: c, step: q.StepSeconds(), hits: map[int]*[NumDrumClasses]*MagentaNote{}, last: -1}
+	l := &drumLine{c: c, step: q.StepSeconds(), hits: map[int]*[NumDrumClasses]*MagentaNote{}, last: -1,
+		any: map[int]bool{}, tap: map[int]*MagentaNote{}, sums: map[int]float64{}}
 	for i := range q.Notes {
 		n := &q.Notes[i]
 		if !n.IsDrum {
 			continue
 		}
+		l.any[n.StartStep] = true
+		if t := l.tap[n.StartStep]; t == nil || t.Velocity < n.Velocity {
+			l.tap[n.StartStep] = n
+		}
 		d := c.DrumMap.Class(uint8(n.Pitch))
 		if d < 0 {
+			l.sums[n.StartStep] = math.NaN()
 			continue
 		}
+		l.sums[n.StartStep] += float64(int(1) << d)
 		h := l.hits[n.StartStep]
 		if h == nil {
 			h = new([NumDrumClasses]*MagentaNote)
