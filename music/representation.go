@@ -49,12 +49,12 @@ func (r Representation) Categorical() bool { return r != Groove }
 
 // RepresentationForDepth guesses the representation of a tensor from D.
 func RepresentationForDepth(d int) (Representation, error) {
-	for _, r := range []Representation{Groove, Drums, Melody} {
+	for _, r := range []Representation{Groove, Drums, Melody, Trio} {
 		if r.Depth() == d {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("last dimension %d is none of groove (27), drums (512) or melody (90)", d)
+	return "", fmt.Errorf("last dimension %d is none of groove (27), drums (512), melody (90) or trio (692)", d)
 }
 
 // Options choose how a MIDI file becomes windows.
