@@ -421,3 +421,21 @@ func TestMagentaCorpusRoundTrip(t *testing.T) {
 	}
 	t.Logf("windows round-tripped: %v", windows)
 }
+
+func TestMagentaWindowsBounded(t *testing.T) {
+	// A note every bar for 4096 bars, through a 64-bar trio: 4033 windows of
+	// [1024, 692] would be 11 GB; refused before any is made.
+	c := mustConverter(t, `{"type":"TrioConverter","args":{"numSteps":1024,"melArgs":{"minPitch":21,"maxPitch":108},"bassArgs":{"minPitch":21,"maxPitch":108},"drumsArgs":{}}}`)
+	q := &MagentaSequence{QPM: 120}
+	for b := 0; b < 4096; b++ {
+		q.Notes = append(q.Notes, MagentaNote{Pitch: 60, Velocity: 100, StartStep: b * 16, EndStep: b*16 + 1})
+	}
+	if _, err := MagentaWindows(q, magentaOptions(c)); KindOf(err) != SkipTooLong {
+		t.Fatalf("want too long, got %v", err)
+	}
+	// 64 bars of it are fine: one window.
+	q.Notes = q.Notes[:64]
+	if w, err := MagentaWindows(q, magentaOptions(c)); err != nil || w.N != 1 {
+		t.Fatalf("%v", err)
+	}
+}

@@ -16,7 +16,7 @@ import (
 //   - otherwise windows start at bars 0, 1, … up to the last full window
 //     within the bars up to the bar of the last onset (magenta.js reads the
 //     first numSteps steps only: it drops the rest of a melody or drums, and
-//     throws on a longer groove or trio);
+//     throws on a longer groove, or a trio whose drums run longer);
 //   - a window without an onset or hit is left out, as the spec's.
 //
 // Which notes each converter reads: a melody, each non-drum channel (or the
@@ -89,6 +89,18 @@ func magentaWindows(q *MagentaSequence, o Options, inputs bool) (*Windows, *Wind
 		}
 		lines = append(lines, &trioLine{mel, bass, newDrumLine(q, c)})
 	}
+	// Bound what the windows may hold before any is made: a file of notes a
+	// bar apart over thousands of bars must not take gigabytes.
+	candidates := 0
+	for _, l := range lines {
+		if last := l.lastOnset(); last >= 0 {
+			n := int(StepsPerBar * (last/StepsPerBar + 1))
+			candidates += max(1, (n-T+StepsPerBar)/StepsPerBar)
+		}
+	}
+	if int64(candidates)*int64(T)*int64(max(D, c.InputDepth())) > MaxWindowValues {
+		return nil, nil, &SkipError{Kind: SkipTooLong, Reason: fmt.Sprintf("up to %d windows of [%d, %d]: more than the %d values mvae reads from one file", candidates, T, D, MaxWindowValues)}
+	}
 	buf := make([]float32, T*D)
 	bars := 0
 	for _, l := range lines {
@@ -115,6 +127,10 @@ func magentaWindows(q *MagentaSequence, o Options, inputs bool) (*Windows, *Wind
 	}
 	return w, in, nil
 }
+
+// MaxWindowValues bounds the values of a file's windows for a Magenta model
+// (1 GiB of float32).
+const MaxWindowValues = 1 << 28
 
 // magentaLine is one sequence a file's windows are cut from.
 type magentaLine interface {
