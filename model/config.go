@@ -147,16 +147,26 @@ func (c *Config) Rep() music.Representation { return music.Representation(c.Repr
 // MusicOptions are the options that turn MIDI into this model's windows: a
 // Magenta model's carry its magenta.js converter, which reads the MIDI.
 func (c *Config) MusicOptions() music.Options {
+	conv := c.Converter()
+	return music.Options{Representation: c.Rep(), Bars: c.Bars, DrumMap: c.drumMap(conv), Channel: -1, Magenta: conv}
+}
+
+// drumMap is the drum map the model reads and writes: its converter's, or
+// the one drum_map names.
+func (c *Config) drumMap(conv *music.MagentaConverter) *music.DrumMap {
+	if conv != nil && conv.DrumMap != nil {
+		return conv.DrumMap
+	}
 	m, _ := music.DrumMapByName(c.DrumMap)
-	return music.Options{Representation: c.Rep(), Bars: c.Bars, DrumMap: m, Channel: -1, Magenta: c.Converter()}
+	return m
 }
 
 // WriteOptions are the options that write this model's windows as MIDI
 // (through its magenta.js converter for a Magenta model); the caller sets
 // the tempo and the name.
 func (c *Config) WriteOptions() music.WriteOptions {
-	m, _ := music.DrumMapByName(c.DrumMap)
-	return music.WriteOptions{Representation: c.Rep(), DrumMap: m, Magenta: c.Converter()}
+	conv := c.Converter()
+	return music.WriteOptions{Representation: c.Rep(), DrumMap: c.drumMap(conv), Magenta: conv}
 }
 
 // Converter is a Magenta model's magenta.js data converter, nil for other
