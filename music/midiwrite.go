@@ -42,7 +42,12 @@ type program struct{ ch, number uint8 }
 // drums on channel 10 at the map's output pitches with a 16th-note duration;
 // groove velocities and offsets applied to the timing; melodies on channel 1
 // with velocity 100. The file carries a 4/4 time signature and the tempo.
+// With o.Magenta, or for a trio, the notes are those of magenta.js's
+// toNoteSequence (magentaEvents).
 func WindowToMIDI(w io.Writer, x []float32, o WriteOptions) error {
+	if o.Magenta != nil && o.Magenta.Representation() != o.Representation {
+		return fmt.Errorf("a magenta.js %s writes %s, not %s", o.Magenta.Type, o.Magenta.Representation(), o.Representation)
+	}
 	D := o.Representation.Depth()
 	if len(x)%D != 0 {
 		panic(fmt.Sprintf("music: window of %d values is not a multiple of D=%d", len(x), D))
