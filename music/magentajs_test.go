@@ -12,7 +12,7 @@ import (
 
 // magentaCases are random small MIDI files that exercise magenta.js's
 // reading: odd resolutions and tempos, tempo events repeated, changed or
-// late, tracks of several channels and programs, program changes, note-ons
+// late, time signatures other than 4/4, kept or changed, tracks of several channels and programs, program changes, note-ons
 // never released, note-offs as note-ons of velocity 0, velocity 127, onsets
 // off the grid. Deterministic (a seeded math/rand source).
 func magentaCases() map[string][]byte {
@@ -35,6 +35,17 @@ func magentaCases() map[string][]byte {
 				t0 = []tev{tempo(int64(1+r.Intn(10*tpq)), []int{500000, 400000}[r.Intn(2)])}
 			}
 		}
+		switch r.Intn(8) { // time signatures: one throughout is fine, a change is not
+		case 0:
+			t0 = append(t0, timeSig(0, 3, 2))
+		case 1:
+			t0 = append(t0, timeSig(0, 6, 3), timeSig(int64(r.Intn(10*tpq)), 6, 3))
+		case 2:
+			t0 = append(t0, timeSig(int64(1+r.Intn(10*tpq)), []byte{3, 4}[r.Intn(2)], 2))
+		case 3:
+			t0 = append(t0, timeSig(0, 4, 2), timeSig(int64(1+r.Intn(10*tpq)), 3, 2))
+		}
+		sort.SliceStable(t0, func(a, b int) bool { return t0[a].tick < t0[b].tick })
 		var tracks [][]tev
 		for k := 0; k < 1+r.Intn(3); k++ {
 			var evs []tev

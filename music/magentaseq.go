@@ -44,10 +44,11 @@ func (q *MagentaSequence) StepSeconds() float64 { return (60. / q.QPM) / StepsPe
 //   - quantized as quantizeNoteSequence(ns, 4): one tempo only (a change of
 //     tempo is an error, as magenta.js throws), steps floor(t·4·qpm/60 + 0.5).
 //
-// The time signature rule is the spec's (4/4 only); magenta.js would accept
-// any single signature.
+// Time signatures follow quantizeNoteSequence too: one signature
+// throughout (any, not only the spec's 4/4; none is 4/4), a first one after
+// the start only if it is 4/4. Windows still start every 16 steps.
 func MagentaSequenceOf(s *Song) (*MagentaSequence, error) {
-	if err := s.check44(); err != nil {
+	if err := s.magentaTimeSignature(); err != nil {
 		return nil, err
 	}
 	ppq := float64(s.TicksPerQuarter)
@@ -122,6 +123,40 @@ func MagentaSequenceOf(s *Song) (*MagentaSequence, error) {
 		q.TotalSteps = max(q.TotalSteps, n.EndStep)
 	}
 	return q, nil
+}
+
+// magentaTimeSignature applies quantizeNoteSequence's rules: the signatures
+// sorted by time, an implicit change from 4/4 at the start or any change
+// later is an error, and the signature must have a power-of-two denominator
+// and a numerator above 0.
+func (s *Song) magentaTimeSignature() error {
+	ts := append([]TimeSignature(nil), s.TimeSignatures...)
+	if len(ts) == 0 {
+		return nil
+	}
+	sort.SliceStable(ts, func(a, b int) bool { return ts[a].Tick < ts[b].Tick })
+	first := ts[0]
+	name := func(t TimeSignature) string {
+		if t.Denominator == 0 {
+			return fmt.Sprintf("%d/?", t.Numerator)
+		}
+		return fmt.Sprintf("%d/%d", t.Numerator, t.Denominator)
+	}
+	bad := func(f string, a ...any) error {
+		return &SkipError{Kind: SkipTimeSignature, Reason: fmt.Sprintf(f, a...) + "; magenta.js quantizes one time signature only"}
+	}
+	if first.Tick != 0 && (first.Numerator != 4 || first.Denominator != 4) {
+		return bad("an implicit change from 4/4 to %s at tick %d", name(first), first.Tick)
+	}
+	for _, t := range ts[1:] {
+		if t.Numerator != first.Numerator || t.Denominator != first.Denominator {
+			return bad("a change from %s to %s at tick %d", name(first), name(t), t.Tick)
+		}
+	}
+	if first.Denominator == 0 || first.Numerator == 0 {
+		return &SkipError{Kind: SkipTimeSignature, Reason: fmt.Sprintf("time signature %s: magenta.js needs a numerator above 0 and a power-of-two denominator", name(first))}
+	}
+	return nil
 }
 
 type magentaTempo struct {
