@@ -47,8 +47,9 @@ func dataCommand() *ucli.Command {
 				ArgsUsage: "WINDOWS.npy|TENSORS.npz",
 				Flags: []ucli.Flag{
 					&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the output `DIR` (created if missing)", Required: true},
-					&ucli.StringFlag{Name: "representation", Aliases: []string{"r"}, Usage: "groove, drums or melody (default: from the last dimension)"},
-					&ucli.StringFlag{Name: "drum-map", Value: "gm", Usage: "gm or roland: the pitches drums are written as"},
+					&ucli.StringFlag{Name: "representation", Aliases: []string{"r"}, Usage: "groove, drums, melody or trio (default: from the last dimension)"},
+					&ucli.StringFlag{Name: "drum-map", Value: "gm", Usage: "gm, roland or magenta: the pitches drums are written as"},
+					&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "write as this model (`NAME.mvae`) writes its results: its representation and drum map, and a Magenta model's magenta.js converter (instead of -r and --drum-map)"},
 					&ucli.Float64Flag{Name: "bpm", Value: 120, Usage: "tempo of the MIDI files"},
 					&ucli.StringFlag{Name: "array", Usage: "the array of a .npz to render (default: tokens, or its only array)"},
 					&ucli.StringFlag{Name: "prefix", Usage: "file name prefix (default: the input's name)"},
@@ -66,6 +67,7 @@ func windowFlags() []ucli.Flag {
 		&ucli.IntFlag{Name: "bars", Value: 4, Usage: "window length in bars (16 steps a bar)"},
 		&ucli.StringFlag{Name: "drum-map", Value: "gm", Usage: "gm (General MIDI) or roland (Groove MIDI Dataset)"},
 		&ucli.IntFlag{Name: "channel", Value: 0, Usage: "melody: read only this MIDI `CHANNEL` (1-16; default: every non-drum channel)"},
+		&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "read the MIDI as this model (`NAME.mvae`) reads it: its representation, bars and drum map, and a Magenta model's magenta.js converter (instead of -r, --bars and --drum-map)"},
 	}
 }
 
@@ -83,6 +85,23 @@ func windowOptions(c *ucli.Context) (music.Options, error) {
 		return music.Options{}, fmt.Errorf("--channel must be 1..16, got %d", ch)
 	}
 	o := music.Options{Representation: rep, Bars: c.Int("bars"), DrumMap: m, Channel: ch - 1}
+	if c.String("model") != "" {
+		for _, f := range []string{"representation", "bars", "drum-map"} {
+			if c.IsSet(f) {
+				return music.Options{}, fmt.Errorf("--%s and --model: the model says how it reads MIDI", f)
+			}
+		}
+		b, name, err := loadBundle(c)
+		if err != nil {
+			return music.Options{}, err
+		}
+		o = b.Config().MusicOptions()
+		o.Channel = ch - 1
+		if err := o.Check(); err != nil {
+			return music.Options{}, fmt.Errorf("%s: %w", name, err)
+		}
+		return o, nil
+	}
 	return o, o.Check()
 }
 
@@ -188,7 +207,22 @@ func dataRender(c *ucli.Context) error {
 	}
 	D := a.Shape[2]
 	var rep music.Representation
-	if r := c.String("representation"); r != "" {
+	var wo music.WriteOptions
+	if c.String("model") != "" {
+		for _, f := range []string{"representation", "drum-map"} {
+			if c.IsSet(f) {
+				return fmt.Errorf("--%s and --model: the model says how it writes MIDI", f)
+			}
+		}
+		b, name, err := loadBundle(c)
+		if err != nil {
+			return err
+		}
+		wo = b.Config().WriteOptions()
+		if rep = wo.Representation; rep.Depth() != D {
+			return fmt.Errorf("%s: last dimension %d does not fit %s's %s (D=%d)", in, D, name, rep, rep.Depth())
+		}
+	} else if r := c.String("representation"); r != "" {
 		if rep, err = music.ParseRepresentation(r); err != nil {
 			return err
 		}
@@ -198,10 +232,14 @@ func dataRender(c *ucli.Context) error {
 	} else if rep, err = music.RepresentationForDepth(D); err != nil {
 		return fmt.Errorf("%s: %v", in, err)
 	}
-	m, err := music.DrumMapByName(c.String("drum-map"))
-	if err != nil {
-		return err
+	if c.String("model") == "" {
+		m, err := music.DrumMapByName(c.String("drum-map"))
+		if err != nil {
+			return err
+		}
+		wo = music.WriteOptions{Representation: rep, DrumMap: m}
 	}
+	wo.BPM = c.Float64("bpm")
 	dir := c.String("output")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -217,7 +255,9 @@ func dataRender(c *ucli.Context) error {
 		name := filepath.Join(dir, fmt.Sprintf("%s_%04d.mid", prefix, i))
 		x := a.Data[i*T*D : (i+1)*T*D]
 		err := fsutil.CreateNew(name, c.Bool("force"), func(w io.Writer) error {
-			return music.WindowToMIDI(w, x, music.WriteOptions{Representation: rep, DrumMap: m, BPM: c.Float64("bpm"), Name: fmt.Sprintf("%s %d", prefix, i)})
+			o := wo
+			o.Name = fmt.Sprintf("%s %d", prefix, i)
+			return music.WindowToMIDI(w, x, o)
 		})
 		if err != nil {
 			logf("%v", err)

@@ -174,16 +174,16 @@ func writeResults(c *ucli.Context, cfg *model.Config, z, tokens []float32, B int
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	m, err := music.DrumMapByName(cfg.DrumMap)
-	if err != nil {
-		return err
-	}
+	wo := cfg.WriteOptions()
+	wo.BPM = c.Float64("bpm")
 	wrote := 0
 	var first error
 	for i := 0; i < B; i++ {
 		p := filepath.Join(dir, names(i)+".mid")
 		err := fsutil.CreateNew(p, c.Bool("force"), func(w io.Writer) error {
-			return music.WindowToMIDI(w, tokens[i*T*D:(i+1)*T*D], music.WriteOptions{Representation: cfg.Rep(), DrumMap: m, BPM: c.Float64("bpm"), Name: names(i)})
+			o := wo
+			o.Name = names(i)
+			return music.WindowToMIDI(w, tokens[i*T*D:(i+1)*T*D], o)
 		})
 		if err != nil {
 			logf("%v", err)

@@ -144,10 +144,42 @@ func (c *Config) IsSpec() bool {
 // Rep is the representation.
 func (c *Config) Rep() music.Representation { return music.Representation(c.Representation) }
 
-// MusicOptions are the options that turn MIDI into this model's windows.
+// MusicOptions are the options that turn MIDI into this model's windows: a
+// Magenta model's carry its magenta.js converter, which reads the MIDI.
 func (c *Config) MusicOptions() music.Options {
+	conv := c.Converter()
+	return music.Options{Representation: c.Rep(), Bars: c.Bars, DrumMap: c.drumMap(conv), Channel: -1, Magenta: conv}
+}
+
+// drumMap is the drum map the model reads and writes: its converter's, or
+// the one drum_map names.
+func (c *Config) drumMap(conv *music.MagentaConverter) *music.DrumMap {
+	if conv != nil && conv.DrumMap != nil {
+		return conv.DrumMap
+	}
 	m, _ := music.DrumMapByName(c.DrumMap)
-	return music.Options{Representation: c.Rep(), Bars: c.Bars, DrumMap: m, Channel: -1}
+	return m
+}
+
+// WriteOptions are the options that write this model's windows as MIDI
+// (through its magenta.js converter for a Magenta model); the caller sets
+// the tempo and the name.
+func (c *Config) WriteOptions() music.WriteOptions {
+	conv := c.Converter()
+	return music.WriteOptions{Representation: c.Rep(), DrumMap: c.drumMap(conv), Magenta: conv}
+}
+
+// Converter is a Magenta model's magenta.js data converter, nil for other
+// models (and for a config whose converter does not parse: Validate says why).
+func (c *Config) Converter() *music.MagentaConverter {
+	if c.Magenta == nil {
+		return nil
+	}
+	conv, err := music.ParseMagentaConverter(c.Magenta.Converter)
+	if err != nil {
+		return nil
+	}
+	return conv
 }
 
 // Validate checks the config on its own. Errors say which field is wrong.
@@ -233,6 +265,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateFamily(bad)
+	c.validateMagenta(bad)
 	if c.FreeBits < 0 {
 		bad("free_bits %v is negative", c.FreeBits)
 	}

@@ -74,6 +74,29 @@ func (c *Config) validateFamily(bad func(string, ...any)) {
 	}
 }
 
+// validateMagenta checks a Magenta model's converter against the config:
+// it parses, and reads and writes the model's representation, T steps and
+// encoder input.
+func (c *Config) validateMagenta(bad func(string, ...any)) {
+	if c.Magenta == nil {
+		return
+	}
+	conv, err := music.ParseMagentaConverter(c.Magenta.Converter)
+	if err != nil {
+		bad("magenta.converter: %v", err)
+		return
+	}
+	if r := conv.Representation(); r != c.Rep() {
+		bad("magenta.converter: a %s reads %s, not %s", conv.Type, r, c.Representation)
+	}
+	if conv.NumSteps != c.T() {
+		bad("magenta.converter: numSteps %d, but the model has %d steps (%d bars)", conv.NumSteps, c.T(), c.Bars)
+	}
+	if in := conv.EncoderInput(); in != music.EncoderInput(c.EncoderInput) {
+		bad("magenta.converter: the %s's encoder input is %q, the config's encoder_input %q", conv.Type, in, c.EncoderInput)
+	}
+}
+
 // Equal reports whether two configs are the same, field by field.
 func (c *Config) Equal(o *Config) bool { return reflect.DeepEqual(c, o) }
 

@@ -16,6 +16,9 @@ const (
 	SkipNoNotes       SkipKind = "no notes in range"
 	SkipNoWindow      SkipKind = "no window with a hit or onset"
 	SkipTooLong       SkipKind = "too long"
+	SkipTempo         SkipKind = "tempo change (Magenta models)"
+	SkipOutOfRange    SkipKind = "note out of the model's range"
+	SkipPolyphony     SkipKind = "polyphonic melody (Magenta models)"
 )
 
 // SkipError says why a file gives no windows. Path is set once the file is

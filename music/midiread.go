@@ -35,6 +35,25 @@ type Song struct {
 	TimeSignatures  []TimeSignature
 	// Notes in file order: by Start, then track, then position in the track.
 	Notes []Note
+
+	// What magenta.js's reader needs (magentaseq.go): each track's channel
+	// messages in order, and the tempo meta events.
+	raw    [][]rawEvent
+	tempos []rawTempo
+}
+
+// rawEvent is one channel message of a track: status is its status byte
+// (kind in the high nibble, channel in the low), a and b its data bytes.
+type rawEvent struct {
+	tick         int64
+	status, a, b uint8
+}
+
+// rawTempo is a Set Tempo meta event: microseconds a quarter note (0 when
+// the event is malformed).
+type rawTempo struct {
+	tick  int64
+	usPQN uint32
 }
 
 // ReadMIDIFile reads a Standard MIDI File. Errors name the file.
@@ -105,9 +124,21 @@ func (s *Song) addTrack(ti int, tr smf.Track) error {
 	type key struct{ ch, pitch uint8 }
 	open := map[key]int{} // index into s.Notes
 	var tick int64
+	var raw []rawEvent
+	defer func() { s.raw = append(s.raw, raw) }()
 	for ei, ev := range tr {
 		tick += int64(ev.Delta)
 		m := ev.Message
+		if b := m.Bytes(); len(b) > 0 && b[0] >= 0x80 && b[0] < 0xF0 {
+			e := rawEvent{tick: tick, status: b[0]}
+			if len(b) > 1 {
+				e.a = b[1]
+			}
+			if len(b) > 2 {
+				e.b = b[2]
+			}
+			raw = append(raw, e)
+		}
 		var ch, pitch, vel uint8
 		switch {
 		case m.GetNoteStart(&ch, &pitch, &vel):
@@ -123,6 +154,14 @@ func (s *Song) addTrack(ti int, tr smf.Track) error {
 				s.Notes[j].End = tick
 				delete(open, k)
 			}
+		case m.Is(smf.MetaTempoMsg):
+			// FF 51 03 tt tt tt; usPQN 0 marks a malformed one (the spec's
+			// reading ignores tempo, magenta.js's refuses it).
+			t := rawTempo{tick: tick}
+			if b := m.Bytes(); len(b) == 6 && b[2] == 3 {
+				t.usPQN = uint32(b[3])<<16 | uint32(b[4])<<8 | uint32(b[5])
+			}
+			s.tempos = append(s.tempos, t)
 		case m.Is(smf.MetaTimeSigMsg):
 			b := m.Bytes()
 			// FF 58 04 nn dd cc bb: the normalized form always has a 1-byte length.

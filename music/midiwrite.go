@@ -16,6 +16,9 @@ type WriteOptions struct {
 	DrumMap        *DrumMap // nil: GM
 	BPM            float64  // 0: 120
 	Name           string   // track name, optional
+	// Magenta, when set, writes as this magenta.js converter's
+	// toNoteSequence does (magentawrite.go); DrumMap is then ignored.
+	Magenta *MagentaConverter
 }
 
 // outTicksPerQuarter is the resolution of the files mvae writes.
@@ -32,11 +35,19 @@ type outEvent struct {
 	vel   uint8
 }
 
+// program is a program change written at tick 0.
+type program struct{ ch, number uint8 }
+
 // WindowToMIDI writes one window [T, D] (T*D values) as a Standard MIDI File:
 // drums on channel 10 at the map's output pitches with a 16th-note duration;
 // groove velocities and offsets applied to the timing; melodies on channel 1
 // with velocity 100. The file carries a 4/4 time signature and the tempo.
+// With o.Magenta, or for a trio, the notes are those of magenta.js's
+// toNoteSequence (magentaEvents).
 func WindowToMIDI(w io.Writer, x []float32, o WriteOptions) error {
+	if o.Magenta != nil && o.Magenta.Representation() != o.Representation {
+		return fmt.Errorf("a magenta.js %s writes %s, not %s", o.Magenta.Type, o.Magenta.Representation(), o.Representation)
+	}
 	D := o.Representation.Depth()
 	if len(x)%D != 0 {
 		panic(fmt.Sprintf("music: window of %d values is not a multiple of D=%d", len(x), D))
@@ -52,6 +63,10 @@ func WindowToMIDI(w io.Writer, x []float32, o WriteOptions) error {
 	}
 	stepTicks := float64(outTicksPerQuarter) / StepsPerQuarter
 	var evs []outEvent
+	var programs []program
+	if o.Magenta != nil || o.Representation == Trio {
+		evs, programs = magentaEvents(x, T, o)
+	}
 	drum := func(t, class int, vel uint8, offset float64) {
 		tick := int64(math.Round((float64(t) + offset/2) * stepTicks))
 		tick = max(tick, 0)
@@ -62,6 +77,9 @@ func WindowToMIDI(w io.Writer, x []float32, o WriteOptions) error {
 	}
 	switch o.Representation {
 	case Groove:
+		if o.Magenta != nil {
+			break
+		}
 		C := NumDrumClasses
 		for t := 0; t < T; t++ {
 			row := x[t*D : (t+1)*D]
@@ -76,6 +94,9 @@ func WindowToMIDI(w io.Writer, x []float32, o WriteOptions) error {
 			}
 		}
 	case Drums:
+		if o.Magenta != nil {
+			break
+		}
 		for t := 0; t < T; t++ {
 			k := argmax(x[t*D : (t+1)*D])
 			for c := 0; c < NumDrumClasses; c++ {
@@ -85,6 +106,9 @@ func WindowToMIDI(w io.Writer, x []float32, o WriteOptions) error {
 			}
 		}
 	case Melody:
+		if o.Magenta != nil {
+			break
+		}
 		cur := -1
 		start := 0
 		end := func(t int) {
@@ -120,6 +144,9 @@ func WindowToMIDI(w io.Writer, x []float32, o WriteOptions) error {
 	}
 	tr.Add(0, smf.MetaMeter(4, 4))
 	tr.Add(0, smf.MetaTempo(bpm))
+	for _, p := range programs {
+		tr.Add(0, midi.ProgramChange(p.ch, p.number))
+	}
 	var last int64
 	for _, e := range evs {
 		var msg midi.Message

@@ -49,12 +49,12 @@ func (r Representation) Categorical() bool { return r != Groove }
 
 // RepresentationForDepth guesses the representation of a tensor from D.
 func RepresentationForDepth(d int) (Representation, error) {
-	for _, r := range []Representation{Groove, Drums, Melody} {
+	for _, r := range []Representation{Groove, Drums, Melody, Trio} {
 		if r.Depth() == d {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("last dimension %d is none of groove (27), drums (512) or melody (90)", d)
+	return "", fmt.Errorf("last dimension %d is none of groove (27), drums (512), melody (90) or trio (692)", d)
 }
 
 // Options choose how a MIDI file becomes windows.
@@ -63,6 +63,10 @@ type Options struct {
 	Bars           int      // window length in bars; T = 16 * Bars
 	DrumMap        *DrumMap // drums and groove; nil means GM
 	Channel        int      // melody: the one channel to read (0-based), or -1 for all
+	// Magenta, when set, reads MIDI as this magenta.js converter does
+	// (magentawindows.go); its representation and numSteps must be the
+	// options' own, and DrumMap is ignored (the converter has its own).
+	Magenta *MagentaConverter
 }
 
 // Steps is T.
@@ -81,6 +85,11 @@ func (o Options) Check() error {
 	}
 	if o.Representation == Melody && o.Channel == 9 {
 		return fmt.Errorf("channel 9 (MIDI channel 10) holds drums, not a melody")
+	}
+	if c := o.Magenta; c != nil {
+		if c.Representation() != o.Representation || c.NumSteps != o.Steps() {
+			return fmt.Errorf("the magenta.js %s of %d steps does not read %d-bar %s windows", c.Type, c.NumSteps, o.Bars, o.Representation)
+		}
 	}
 	return nil
 }

@@ -10,6 +10,9 @@ func SongWindows(s *Song, o Options) (*Windows, error) {
 	if err := o.Check(); err != nil {
 		return nil, err
 	}
+	if o.Magenta != nil {
+		return magentaSongWindows(s, o)
+	}
 	if err := s.check44(); err != nil {
 		return nil, err
 	}
