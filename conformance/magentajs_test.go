@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -676,9 +677,95 @@ func importMagentaFolder(dir string) (*model.Bundle, error) {
 	return b, err
 }
 
-// magentaWindows reads a MIDI file as model c's windows [n, T, D] (tokens)
-// through its Magenta converter (m4). TODO(lead): the music/model API.
-var magentaWindows func(c *model.Config, file string) ([]float32, error)
+// magentaWindows reads the first window of a MIDI file ([T, D] tokens, the
+// notes whose start step is within the window) through model c's Magenta
+// converter, as the harness windows magenta.js's tensors; nil when the
+// window holds no note (mvae leaves such windows out).
+func magentaWindows(c *model.Config, file string) ([]float32, error) {
+	s, err := music.ReadMIDIFile(file)
+	if err != nil {
+		return nil, err
+	}
+	q, err := music.MagentaSequenceOf(s)
+	if err != nil {
+		return nil, err
+	}
+	kept := q.Notes[:0:0]
+	for _, n := range q.Notes {
+		if n.StartStep < c.T() {
+			kept = append(kept, n)
+		}
+	}
+	q.Notes = kept
+	w, err := music.MagentaWindows(q, c.MusicOptions())
+	var skip *music.SkipError
+	if errors.As(err, &skip) && (skip.Kind == music.SkipNoDrums || skip.Kind == music.SkipNoNotes || skip.Kind == music.SkipNoWindow) {
+		return nil, nil // magenta.js answers an empty window
+	}
+	if err != nil || w.N == 0 {
+		return nil, err
+	}
+	return w.Window(0), nil
+}
+
+// classBits are the 9 class bits of each step's drums token: magenta.js's
+// one-hot drums converters add 2^class once per note (docs/FAMILIES.md
+// §3.1), so two notes of one class carry into the next; its DrumsConverter
+// roll sets each bit once, and is compared instead (less its NOR column,
+// which magenta.js writes one step early).
+func classBits(tokens []float32, D, off int) []float32 {
+	T := len(tokens) / D
+	out := make([]float32, T*music.NumDrumClasses)
+	for s := 0; s < T; s++ {
+		k := 0
+		for c, v := range tokens[s*D+off : s*D+off+music.Drums.Depth()] {
+			if v > 0.5 {
+				k = c
+			}
+		}
+		for j := 0; j < music.NumDrumClasses; j++ {
+			out[s*music.NumDrumClasses+j] = float32((k >> j) & 1)
+		}
+	}
+	return out
+}
+
+// rollBits are the 9 class columns of magenta.js's DrumsConverter roll
+// [T, 10].
+func rollBits(roll []float32) []float32 {
+	T := len(roll) / music.RollDepth
+	out := make([]float32, 0, T*music.NumDrumClasses)
+	for s := 0; s < T; s++ {
+		out = append(out, roll[s*music.RollDepth:s*music.RollDepth+music.NumDrumClasses]...)
+	}
+	return out
+}
+
+// TestMagentaJSConvertersParity: mvae's MIDI path through each Magenta
+// converter gives magenta.js's own tensors on real MIDI files (every 8th MMA
+// groove). Melody models read each channel as a line where magenta.js reads
+// what it is handed: they are compared through the trio's melody and bass
+// parts, which select their notes alike.
+func TestMagentaJSConvertersParity(t *testing.T) {
+	h := magentajs.Find(t)
+	var files []string
+	filepath.WalkDir(corpusDir+"/", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".mid") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	sort.Strings(files)
+	if len(files) == 0 {
+		testenv.Missing(t, "the MMA corpus ("+corpusDir+", testdata/corpus/build.sh)")
+		return
+	}
+	var pick []string
+	for i := 0; i < len(files); i += 8 {
+		pick = append(pick, files[i])
+	}
+	compareConverters(t, h, pick)
+}
 
 // compareMagentaJS writes mc's checkpoint, runs it with magenta.js, imports
 // the same folder with mvae and runs it on each runtime:
@@ -806,50 +893,80 @@ func compareWithMagentaJS(t *testing.T, h *magentajs.Harness, name string, c *mo
 // offsets within 1e-6. A file magenta.js throws on must be an error in mvae
 // too (melody pitches out of range).
 func compareConverters(t *testing.T, h *magentajs.Harness, files []string) {
-	if magentaWindows == nil {
-		t.Fatal("compareConverters: magentaWindows is not wired to mvae's Magenta converters")
-	}
+	compared := 0
 	for _, name := range sortedFamilies() {
 		c := model.TinyFamilies()[name]
+		if c.Rep() == music.Melody {
+			continue // see TestMagentaJSConvertersParity
+		}
 		var cv magentajs.Converter
 		if err := json.Unmarshal(c.Magenta.Converter, &cv); err != nil {
 			t.Fatal(err)
 		}
+		T, D := c.T(), c.InputSize
+		convs := []magentajs.Converter{cv}
 		switch {
-		case c.Rep() == music.Drums: // DrumsConverter answers the encoder's roll; the tokens are the one-hot
-			cv.Type = "DrumsOneHotConverter"
+		case c.Rep() == music.Drums: // the roll's class bits (classBits)
+		case c.Rep() == music.Trio: // melody and bass exactly, the drums as a roll's class bits
+			convs = append(convs, magentajs.Converter{Type: "DrumsConverter", Args: json.RawMessage(fmt.Sprintf(`{"numSteps":%d}`, T))})
 		case c.EncoderInput != "": // magenta.js's tensor is then the encoder's input: compare the plain tokens
-			cv.Args = json.RawMessage(fmt.Sprintf(`{"numSteps":%d}`, c.T()))
+			convs[0].Args = json.RawMessage(fmt.Sprintf(`{"numSteps":%d}`, T))
 		}
 		var res magentajs.ConvertResponse
-		if err := h.Do(&magentajs.ConvertRequest{Op: "convert", Files: files, Converters: []magentajs.Converter{cv}, StepsPerQuarter: 4}, &res); err != nil {
+		if err := h.Do(&magentajs.ConvertRequest{Op: "convert", Files: files, Converters: convs, StepsPerQuarter: 4}, &res); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range res.Files {
 			got, err := magentaWindows(c, f.File)
 			jsErr := f.Error
-			if jsErr == "" {
-				jsErr = f.Tensors[0].Error
+			for _, x := range f.Tensors {
+				if jsErr == "" {
+					jsErr = x.Error
+				}
 			}
 			if (err != nil) != (jsErr != "") {
 				t.Errorf("%s %s: mvae says %v, magenta.js %q", name, f.File, err, jsErr)
 				continue
 			}
-			if err != nil {
-				continue
+			if err != nil || got == nil {
+				continue // refused by both, or no note in the first window
 			}
-			want := f.Tensors[0].Float32()
-			if c.Rep() == music.Groove {
-				if d := generate.MaxAbsDiff(got, want); len(got) != len(want) || d > 1e-6 {
+			window := func(i, depth int) []float32 {
+				x := f.Tensors[i].Float32()
+				if len(x) < T*depth {
+					t.Fatalf("%s %s: magenta.js answered %d values, fewer than a window", name, f.File, len(x))
+				}
+				return x[:T*depth]
+			}
+			compared++
+			switch c.Rep() {
+			case music.Groove:
+				if d := generate.MaxAbsDiff(got, window(0, D)); d > 1e-6 {
 					t.Errorf("%s %s: groove windows differ from magenta.js's by %g", name, f.File, d)
 				}
-				continue
-			}
-			if !slices.Equal(got, want) {
-				t.Errorf("%s %s: windows differ from magenta.js's (first at %d)", name, f.File, firstDiff(got, want))
+			case music.Drums:
+				if g, w := classBits(got, D, 0), rollBits(window(0, music.RollDepth)); !slices.Equal(g, w) {
+					t.Errorf("%s %s: drum hits differ from magenta.js's (first at %d)", name, f.File, firstDiff(g, w))
+				}
+			case music.Trio:
+				want := window(0, D)
+				mb := 2 * music.Melody.Depth()
+				for s := 0; s < T; s++ {
+					if g, w := got[s*D:s*D+mb], want[s*D:s*D+mb]; !slices.Equal(g, w) {
+						t.Errorf("%s %s: step %d: melody and bass differ from magenta.js's", name, f.File, s)
+						break
+					}
+				}
+				if g, w := classBits(got, D, mb), rollBits(window(1, music.RollDepth)); !slices.Equal(g, w) {
+					t.Errorf("%s %s: drum hits differ from magenta.js's (first at %d)", name, f.File, firstDiff(g, w))
+				}
 			}
 		}
 	}
+	if compared == 0 {
+		t.Fatal("no window compared")
+	}
+	t.Logf("%d windows compared with magenta.js's", compared)
 }
 
 // firstDiff is the first index where a and b differ (or the shorter length).
