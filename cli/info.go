@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -61,11 +63,20 @@ func infoLines(b *model.Bundle, name string, size int64, graphSizes map[string]i
 	lines := [][2]string{
 		{"bundle", fmt.Sprintf("%s (%s)", name, b.Manifest.Format)},
 		{"representation", fmt.Sprintf("%s, %d bars (%d steps), %d segments, drum map %s", cfg.Representation, cfg.Bars, cfg.T(), cfg.Segments, cfg.DrumMap)},
-		{"network", fmt.Sprintf("D %d, z %d, encoder %dx%d (bidirectional), conductor %dx%d, decoder %dx%d",
-			cfg.InputSize, cfg.ZSize, cfg.Encoder.Hidden, cfg.Encoder.Layers, cfg.Conductor.Hidden, cfg.Conductor.Layers, cfg.Decoder.Hidden, cfg.Decoder.Layers)},
+		{"network", cfg.Network()},
 		{"training", fmt.Sprintf("free bits %g, max beta %g", cfg.FreeBits, cfg.MaxBeta)},
-		{"parameters", fmt.Sprintf("%d (weights stored as %s)", cfg.NumParams(), b.Manifest.WeightsDType)},
 	}
+	if m := cfg.Magenta; m != nil {
+		var conv bytes.Buffer
+		if json.Compact(&conv, m.Converter) != nil {
+			conv.Reset()
+			conv.Write(m.Converter)
+		}
+		lines = append(lines, [2]string{"magenta", fmt.Sprintf("from %s, MIDI through %s", m.Source, conv.String())})
+	}
+	lines = append(lines, [][2]string{
+		{"parameters", fmt.Sprintf("%d (weights stored as %s)", cfg.NumParams(), b.Manifest.WeightsDType)},
+	}...)
 	if size > 0 {
 		lines = append(lines, [2]string{"file size", fmt.Sprintf("%d bytes", size)})
 	}

@@ -1,8 +1,10 @@
 package model
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/musicvae-go/mvae/music"
 )
@@ -125,4 +127,49 @@ func (c *Config) SplitOffset(k int) int {
 		off += d
 	}
 	return off
+}
+
+// Network describes the network in plain words: depths, encoder, conductor
+// and decoders, as `mvae info` prints it.
+func (c *Config) Network() string {
+	var parts []string
+	if c.EncoderIn() != c.InputSize {
+		parts = append(parts, fmt.Sprintf("D %d (encoder input %d, %s)", c.InputSize, c.EncoderIn(), c.EncoderInput))
+	} else if c.EncoderInput != "" {
+		parts = append(parts, fmt.Sprintf("D %d (encoder input %s)", c.InputSize, c.EncoderInput))
+	} else {
+		parts = append(parts, fmt.Sprintf("D %d", c.InputSize))
+	}
+	parts = append(parts, fmt.Sprintf("z %d", c.ZSize))
+	if c.Hierarchical() {
+		lv := make([]string, len(c.EncoderLevels))
+		for i, l := range c.EncoderLevels {
+			lv[i] = fmt.Sprintf("%dx%d", l.Hidden, l.Layers)
+		}
+		parts = append(parts, fmt.Sprintf("hierarchical encoder %s over %d pieces (bidirectional)", strings.Join(lv, " then "), c.EncoderSegments))
+	} else {
+		parts = append(parts, fmt.Sprintf("encoder %dx%d (bidirectional)", c.Encoder.Hidden, c.Encoder.Layers))
+	}
+	if c.HasConductor() {
+		parts = append(parts, fmt.Sprintf("conductor %dx%d", c.Conductor.Hidden, c.Conductor.Layers))
+	} else {
+		parts = append(parts, "no conductor")
+	}
+	if len(c.Splits) > 0 {
+		ds := make([]string, len(c.Splits))
+		for i, d := range c.Splits {
+			ds[i] = fmt.Sprint(d)
+		}
+		order := ""
+		if c.SplitOrder() {
+			order = ", sampled split by split"
+		}
+		parts = append(parts, fmt.Sprintf("%d split decoders %dx%d (D %s%s)", len(c.Splits), c.Decoder.Hidden, c.Decoder.Layers, strings.Join(ds, ", "), order))
+	} else {
+		parts = append(parts, fmt.Sprintf("decoder %dx%d", c.Decoder.Hidden, c.Decoder.Layers))
+	}
+	if !c.MaskedFeedback() {
+		parts = append(parts, "unmasked groove feedback")
+	}
+	return strings.Join(parts, ", ")
 }
