@@ -42,6 +42,8 @@ fuzz:
 	$(GO) test ./importer -run '^$$' -fuzz '^FuzzImportONNX$$' -fuzztime 60s -fuzzminimizetime 2s
 	$(GO) test ./importer -run '^$$' -fuzz '^FuzzImportPT$$' -fuzztime 60s -fuzzminimizetime 2s
 	$(GO) test ./importer -run '^$$' -fuzz FuzzStateDictPickle -fuzztime 60s -fuzzminimizetime 2s
+	$(GO) test ./importer -run '^$$' -fuzz '^FuzzMagentaManifest$$' -fuzztime 60s -fuzzminimizetime 2s
+	$(GO) test ./model -run '^$$' -fuzz '^FuzzReadBundle$$' -fuzztime 60s -fuzzminimizetime 2s
 	$(GO) test ./npy -run '^$$' -fuzz '^FuzzReadNPY$$' -fuzztime 60s -fuzzminimizetime 2s
 	$(GO) test ./npy -run '^$$' -fuzz '^FuzzReadNPZ$$' -fuzztime 60s -fuzzminimizetime 2s
 
