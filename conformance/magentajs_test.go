@@ -415,22 +415,7 @@ func checkMagentaDecode(t *testing.T, c *model.Config, B int, d magentajs.Decode
 // hi-hat column only, velocity 0, a hit wherever the plain groove has one.
 func TestMagentaJSConverters(t *testing.T) {
 	h := magentajs.Find(t)
-	var files []string
-	filepath.WalkDir(corpusDir+"/", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".mid") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	sort.Strings(files)
-	if len(files) == 0 {
-		testenv.Missing(t, "the MMA corpus ("+corpusDir+", testdata/corpus/build.sh)")
-		return
-	}
-	var pick []string
-	for i := 0; i < len(files); i += 40 {
-		pick = append(pick, files[i])
-	}
+	pick := corpusSample(t, 40)
 	seen := map[string]bool{}
 	var convs []magentajs.Converter
 	for _, name := range sortedFamilies() {
@@ -748,6 +733,13 @@ func rollBits(roll []float32) []float32 {
 // parts, which select their notes alike.
 func TestMagentaJSConvertersParity(t *testing.T) {
 	h := magentajs.Find(t)
+	compareConverters(t, h, corpusSample(t, 8))
+}
+
+// corpusSample lists every n-th MIDI file of the MMA corpus, in name order;
+// a missing corpus skips the test (fails it in CI).
+func corpusSample(t *testing.T, n int) []string {
+	t.Helper()
 	var files []string
 	filepath.WalkDir(corpusDir+"/", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".mid") {
@@ -758,13 +750,12 @@ func TestMagentaJSConvertersParity(t *testing.T) {
 	sort.Strings(files)
 	if len(files) == 0 {
 		testenv.Missing(t, "the MMA corpus ("+corpusDir+", testdata/corpus/build.sh)")
-		return
 	}
 	var pick []string
-	for i := 0; i < len(files); i += 8 {
+	for i := 0; i < len(files); i += n {
 		pick = append(pick, files[i])
 	}
-	compareConverters(t, h, pick)
+	return pick
 }
 
 // compareMagentaJS writes mc's checkpoint, runs it with magenta.js, imports
