@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -52,6 +53,11 @@ func runImport(c *ucli.Context) error {
 		return fmt.Errorf("import takes one .onnx or .pt file or a magenta.js checkpoint folder, got %d arguments", c.NArg())
 	}
 	src := c.Args().First()
+	// An import holds a few buffers the size of the model (its weights, a
+	// graph, onnxruntime's copy of it) and makes as much garbage: collect
+	// it sooner than Go's default (which lets the heap grow to twice what
+	// is live) to keep the peak near what is live.
+	defer debug.SetGCPercent(debug.SetGCPercent(25))
 	o := importer.Options{DrumMap: c.String("drum-map"), Bars: c.Int("bars"), Segments: c.Int("segments")}
 	if p := c.String("config"); p != "" {
 		data, err := os.ReadFile(p)
@@ -115,8 +121,17 @@ func runImport(c *ucli.Context) error {
 				return fmt.Errorf("%s: %v", src, err)
 			}
 			// The graphs are built one at a time as the check runs them
-			// (those the bundle stores, if any, are kept by it).
-			v, err := importer.Verify(r, importer.BuiltGraphs(r.Config, r.Weights), runtime.RunGraph, 1, func(x, eps []float32, B int) ([]float32, []float32, []float32, error) {
+			// (those the bundle stores, if any, are kept by it). Building
+			// a graph leaves about its size in garbage: it goes back to
+			// the system before onnxruntime loads the graph, so that the
+			// two do not add up.
+			built := importer.BuiltGraphs(r.Config, r.Weights)
+			gs := func(name string) ([]byte, error) {
+				g, err := built(name)
+				debug.FreeOSMemory()
+				return g, err
+			}
+			v, err := importer.Verify(r, gs, runtime.RunGraph, 1, func(x, eps []float32, B int) ([]float32, []float32, []float32, error) {
 				return generate.Forward(nm, x, eps, B)
 			})
 			if err != nil {
