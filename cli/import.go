@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	ucli "github.com/urfave/cli/v2"
 
@@ -21,8 +22,10 @@ func importCommand() *ucli.Command {
 		ArgsUsage: "MODEL.onnx|MODEL.pt|CHECKPOINT_DIR",
 		Description: "Recovers the canonical weights (PyTorch names) from the graph's structure, builds the graphs\n" +
 			"the runtimes need, runs the original graph and the rebuilt ones on the same random input under\n" +
-			"onnxruntime, and refuses the import when they differ by more than 1e-4. The config comes from the\n" +
-			"graph's mvae.config metadata, else --config, else from what the weights show plus the flags.\n" +
+			"onnxruntime, and refuses the import when they differ by more than 1e-4. The bundle stores the\n" +
+			"weights once; the graphs are rebuilt from them when onnxruntime runs (--graphs stores them too).\n" +
+			"The config comes from the graph's mvae.config metadata, else --config, else from what the\n" +
+			"weights show plus the flags.\n" +
 			"A .pt carries no config: give --config, or keep a config.json beside it.\n" +
 			"A magenta.js checkpoint (a folder with config.json and weights_manifest.json) is read as magenta.js\n" +
 			"reads it: sizes from the tensors' names and shapes, the music from its converter; the import checks\n" +
@@ -36,7 +39,8 @@ func importCommand() *ucli.Command {
 			&ucli.Float64Flag{Name: "free-bits", Usage: "free bits (for fine-tuning; when the model does not say)"},
 			&ucli.Float64Flag{Name: "max-beta", Usage: "max beta (for fine-tuning; when the model does not say)"},
 			&ucli.BoolFlag{Name: "half", Usage: "store the weights as float16 (half the size)"},
-			&ucli.BoolFlag{Name: "no-graphs", Usage: "leave the ONNX graphs out of the bundle (rebuilt from the weights when onnxruntime needs them)"},
+			&ucli.BoolFlag{Name: "graphs", Usage: "also store the ONNX graphs in the bundle, for onnxruntime users (about three times the size; mvae rebuilds them from the weights and needs none)"},
+			&ucli.BoolFlag{Name: "no-graphs", Hidden: true, Usage: "deprecated: bundles store no graphs unless --graphs is given"},
 			&ucli.BoolFlag{Name: "no-verify", Usage: "skip the onnxruntime check (not recommended)"},
 			jsonFlag,
 		},
@@ -49,6 +53,11 @@ func runImport(c *ucli.Context) error {
 		return fmt.Errorf("import takes one .onnx or .pt file or a magenta.js checkpoint folder, got %d arguments", c.NArg())
 	}
 	src := c.Args().First()
+	// An import holds a few buffers the size of the model (its weights, a
+	// graph, onnxruntime's copy of it) and makes as much garbage: collect
+	// it sooner than Go's default (which lets the heap grow to twice what
+	// is live) to keep the peak near what is live.
+	defer debug.SetGCPercent(debug.SetGCPercent(25))
 	o := importer.Options{DrumMap: c.String("drum-map"), Bars: c.Int("bars"), Segments: c.Int("segments")}
 	if p := c.String("config"); p != "" {
 		data, err := os.ReadFile(p)
@@ -81,7 +90,13 @@ func runImport(c *ucli.Context) error {
 	// checked every tensor and the conversion back to the checkpoint's
 	// values; here both runtimes run the imported model and must agree.
 	magenta := r.Config.Magenta != nil
-	b, gs, err := r.Bundle(!c.Bool("no-graphs") || !c.Bool("no-verify"))
+	if c.Bool("no-graphs") {
+		logf("note: --no-graphs is deprecated: bundles store no graphs unless --graphs is given")
+		if c.Bool("graphs") {
+			return fmt.Errorf("--graphs and --no-graphs contradict each other")
+		}
+	}
+	b, _, err := r.Bundle(c.Bool("graphs"))
 	if err != nil {
 		return err
 	}
@@ -105,6 +120,17 @@ func runImport(c *ucli.Context) error {
 			if err != nil {
 				return fmt.Errorf("%s: %v", src, err)
 			}
+			// The graphs are built one at a time as the check runs them
+			// (those the bundle stores, if any, are kept by it). Building
+			// a graph leaves about its size in garbage: it goes back to
+			// the system before onnxruntime loads the graph, so that the
+			// two do not add up.
+			built := importer.BuiltGraphs(r.Config, r.Weights)
+			gs := func(name string) ([]byte, error) {
+				g, err := built(name)
+				debug.FreeOSMemory()
+				return g, err
+			}
 			v, err := importer.Verify(r, gs, runtime.RunGraph, 1, func(x, eps []float32, B int) ([]float32, []float32, []float32, error) {
 				return generate.Forward(nm, x, eps, B)
 			})
@@ -116,9 +142,6 @@ func runImport(c *ucli.Context) error {
 		}
 	}
 	out := c.String("output")
-	if c.Bool("no-graphs") {
-		b = model.NewBundle(b.Manifest, r.Weights, nil)
-	}
 	if err := model.WriteBundleFile(out, b, c.Bool("half")); err != nil {
 		return err
 	}

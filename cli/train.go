@@ -67,6 +67,7 @@ func trainCommands() []*ucli.Command {
 				&ucli.Float64Flag{Name: "hat-ride", Usage: "groove augmentation: chance that closed hi-hat and ride of a window change places"},
 				&ucli.Float64Flag{Name: "drop", Usage: "groove augmentation: chance that a hit is dropped"},
 				&ucli.BoolFlag{Name: "half", Usage: "store the new weights as float16"},
+				&ucli.BoolFlag{Name: "graphs", Usage: "also store the ONNX graphs in the new bundle (mvae rebuilds them from the weights and needs none)"},
 				jsonFlag, strictFlag, listSkippedFlag},
 			Action: runFinetune,
 		},
@@ -203,7 +204,7 @@ func runFinetune(c *ucli.Context) error {
 		Notes: fmt.Sprintf("fine-tuned %d steps (best validation loss %.4f at step %d) on %d windows; lr %g, batch %d, beta %g, free bits %g, frozen %s",
 			res.History[len(res.History)-1].Step, res.BestVal, res.BestStep, nt, c.Float64("lr"), c.Int("batch"), beta, fb, strings.Join(c.StringSlice("freeze"), ",")) +
 			augmentNote(finetune.Augmentation{Mix: c.Float64("mix"), Toms: c.Float64("toms"), HatRide: c.Float64("hat-ride"), Drop: c.Float64("drop")}),
-	}, true)
+	}, c.Bool("graphs"))
 	if err != nil {
 		return err
 	}

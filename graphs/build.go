@@ -21,6 +21,21 @@ func BuildAll(c *model.Config, w model.Weights) (map[string][]byte, error) {
 	return out, nil
 }
 
+// Build builds one graph of a bundle (one of NamesOf(c)), serialized, so
+// that a caller can hold one graph at a time.
+func Build(c *model.Config, w model.Weights, name string) ([]byte, error) {
+	if err := w.Check(c); err != nil {
+		return nil, err
+	}
+	if err := Buildable(c); err != nil {
+		return nil, err
+	}
+	if kindOf(c, name) == "" {
+		return nil, fmt.Errorf("a model of this config has no graph %q", name)
+	}
+	return build(c, w, name).Marshal(), nil
+}
+
 // Buildable is an error if mvae does not build graphs for config c: a
 // hierarchical encoder of other than 2 levels, which docs/FAMILIES.md §2.2
 // does not define (level ℓ > 0 reads the encoder_segments embeddings of

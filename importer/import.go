@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -70,12 +71,24 @@ func File(path string, o Options) (*Result, error) {
 	if st.Size() > MaxImportSize {
 		return nil, fmt.Errorf("%s: %d bytes is more than mvae imports (%d)", path, st.Size(), int64(MaxImportSize))
 	}
+	// A zip (a state_dict) of a regular file is read through the file, each
+	// storage from its record; anything else is read whole (an ONNX graph is
+	// parsed in memory and kept to verify the import against).
 	var data []byte
+	var zipFile io.ReaderAt
 	if st.Mode().IsRegular() {
+		var head [4]byte
+		if n, _ := f.ReadAt(head[:], 0); sniffHead(head[:n]) == kindZip {
+			zipFile = f
+		}
+	}
+	switch {
+	case zipFile != nil:
+	case st.Mode().IsRegular():
 		// Exactly the file's size: no growing copies of a large file.
 		data = make([]byte, st.Size())
 		_, err = io.ReadFull(f, data)
-	} else {
+	default:
 		data, err = io.ReadAll(io.LimitReader(f, MaxImportSize+1))
 		if len(data) > MaxImportSize {
 			err = fmt.Errorf("more than the %d bytes mvae imports", int64(MaxImportSize))
@@ -86,7 +99,11 @@ func File(path string, o Options) (*Result, error) {
 	}
 	var r *Result
 	var notes []string
-	switch kind, what := sniff(data); kind {
+	kind, what := kindZip, ""
+	if zipFile == nil {
+		kind, what = sniff(data)
+	}
+	switch kind {
 	case kindZip:
 		if o.Config == nil && o.Bars == 0 {
 			// A state_dict carries no config: take the one saved beside it.
@@ -100,7 +117,11 @@ func File(path string, o Options) (*Result, error) {
 				notes = append(notes, "config from "+side)
 			}
 		}
-		r, err = fromPT(data, o)
+		if zipFile != nil {
+			r, err = fromPT(zipFile, st.Size(), o)
+		} else {
+			r, err = fromPT(bytes.NewReader(data), int64(len(data)), o)
+		}
 	case kindLegacyPyTorch:
 		err = fmt.Errorf("%s, which PyTorch wrote before version 1.6 (or another program): mvae reads the zip format; re-save with torch.save(model.state_dict(), path) in PyTorch 1.6 or later", what)
 	case kindOther:
@@ -116,9 +137,16 @@ func File(path string, o Options) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	r.Notes = append(notes, r.Notes...)
-	sum := sha256.Sum256(data)
+	h := sha256.New()
+	if zipFile != nil {
+		if _, err := io.Copy(h, io.NewSectionReader(zipFile, 0, st.Size())); err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+	} else {
+		h.Write(data)
+	}
 	r.Provenance.Source = path
-	r.Provenance.SourceSHA256 = hex.EncodeToString(sum[:])
+	r.Provenance.SourceSHA256 = hex.EncodeToString(h.Sum(nil))
 	return r, nil
 }
 

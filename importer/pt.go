@@ -37,13 +37,15 @@ const (
 	maxPTName = 1 << 10
 )
 
-func fromPT(data []byte, o Options) (*Result, error) {
-	sd, err := readStateDict(data)
+// fromPT imports a state_dict read through r (size bytes): each storage is
+// read from its zip record into the values mvae keeps, never the file whole.
+func fromPT(r io.ReaderAt, size int64, o Options) (*Result, error) {
+	sd, err := readStateDictAt(r, size)
 	if err != nil {
 		return nil, err
 	}
-	r := &Result{Weights: sd}
-	r.Provenance.SourceKind = "pt"
+	res := &Result{Weights: sd}
+	res.Provenance.SourceKind = "pt"
 	sh, err := shownByWeights(sd)
 	if err != nil {
 		return nil, err
@@ -55,11 +57,11 @@ func fromPT(data []byte, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Config, r.Notes = cfg, notes
+	res.Config, res.Notes = cfg, notes
 	if err := sd.Check(cfg); err != nil {
 		return nil, err
 	}
-	return r, nil
+	return res, nil
 }
 
 // quote shows a name from the file in a message, cut to a readable length.
@@ -105,14 +107,18 @@ func checkRecord(f *zip.File, ratio uint64) error {
 	return nil
 }
 
-func readStateDict(data []byte) (w model.Weights, err error) {
+func readStateDict(data []byte) (model.Weights, error) {
+	return readStateDictAt(bytes.NewReader(data), int64(len(data)))
+}
+
+func readStateDictAt(r io.ReaderAt, size int64) (w model.Weights, err error) {
 	defer func() {
 		// gopickle indexes its stacks without checks; a hostile pickle makes it panic.
 		if p := recover(); p != nil {
 			w, err = nil, fmt.Errorf("corrupt data.pkl: the pickle reader failed: %v", p)
 		}
 	}()
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	zr, err := zip.NewReader(r, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return nil, fmt.Errorf("not a PyTorch zip file: %v", err)
 	}

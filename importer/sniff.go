@@ -26,3 +26,12 @@ func sniff(data []byte) (kind fileKind, what string) {
 		return kindOther, f.String()
 	}
 }
+
+// sniffHead says whether a file's first four bytes are a zip archive's
+// (kindZip) or not (kindUnknown: sniff the whole file to say more).
+func sniffHead(head []byte) fileKind {
+	if len(head) == 4 && magic.Detect(head) == magic.Zip {
+		return kindZip
+	}
+	return kindUnknown
+}

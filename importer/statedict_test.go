@@ -2,6 +2,8 @@ package importer
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,4 +62,33 @@ func writtenStateDict(t *testing.T) (*Result, *bytes.Buffer) {
 		t.Fatal(err)
 	}
 	return r, &buf
+}
+
+// TestFileReadsStateDictThroughFile: a .pt imported from a file (read
+// through it, never whole) gives the weights and the checksum that the same
+// bytes give from memory.
+func TestFileReadsStateDictThroughFile(t *testing.T) {
+	dir := "../testdata/models/groove"
+	p := filepath.Join(dir, "model.pt")
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := File(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	if r.Provenance.SourceSHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatalf("checksum %s, want %x", r.Provenance.SourceSHA256, sum)
+	}
+	want, err := readStateDict(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, w := range want {
+		if !slices.Equal(r.Weights[name].Data, w.Data) || !slices.Equal(r.Weights[name].Shape, w.Shape) {
+			t.Fatalf("%s differs", name)
+		}
+	}
 }

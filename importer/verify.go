@@ -7,6 +7,7 @@ import (
 
 	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/graphs"
+	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/npy"
 )
 
@@ -28,11 +29,32 @@ type Verification struct {
 // Forwarder is a runtime's teacher-forced forward (the native runtime's).
 type Forwarder func(x, eps []float32, B int) (logits, mu, sigma []float32, err error)
 
+// Graphs gives the serialized graph of a name (graphs.Names): one built
+// when asked for (BuiltGraphs) or one of a map (GraphMap).
+type Graphs func(name string) ([]byte, error)
+
+// BuiltGraphs builds each graph from the weights when it is asked for, so
+// that a caller holds one graph at a time, not all of them.
+func BuiltGraphs(c *model.Config, w model.Weights) Graphs {
+	return func(name string) ([]byte, error) { return graphs.Build(c, w, name) }
+}
+
+// GraphMap gives the graphs of a map (graphs.BuildAll's).
+func GraphMap(gs map[string][]byte) Graphs {
+	return func(name string) ([]byte, error) {
+		g, ok := gs[name]
+		if !ok {
+			return nil, fmt.Errorf("no graph %s", name)
+		}
+		return g, nil
+	}
+}
+
 // Verify runs the reference graph (the ONNX imported, or for a .pt the
 // rebuilt full graph) and the rebuilt generation graphs on the same random
 // input, and fails beyond Tolerance. If native is not nil, the native
 // runtime's forward is held to the same reference.
-func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64, native Forwarder) (*Verification, error) {
+func Verify(r *Result, gs Graphs, run GraphRunner, seed uint64, native Forwarder) (*Verification, error) {
 	c := r.Config
 	B := 3
 	rng := rand.New(rand.NewPCG(seed, 1))
@@ -45,7 +67,11 @@ func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64, nativ
 	ref := r.ONNX
 	v.Reference = "the imported ONNX graph"
 	if ref == nil {
-		ref = gs[graphs.Full]
+		full, err := gs(graphs.Full)
+		if err != nil {
+			return nil, err
+		}
+		ref = full
 		v.Reference = "the full graph rebuilt from the state_dict"
 	}
 	want, err := run(ref, []string{"x", "eps"}, []string{"logits", "mu", "sigma"}, x, eps)
@@ -53,7 +79,11 @@ func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64, nativ
 		return nil, fmt.Errorf("running %s: %v", v.Reference, err)
 	}
 	if r.ONNX != nil {
-		got, err := run(gs[graphs.Full], []string{"x", "eps"}, []string{"logits", "mu", "sigma"}, x, eps)
+		full, err := gs(graphs.Full)
+		if err != nil {
+			return nil, err
+		}
+		got, err := run(full, []string{"x", "eps"}, []string{"logits", "mu", "sigma"}, x, eps)
 		if err != nil {
 			return nil, fmt.Errorf("running the rebuilt full graph: %v", err)
 		}
@@ -61,7 +91,11 @@ func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64, nativ
 		v.MaxDiff["full.mu"] = generate.MaxAbsDiff(got[1].Data, want[1].Data)
 		v.MaxDiff["full.sigma"] = generate.MaxAbsDiff(got[2].Data, want[2].Data)
 	}
-	ms, err := run(gs[graphs.Encoder], []string{"x"}, []string{"mu", "sigma"}, x)
+	enc, err := gs(graphs.Encoder)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := run(enc, []string{"x"}, []string{"mu", "sigma"}, x)
 	if err != nil {
 		return nil, fmt.Errorf("running the encoder graph: %v", err)
 	}
@@ -72,9 +106,21 @@ func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64, nativ
 	for i := range z.Data {
 		z.Data[i] = want[1].Data[i] + want[2].Data[i]*eps.Data[i]
 	}
-	cond, err := run(gs[graphs.Conductor], []string{"z"}, []string{"cond"}, z)
+	cg, err := gs(graphs.Conductor)
+	if err != nil {
+		return nil, err
+	}
+	cond, err := run(cg, []string{"z"}, []string{"cond"}, z)
 	if err != nil {
 		return nil, fmt.Errorf("running the conductor graph: %v", err)
+	}
+	dinit, err := gs(graphs.DecoderInit)
+	if err != nil {
+		return nil, err
+	}
+	dstep, err := gs(graphs.DecoderStep)
+	if err != nil {
+		return nil, err
 	}
 	T, D, U, S, Hc := c.T(), c.InputSize, c.Segments, c.S(), c.Conductor.Hidden
 	worst := 0.0
@@ -83,7 +129,7 @@ func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64, nativ
 		for b := 0; b < B; b++ {
 			copy(cu.Data[b*Hc:(b+1)*Hc], cond[0].Data[(b*U+u)*Hc:(b*U+u+1)*Hc])
 		}
-		st, err := run(gs[graphs.DecoderInit], []string{"c"}, []string{"h", "c0"}, cu)
+		st, err := run(dinit, []string{"c"}, []string{"h", "c0"}, cu)
 		if err != nil {
 			return nil, fmt.Errorf("running the decoder-init graph: %v", err)
 		}
@@ -96,7 +142,7 @@ func Verify(r *Result, gs map[string][]byte, run GraphRunner, seed uint64, nativ
 					copy(prev.Data[b*D:(b+1)*D], x.Data[(b*T+t-1)*D:(b*T+t)*D])
 				}
 			}
-			o, err := run(gs[graphs.DecoderStep], []string{"prev", "cu", "h", "c"}, []string{"logits", "h_out", "c_out"}, prev, cu, h, cc)
+			o, err := run(dstep, []string{"prev", "cu", "h", "c"}, []string{"logits", "h_out", "c_out"}, prev, cu, h, cc)
 			if err != nil {
 				return nil, fmt.Errorf("running the decoder-step graph: %v", err)
 			}

@@ -21,9 +21,13 @@ const BundleFormat = "mvae-bundle/1"
 //
 //	mvae.json            the manifest: format, config, provenance, contents
 //	weights.safetensors  the canonical weights by PyTorch name (F32, or F16 if the manifest says so)
-//	graphs/NAME.onnx     the ONNX graphs the runtimes need (encoder, conductor, ...)
+//	graphs/NAME.onnx     optional: the ONNX graphs built from the weights (encoder, conductor, ...)
 //
 // Everything a reader needs is named in mvae.json, so the file describes itself.
+// mvae stores the weights once: the graphs are rebuilt from them when
+// onnxruntime needs them (graphs.ForBundle), and a bundle stores them too
+// only when asked (mvae import --graphs), for onnxruntime users; stored
+// graphs are checked against the weights, never trusted.
 
 // Provenance records where a bundle's weights came from.
 type Provenance struct {

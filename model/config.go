@@ -1,7 +1,8 @@
 // Package model holds what every part of mvae says about one MusicVAE: its
 // mvae/1 config (spec §5), the table of its canonical parameters (PyTorch
 // state_dict names and shapes, spec §2), its weights, and the bundle file
-// (NAME.mvae) that carries them with the ONNX graphs the runtimes need.
+// (NAME.mvae) that carries them (and, when asked, the ONNX graphs built from
+// them).
 package model
 
 import (

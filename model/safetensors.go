@@ -59,18 +59,24 @@ func WriteSafetensors(w io.Writer, names []string, ts Weights, meta map[string]s
 	if _, err := w.Write(hb); err != nil {
 		return err
 	}
+	// The values go out through one small buffer: writing never holds a
+	// copy of a tensor, let alone of the weights.
+	buf := make([]byte, 1<<16)
 	for _, name := range names {
-		t := ts[name]
-		buf := make([]byte, size*len(t.Data))
-		for i, v := range t.Data {
-			if half {
-				binary.LittleEndian.PutUint16(buf[2*i:], Float16(v))
-			} else {
-				binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
+		data := ts[name].Data
+		for len(data) > 0 {
+			m := min(len(buf)/size, len(data))
+			for i, v := range data[:m] {
+				if half {
+					binary.LittleEndian.PutUint16(buf[2*i:], Float16(v))
+				} else {
+					binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
+				}
 			}
-		}
-		if _, err := w.Write(buf); err != nil {
-			return err
+			if _, err := w.Write(buf[:m*size]); err != nil {
+				return err
+			}
+			data = data[m:]
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
 
@@ -18,9 +19,17 @@ import (
 // and shared by every request; it is safe for concurrent use, each request
 // with its own State.
 type ORT struct {
-	cfg             *model.Config
-	enc, cond, full *ort.DynamicAdvancedSession   // cond is nil for a model without a conductor
-	dinit, step     []*ort.DynamicAdvancedSession // one of each for every split decoder
+	cfg         *model.Config
+	enc, cond   *ort.DynamicAdvancedSession   // cond is nil for a model without a conductor
+	dinit, step []*ort.DynamicAdvancedSession // one of each for every split decoder
+
+	// The full graph holds every weight again: it is built and loaded the
+	// first time Forward runs, not for generation.
+	bundle  *model.Bundle
+	threads int
+	fullMu  sync.Mutex
+	full    *ort.DynamicAdvancedSession
+	fullErr error
 }
 
 var _ generate.Backend = (*ORT)(nil)
@@ -36,13 +45,14 @@ func Open(b *model.Bundle, o Options) (*ORT, error) {
 	}
 	c := b.Config()
 	n := len(c.SplitDepths())
-	r := &ORT{cfg: c, dinit: make([]*ort.DynamicAdvancedSession, n), step: make([]*ort.DynamicAdvancedSession, n)}
-	sessions := map[string]**ort.DynamicAdvancedSession{graphs.Encoder: &r.enc, graphs.Conductor: &r.cond, graphs.Full: &r.full}
+	r := &ORT{cfg: c, dinit: make([]*ort.DynamicAdvancedSession, n), step: make([]*ort.DynamicAdvancedSession, n), bundle: b, threads: o.Threads}
+	sessions := map[string]**ort.DynamicAdvancedSession{graphs.Encoder: &r.enc, graphs.Conductor: &r.cond}
 	for k := 0; k < n; k++ {
 		sessions[graphs.DecoderInitOf(c, k)] = &r.dinit[k]
 		sessions[graphs.DecoderStepOf(c, k)] = &r.step[k]
 	}
-	err := graphs.ForBundle(b, graphs.NamesOf(c), func(name string, onnx []byte) error {
+	// Every graph the bundle stores is checked here, the full graph too.
+	err := graphs.ForBundle(b, graphs.GenerationGraphs(c), func(name string, onnx []byte) error {
 		s, err := newDynamicSession(onnx, graphs.Inputs(c, name), graphs.Outputs(c, name), o.Threads)
 		if err != nil {
 			err = fmt.Errorf("onnxruntime could not load graph %s: %v", name, err)
@@ -91,13 +101,15 @@ func (r *ORT) Config() *model.Config { return r.cfg }
 // Close frees every session.
 func (r *ORT) Close() error {
 	var errs []error
+	r.fullMu.Lock()
+	defer r.fullMu.Unlock()
 	all := append([]*ort.DynamicAdvancedSession{r.enc, r.cond, r.full}, r.dinit...)
 	for _, s := range append(all, r.step...) {
 		if s != nil {
 			errs = append(errs, s.Destroy())
 		}
 	}
-	r.enc, r.cond, r.full, r.dinit, r.step = nil, nil, nil, nil, nil
+	r.enc, r.cond, r.full, r.dinit, r.step, r.bundle = nil, nil, nil, nil, nil, nil
 	return errors.Join(errs...)
 }
 
@@ -217,7 +229,38 @@ func (r *ORT) Forward(x, eps []float32, B int, logits, mu, sigma []float32) erro
 		music.EncoderInput(c.EncoderInput).Apply(xin, x, c.Rep(), B, T)
 		ins = append(ins, in(xin, B, T, c.EncoderIn()))
 	}
-	return run(r.full, ins, [][]float32{logits, mu, sigma})
+	full, err := r.fullSession()
+	if err != nil {
+		return err
+	}
+	return run(full, ins, [][]float32{logits, mu, sigma})
+}
+
+// fullSession loads the full graph, built from the bundle's weights (which
+// Open has checked, with every graph the bundle stores), once.
+func (r *ORT) fullSession() (*ort.DynamicAdvancedSession, error) {
+	r.fullMu.Lock()
+	defer r.fullMu.Unlock()
+	if r.full != nil || r.fullErr != nil {
+		return r.full, r.fullErr
+	}
+	if r.bundle == nil {
+		return nil, errors.New("onnxruntime: the backend is closed")
+	}
+	w, err := r.bundle.Weights()
+	if err == nil {
+		var onnx []byte
+		if onnx, err = graphs.Build(r.cfg, w, graphs.Full); err == nil {
+			r.full, err = newDynamicSession(onnx, graphs.Inputs(r.cfg, graphs.Full), graphs.Outputs(r.cfg, graphs.Full), r.threads)
+		}
+	}
+	if err != nil {
+		r.fullErr = fmt.Errorf("onnxruntime could not load graph %s: %v", graphs.Full, err)
+		if r.bundle.Name() != "" {
+			r.fullErr = fmt.Errorf("%s: %w", r.bundle.Name(), r.fullErr)
+		}
+	}
+	return r.full, r.fullErr
 }
 
 // ortState holds a batch's decoder state in onnxruntime tensors made once:

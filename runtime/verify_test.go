@@ -24,7 +24,7 @@ func TestVerifyRefusesWrongWeights(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := importer.Verify(r, gs, RunGraph, 1, nil); err != nil {
+	if _, err := importer.Verify(r, importer.GraphMap(gs), RunGraph, 1, nil); err != nil {
 		t.Fatalf("a good import: %v", err)
 	}
 	// Swap two gates of the decoder's input weights, as a wrong gate order would.
@@ -40,7 +40,7 @@ func TestVerifyRefusesWrongWeights(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = importer.Verify(r, gs, RunGraph, 1, nil)
+	_, err = importer.Verify(r, importer.GraphMap(gs), RunGraph, 1, nil)
 	if err == nil || !strings.Contains(err.Error(), "differs by") {
 		t.Fatalf("swapped gates: %v", err)
 	}
