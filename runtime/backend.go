@@ -5,6 +5,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	ort "github.com/yalue/onnxruntime_go"
 
@@ -42,7 +43,11 @@ func Open(b *model.Bundle, o Options) (*ORT, error) {
 		sessions[graphs.DecoderInitOf(c, k)] = &r.dinit[k]
 		sessions[graphs.DecoderStepOf(c, k)] = &r.step[k]
 	}
-	err := graphs.ForBundle(b, graphs.NamesOf(c), func(name string, onnx []byte) error {
+	names := graphs.NamesOf(c)
+	if o.DecodeOnly {
+		names = slices.DeleteFunc(names, func(n string) bool { return n == graphs.Encoder || n == graphs.Full })
+	}
+	err := graphs.ForBundle(b, names, func(name string, onnx []byte) error {
 		s, err := newDynamicSession(onnx, graphs.Inputs(c, name), graphs.Outputs(c, name), o.Threads)
 		if err != nil {
 			err = fmt.Errorf("onnxruntime could not load graph %s: %v", name, err)
@@ -61,13 +66,17 @@ func Open(b *model.Bundle, o Options) (*ORT, error) {
 	return r, nil
 }
 
-// newDynamicSession loads a graph with the session options mvae uses.
+// newDynamicSession loads a graph with the session options mvae uses: every
+// graph optimisation onnxruntime has (its default, said explicitly).
 func newDynamicSession(onnx []byte, ins, outs []string, threads int) (*ort.DynamicAdvancedSession, error) {
 	opts, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, err
 	}
 	defer opts.Destroy()
+	if err := opts.SetGraphOptimizationLevel(ort.GraphOptimizationLevelEnableAll); err != nil {
+		return nil, err
+	}
 	if threads > 0 {
 		if err := opts.SetIntraOpNumThreads(threads); err != nil {
 			return nil, err
@@ -180,6 +189,9 @@ func (r *ORT) Encode(x []float32, B int, mu, sigma []float32) error {
 	if err := checkBatch(B); err != nil {
 		return err
 	}
+	if r.enc == nil {
+		return ErrNotLoaded
+	}
 	c := r.cfg
 	return run(r.enc, []*tensorIn{in(x, B, c.T(), c.EncoderIn())}, [][]float32{mu, sigma})
 }
@@ -205,6 +217,9 @@ func (r *ORT) Conduct(z []float32, B int, cond []float32) error {
 func (r *ORT) Forward(x, eps []float32, B int, logits, mu, sigma []float32) error {
 	if err := checkBatch(B); err != nil {
 		return err
+	}
+	if r.full == nil {
+		return ErrNotLoaded
 	}
 	c := r.cfg
 	T, D := c.T(), c.InputSize
