@@ -74,9 +74,10 @@ type Record struct {
 	Runs         int     `json:"runs"`    // runs timed
 	Seconds      float64 `json:"seconds"` // their time
 	// At batch 1 of the native runtime's generation: the bytes of weights
-	// a step reads (StepBytes), this machine's memcpy rate
-	// (MemcpyBandwidth), and their quotient, the step time memory
-	// bandwidth alone allows.
+	// a step reads (StepBytes), this machine's memcpy bandwidth, bytes read
+	// and written a second (MemcpyBandwidth), and their quotient, the
+	// fastest step memory bandwidth allows a model whose weights do not
+	// fit in the caches.
 	WeightBytesPerStep   int64   `json:"weight_bytes_per_step,omitempty"`
 	MemcpyBytesPerSecond float64 `json:"memcpy_bytes_per_second,omitempty"`
 	BoundStepMS          float64 `json:"bandwidth_bound_step_ms,omitempty"`
