@@ -48,7 +48,7 @@ func Open(b *model.Bundle, o Options) (*ORT, error) {
 		names = slices.DeleteFunc(names, func(n string) bool { return n == graphs.Encoder || n == graphs.Full })
 	}
 	err := graphs.ForBundle(b, names, func(name string, onnx []byte) error {
-		s, err := newDynamicSession(onnx, graphs.Inputs(c, name), graphs.Outputs(c, name), o.Threads)
+		s, err := newDynamicSession(onnx, graphs.Inputs(c, name), graphs.Outputs(c, name), o)
 		if err != nil {
 			err = fmt.Errorf("onnxruntime could not load graph %s: %v", name, err)
 			if b.Name() != "" {
@@ -68,7 +68,7 @@ func Open(b *model.Bundle, o Options) (*ORT, error) {
 
 // newDynamicSession loads a graph with the session options mvae uses: every
 // graph optimisation onnxruntime has (its default, said explicitly).
-func newDynamicSession(onnx []byte, ins, outs []string, threads int) (*ort.DynamicAdvancedSession, error) {
+func newDynamicSession(onnx []byte, ins, outs []string, o Options) (*ort.DynamicAdvancedSession, error) {
 	opts, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, err
@@ -77,8 +77,13 @@ func newDynamicSession(onnx []byte, ins, outs []string, threads int) (*ort.Dynam
 	if err := opts.SetGraphOptimizationLevel(ort.GraphOptimizationLevelEnableAll); err != nil {
 		return nil, err
 	}
-	if threads > 0 {
-		if err := opts.SetIntraOpNumThreads(threads); err != nil {
+	if o.NoSpinning {
+		if err := opts.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"); err != nil {
+			return nil, err
+		}
+	}
+	if o.Threads > 0 {
+		if err := opts.SetIntraOpNumThreads(o.Threads); err != nil {
 			return nil, err
 		}
 	}

@@ -11,6 +11,10 @@ type Options struct {
 	// full graph, whose building and loading cost a large model seconds
 	// and gigabytes; Encode and Forward then return ErrNotLoaded.
 	DecodeOnly bool
+	// NoSpinning makes idle intra-op threads sleep instead of spinning
+	// (session.intra_op.allow_spinning 0): on a machine whose cores other
+	// work shares, spinning threads steal the time the busy ones need.
+	NoSpinning bool
 }
 
 // ErrNotLoaded is returned by Encode and Forward of a backend opened with
