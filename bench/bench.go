@@ -47,6 +47,10 @@ type Options struct {
 	Seconds float64
 	// Threads is onnxruntime's intra-op threads; 0: every CPU.
 	Threads int
+	// ORTSpin lets onnxruntime's idle threads spin (its default); without
+	// it they sleep (runtime.Options.NoSpinning), which is faster on a
+	// machine whose cores other work shares.
+	ORTSpin bool
 	LibPath string // onnxruntime's library (runtime.Options.LibPath)
 	Seed    uint64
 	// Log, if set, is told what runs.
@@ -201,7 +205,7 @@ func (o *Options) open(name string) (generate.Backend, int, error) {
 		if th <= 0 {
 			th = rt.NumCPU()
 		}
-		be, err := runtime.OpenBackend(o.Bundle, runtime.Options{LibPath: o.LibPath, Threads: th, DecodeOnly: true})
+		be, err := runtime.OpenBackend(o.Bundle, runtime.Options{LibPath: o.LibPath, Threads: th, DecodeOnly: true, NoSpinning: !o.ORTSpin})
 		return be, th, err
 	default:
 		w, err := o.Bundle.Weights()

@@ -22,7 +22,8 @@ func benchCommand() *ucli.Command {
 			"batch size and reports sequences a second, milliseconds a decoder step (sampling excluded),\n" +
 			"the peak resident memory, native's speed over each other runtime's, and, next to native's\n" +
 			"step at batch 1, the step time memory bandwidth allows (the weights a step reads over this\n" +
-			"machine's memcpy rate). onnxruntime runs on every CPU with every graph optimisation.\n" +
+			"machine's memcpy bandwidth). onnxruntime runs on every CPU with every graph optimisation, its\n" +
+			"idle threads sleeping (--ort-spin: spinning, its default).\n" +
 			"--preset builds a model with random weights in memory: small (groove; encoder 192x2, z 64,\n" +
 			"conductor 128x1, decoder 160x2) or seed (groove; encoder 2048x2, z 512, conductor 1024x2,\n" +
 			"decoder 1024x2, 16 segments: about 175M parameters). --train times native training steps.",
@@ -36,6 +37,7 @@ func benchCommand() *ucli.Command {
 			&ucli.IntFlag{Name: "steps", Usage: "time at most N runs a runtime and batch (0: no bound)"},
 			&ucli.Float64Flag{Name: "seconds", Value: 2, Usage: "time about N seconds a runtime and batch (0: no bound; with --steps 0 too, one run)"},
 			&ucli.IntFlag{Name: "threads", Usage: "onnxruntime threads (0: every CPU)"},
+			&ucli.BoolFlag{Name: "ort-spin", Usage: "let onnxruntime's idle threads spin (its default; mvae bench makes them sleep, faster where other work shares the cores)"},
 			&ucli.Uint64Flag{Name: "seed", Usage: "random seed of the preset's weights and of the samples"},
 			jsonFlag,
 		},
@@ -108,7 +110,7 @@ func runBench(c *ucli.Context) error {
 	}
 	logf("bench: %s: %s; %d CPUs", name, b.Config().Network(), rt.NumCPU())
 	recs, err := bench.Run(bench.Options{Bundle: b, Model: name, Batches: batches, Runtimes: rts, Precision: "f32",
-		Train: c.Bool("train"), Steps: c.Int("steps"), Seconds: c.Float64("seconds"), Threads: c.Int("threads"),
+		Train: c.Bool("train"), Steps: c.Int("steps"), Seconds: c.Float64("seconds"), Threads: c.Int("threads"), ORTSpin: c.Bool("ort-spin"),
 		LibPath: c.String("ort-lib"), Seed: c.Uint64("seed"), Log: logf})
 	if err != nil {
 		return err
