@@ -4,7 +4,7 @@
 JSON records.
 
     bench.py [--preset small|seed | --config C.json [--state S.pt]] [--batch 1,16,64]
-             [--train] [--steps N] [--seconds S] [--threads N] [--seed N] [--json]
+             [--train] [--steps N] [--seconds S] [--threads N] [--spin] [--seed N] [--json]
 
 A cell (one batch size) is timed for --steps runs or --seconds, whichever
 comes first (0 bounds nothing; both 0: one run); a run is one generate() of
@@ -12,7 +12,10 @@ a batch from the prior at temperature 1, or with --train one optimizer step
 (forward, backward, clipping, Adam). step_ms is one decoder step of the
 batch (the decoder LSTM and its output layer, timed by hooks; sampling
 excluded), or one optimizer step. peak_rss_bytes is VmHWM, reset before each
-cell where /proc/self/clear_refs allows.
+cell where /proc/self/clear_refs allows. As mvae bench does onnxruntime's,
+OpenMP's idle threads sleep (OMP_WAIT_POLICY=PASSIVE, unless the environment
+says otherwise or --spin is given): spinning threads cost 2 cores shared with
+other work up to tenfold.
 """
 import argparse
 import json
@@ -20,7 +23,9 @@ import os
 import sys
 import time
 
-import torch
+if "--spin" not in sys.argv[1:]:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when torch loads OpenMP
+import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mvae_torch as m  # noqa: E402
@@ -128,6 +133,7 @@ def main():
     ap.add_argument("--steps", type=int, default=0)
     ap.add_argument("--seconds", type=float, default=2.0)
     ap.add_argument("--threads", type=int, default=0, help="0: every CPU")
+    ap.add_argument("--spin", action="store_true", help="let OpenMP's idle threads spin (its default)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
