@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/mvae
 
-.PHONY: all build test ort corpus demo fuzz vet clean
+.PHONY: all build test ort corpus demo fuzz vet clean bench
 
 all: build
 
@@ -29,6 +29,20 @@ test:
 	@scripts/fetch-magentajs.sh >/dev/null || echo "make test: no magenta.js (installing it needs node and npm): the magenta.js conformance tests skip" >&2
 	$(GO) vet ./...
 	$(GO) test ./...
+
+# Speed and memory: mvae bench on both runtimes (the small and seed presets,
+# random weights), then PyTorch's graphs/torch/bench.py on the same presets
+# where $(PYTHON) has torch. BENCH_FLAGS bounds each cell (default 2 s).
+PYTHON ?= /usr/bin/python3
+BENCH_FLAGS ?= --seconds 2
+bench: build
+	@scripts/fetch-onnxruntime.sh >/dev/null || echo "make bench: no onnxruntime (fetching it needs npm): native alone" >&2
+	$(BIN) bench --preset small $(BENCH_FLAGS)
+	$(BIN) bench --preset seed --batch 1,16,64 $(BENCH_FLAGS)
+	@if $(PYTHON) -c 'import torch' 2>/dev/null; then \
+		$(PYTHON) graphs/torch/bench.py --preset small $(BENCH_FLAGS) && \
+		$(PYTHON) graphs/torch/bench.py --preset seed --batch 1,16,64 $(BENCH_FLAGS); \
+	else echo "make bench: $(PYTHON) has no torch (Debian: apt-get install python3-torch): PyTorch skipped" >&2; fi
 
 # The MIDI reader, the ONNX reader, both importers, and the native kernels
 # against their reference loops.

@@ -35,6 +35,7 @@ func NewApp() *ucli.App {
 			infoCommand(),
 			parityCommand(),
 			evaluateCommand(),
+			benchCommand(),
 		}, append(runCommands(), trainCommands()...)...),
 		EnableBashCompletion: true,
 		Writer:               os.Stdout,

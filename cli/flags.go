@@ -75,6 +75,8 @@ var flagRules = map[string]numRule{
 	"toms":              between(0, 1),
 	"hat-ride":          between(0, 1),
 	"drop":              between(0, 1),
+	"bench steps":       between(0, 1e9),
+	"bench seconds":     between(0, 3600),
 }
 
 // ruleFor returns the rule of flag name in command cmd.

@@ -5,6 +5,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
@@ -26,7 +27,7 @@ type ORT struct {
 	// The full graph holds every weight again: it is built and loaded the
 	// first time Forward runs, not for generation.
 	bundle  *model.Bundle
-	threads int
+	opts    Options
 	fullMu  sync.Mutex
 	full    *ort.DynamicAdvancedSession
 	fullErr error
@@ -45,15 +46,20 @@ func Open(b *model.Bundle, o Options) (*ORT, error) {
 	}
 	c := b.Config()
 	n := len(c.SplitDepths())
-	r := &ORT{cfg: c, dinit: make([]*ort.DynamicAdvancedSession, n), step: make([]*ort.DynamicAdvancedSession, n), bundle: b, threads: o.Threads}
+	r := &ORT{cfg: c, dinit: make([]*ort.DynamicAdvancedSession, n), step: make([]*ort.DynamicAdvancedSession, n), bundle: b, opts: o}
 	sessions := map[string]**ort.DynamicAdvancedSession{graphs.Encoder: &r.enc, graphs.Conductor: &r.cond}
 	for k := 0; k < n; k++ {
 		sessions[graphs.DecoderInitOf(c, k)] = &r.dinit[k]
 		sessions[graphs.DecoderStepOf(c, k)] = &r.step[k]
 	}
-	// Every graph the bundle stores is checked here, the full graph too.
-	err := graphs.ForBundle(b, graphs.GenerationGraphs(c), func(name string, onnx []byte) error {
-		s, err := newDynamicSession(onnx, graphs.Inputs(c, name), graphs.Outputs(c, name), o.Threads)
+	// Every graph the bundle stores is checked here, the full graph too; the
+	// full graph itself is loaded when Forward first needs it.
+	names := graphs.GenerationGraphs(c)
+	if o.DecodeOnly {
+		names = slices.DeleteFunc(names, func(n string) bool { return n == graphs.Encoder })
+	}
+	err := graphs.ForBundle(b, names, func(name string, onnx []byte) error {
+		s, err := newDynamicSession(onnx, graphs.Inputs(c, name), graphs.Outputs(c, name), o)
 		if err != nil {
 			err = fmt.Errorf("onnxruntime could not load graph %s: %v", name, err)
 			if b.Name() != "" {
@@ -71,15 +77,24 @@ func Open(b *model.Bundle, o Options) (*ORT, error) {
 	return r, nil
 }
 
-// newDynamicSession loads a graph with the session options mvae uses.
-func newDynamicSession(onnx []byte, ins, outs []string, threads int) (*ort.DynamicAdvancedSession, error) {
+// newDynamicSession loads a graph with the session options mvae uses: every
+// graph optimisation onnxruntime has (its default, said explicitly).
+func newDynamicSession(onnx []byte, ins, outs []string, o Options) (*ort.DynamicAdvancedSession, error) {
 	opts, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, err
 	}
 	defer opts.Destroy()
-	if threads > 0 {
-		if err := opts.SetIntraOpNumThreads(threads); err != nil {
+	if err := opts.SetGraphOptimizationLevel(ort.GraphOptimizationLevelEnableAll); err != nil {
+		return nil, err
+	}
+	if o.NoSpinning {
+		if err := opts.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"); err != nil {
+			return nil, err
+		}
+	}
+	if o.Threads > 0 {
+		if err := opts.SetIntraOpNumThreads(o.Threads); err != nil {
 			return nil, err
 		}
 	}
@@ -192,6 +207,9 @@ func (r *ORT) Encode(x []float32, B int, mu, sigma []float32) error {
 	if err := checkBatch(B); err != nil {
 		return err
 	}
+	if r.enc == nil {
+		return ErrNotLoaded
+	}
 	c := r.cfg
 	return run(r.enc, []*tensorIn{in(x, B, c.T(), c.EncoderIn())}, [][]float32{mu, sigma})
 }
@@ -217,6 +235,9 @@ func (r *ORT) Conduct(z []float32, B int, cond []float32) error {
 func (r *ORT) Forward(x, eps []float32, B int, logits, mu, sigma []float32) error {
 	if err := checkBatch(B); err != nil {
 		return err
+	}
+	if r.opts.DecodeOnly {
+		return ErrNotLoaded
 	}
 	c := r.cfg
 	T, D := c.T(), c.InputSize
@@ -251,7 +272,7 @@ func (r *ORT) fullSession() (*ort.DynamicAdvancedSession, error) {
 	if err == nil {
 		var onnx []byte
 		if onnx, err = graphs.Build(r.cfg, w, graphs.Full); err == nil {
-			r.full, err = newDynamicSession(onnx, graphs.Inputs(r.cfg, graphs.Full), graphs.Outputs(r.cfg, graphs.Full), r.threads)
+			r.full, err = newDynamicSession(onnx, graphs.Inputs(r.cfg, graphs.Full), graphs.Outputs(r.cfg, graphs.Full), r.opts)
 		}
 	}
 	if err != nil {

@@ -1,0 +1,345 @@
+// Package bench measures how fast a model generates (and trains) on mvae's
+// runtimes, side by side in one process: sequences a second, milliseconds a
+// decoder step, the peak resident memory, native's ratio to each other
+// runtime, and, at batch 1, the step time that memory bandwidth alone
+// allows. mvae bench and make bench run it; graphs/torch/bench.py writes
+// PyTorch's records in the same form.
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	rt "runtime"
+	"slices"
+	"time"
+
+	"github.com/musicvae-go/mvae/generate"
+	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/native"
+	"github.com/musicvae-go/mvae/runtime"
+)
+
+// Runtimes mvae bench knows.
+const (
+	Native = "native"
+	ORT    = "ort"
+)
+
+// Precisions are the precisions the runtimes run; bf16 and int8 are not
+// implemented yet.
+var Precisions = []string{"f32"}
+
+// Options of a benchmark run.
+type Options struct {
+	Bundle    *model.Bundle
+	Model     string   // how records name the model: a preset's name or a file
+	Batches   []int    // batch sizes, each at least 1
+	Runtimes  []string // Native, ORT
+	Precision string   // "f32" ("" is f32)
+	// Train measures native training steps (forward, backward, gradient
+	// clipping, Adam) instead of generation; onnxruntime does not train.
+	Train bool
+	// A cell (one runtime at one batch) is timed for Steps runs (a run is
+	// one generate.Sample of a batch, or one training step) or Seconds,
+	// whichever comes first; 0 bounds nothing, and with both 0 a cell is
+	// one run.
+	Steps   int
+	Seconds float64
+	// Threads is onnxruntime's intra-op threads; 0: every CPU.
+	Threads int
+	// ORTSpin lets onnxruntime's idle threads spin (its default); without
+	// it they sleep (runtime.Options.NoSpinning), which is faster on a
+	// machine whose cores other work shares.
+	ORTSpin bool
+	LibPath string // onnxruntime's library (runtime.Options.LibPath)
+	Seed    uint64
+	// Log, if set, is told what runs.
+	Log func(format string, args ...any)
+}
+
+// Record is one cell's result, as mvae bench --json prints it.
+type Record struct {
+	Model     string `json:"model"`
+	Runtime   string `json:"runtime"`
+	Mode      string `json:"mode"` // "generate" or "train"
+	Batch     int    `json:"batch"`
+	Precision string `json:"precision"`
+	Threads   int    `json:"threads"` // threads the runtime computes on
+	Params    int    `json:"params"`
+	// SequencesPerSecond: sequences generated a second (the whole loop:
+	// conductor, decoder steps, sampling).
+	SequencesPerSecond float64 `json:"sequences_per_second,omitempty"`
+	// ExamplesPerSecond: training examples a second (--train).
+	ExamplesPerSecond float64 `json:"examples_per_second,omitempty"`
+	// StepMS: milliseconds of one decoder step of the batch (every split
+	// decoder's, sampling excluded); for training, of one optimizer step.
+	StepMS       float64 `json:"step_ms"`
+	PeakRSSBytes int64   `json:"peak_rss_bytes"`
+	Runs         int     `json:"runs"`    // runs timed
+	Seconds      float64 `json:"seconds"` // their time
+	// At batch 1 of the native runtime's generation: the bytes of weights
+	// a step reads (StepBytes), this machine's memcpy bandwidth, bytes read
+	// and written a second (MemcpyBandwidth), and their quotient, the
+	// fastest step memory bandwidth allows a model whose weights do not
+	// fit in the caches.
+	WeightBytesPerStep   int64   `json:"weight_bytes_per_step,omitempty"`
+	MemcpyBytesPerSecond float64 `json:"memcpy_bytes_per_second,omitempty"`
+	BoundStepMS          float64 `json:"bandwidth_bound_step_ms,omitempty"`
+	// NativeRatio, on another runtime's record: native's throughput at the
+	// same batch divided by this one's (above 1: native is faster).
+	NativeRatio float64 `json:"native_ratio,omitempty"`
+}
+
+// memcpyTime is how long Run measures the memcpy rate (tests shorten it).
+var memcpyTime = 300 * time.Millisecond
+
+// Run measures every runtime at every batch, runtime by runtime, and
+// returns the records in that order.
+func Run(o Options) ([]Record, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	c := o.Bundle.Config()
+	var recs []Record
+	var bw float64
+	for _, name := range o.Runtimes {
+		be, threads, err := o.open(name)
+		if err != nil {
+			return nil, err
+		}
+		for _, B := range o.Batches {
+			o.logf("%s: %s, batch %d ...", o.Model, name, B)
+			r := Record{Model: o.Model, Runtime: name, Mode: "generate", Batch: B, Precision: "f32", Threads: threads, Params: c.NumParams()}
+			if o.Train {
+				r.Mode = "train"
+				err = o.train(be.(*native.Model), B, &r)
+			} else {
+				err = o.generate(be, B, &r)
+			}
+			if err != nil {
+				be.Close()
+				return nil, fmt.Errorf("%s at batch %d: %w", name, B, err)
+			}
+			if name == Native && B == 1 && !o.Train {
+				if bw == 0 {
+					bw = MemcpyBandwidth(memcpyTime)
+				}
+				r.WeightBytesPerStep, r.MemcpyBytesPerSecond = StepBytes(c), bw
+				r.BoundStepMS = float64(r.WeightBytesPerStep) / bw * 1e3
+			}
+			recs = append(recs, r)
+		}
+		if err := be.Close(); err != nil {
+			return nil, err
+		}
+	}
+	SetNativeRatios(recs)
+	return recs, nil
+}
+
+// SetNativeRatios sets NativeRatio on every record of a runtime other than
+// native that has a native record of the same model, mode and batch.
+func SetNativeRatios(recs []Record) {
+	for i := range recs {
+		r := &recs[i]
+		if r.Runtime == Native {
+			continue
+		}
+		for _, n := range recs {
+			if n.Runtime == Native && n.Model == r.Model && n.Mode == r.Mode && n.Batch == r.Batch {
+				if t := r.throughput(); t > 0 {
+					r.NativeRatio = n.throughput() / t
+				}
+			}
+		}
+	}
+}
+
+func (r *Record) throughput() float64 { return r.SequencesPerSecond + r.ExamplesPerSecond }
+
+func (o *Options) check() error {
+	if o.Bundle == nil {
+		return fmt.Errorf("bench: no model")
+	}
+	if o.Precision != "" && !slices.Contains(Precisions, o.Precision) {
+		return fmt.Errorf("precision %q is not implemented yet: mvae runs f32 only (bf16 and int8 are planned)", o.Precision)
+	}
+	if len(o.Batches) == 0 || len(o.Runtimes) == 0 {
+		return fmt.Errorf("bench: no batch or no runtime to measure")
+	}
+	for _, B := range o.Batches {
+		if B < 1 {
+			return fmt.Errorf("batch %d: want at least 1", B)
+		}
+	}
+	for _, r := range o.Runtimes {
+		switch r {
+		case Native:
+		case ORT:
+			if o.Train {
+				return fmt.Errorf("onnxruntime does not train in mvae: measure training with the native runtime alone")
+			}
+		default:
+			return fmt.Errorf("unknown runtime %q (want native or ort)", r)
+		}
+	}
+	if o.Steps < 0 || o.Seconds < 0 || o.Seconds != o.Seconds {
+		return fmt.Errorf("bench: steps %d and seconds %v must be at least 0", o.Steps, o.Seconds)
+	}
+	return nil
+}
+
+func (o *Options) logf(format string, args ...any) {
+	if o.Log != nil {
+		o.Log(format, args...)
+	}
+}
+
+// open opens runtime name on the model and says how many threads it
+// computes on.
+func (o *Options) open(name string) (generate.Backend, int, error) {
+	c := o.Bundle.Config()
+	switch name {
+	case ORT:
+		th := o.Threads
+		if th <= 0 {
+			th = rt.NumCPU()
+		}
+		be, err := runtime.OpenBackend(o.Bundle, runtime.Options{LibPath: o.LibPath, Threads: th, DecodeOnly: true, NoSpinning: !o.ORTSpin})
+		return be, th, err
+	default:
+		w, err := o.Bundle.Weights()
+		if err != nil {
+			return nil, 0, err
+		}
+		m, err := native.New(c, w)
+		threads := 1 // a generation step runs on one goroutine
+		if o.Train {
+			threads = rt.GOMAXPROCS(0) // the Trainer splits the batch
+		}
+		return m, threads, err
+	}
+}
+
+// done reports whether a cell that has timed runs runs in d is done.
+func (o *Options) done(runs int, d time.Duration) bool {
+	if o.Steps == 0 && o.Seconds == 0 {
+		return runs >= 1
+	}
+	return o.Steps > 0 && runs >= o.Steps || o.Seconds > 0 && d.Seconds() >= o.Seconds
+}
+
+// timed is a backend whose decoder steps are timed.
+type timed struct {
+	generate.Backend
+	steps int
+	d     time.Duration
+}
+
+func (t *timed) DecoderStep(st generate.State, k int, prev, cu, logits []float32) error {
+	start := time.Now()
+	err := t.Backend.DecoderStep(st, k, prev, cu, logits)
+	t.d += time.Since(start)
+	t.steps++
+	return err
+}
+
+// warm runs the conductor and one decoder step of every split at batch B,
+// so that the first timed run pays no first-call costs.
+func warm(be generate.Backend, B int) error {
+	c := be.Config()
+	if err := be.Conduct(make([]float32, B*c.ZSize), B, make([]float32, B*c.Segments*c.CondWidth())); err != nil {
+		return err
+	}
+	st, err := be.NewState(B)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	cu := make([]float32, B*c.CondWidth())
+	for k, D := range c.SplitDepths() {
+		if err := be.DecoderInit(st, k, cu); err != nil {
+			return err
+		}
+		if err := be.DecoderStep(st, k, make([]float32, B*D), cu, make([]float32, B*D)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *Options) generate(be generate.Backend, B int, r *Record) error {
+	if err := warm(be, B); err != nil {
+		return err
+	}
+	t := &timed{Backend: be}
+	resetPeakRSS()
+	start := time.Now()
+	runs := 0
+	for !o.done(runs, time.Since(start)) {
+		if _, _, err := generate.Sample(t, B, generate.Options{Temperature: 1, Seed: o.Seed + uint64(runs*B)}); err != nil {
+			return err
+		}
+		runs++
+	}
+	d := time.Since(start)
+	r.PeakRSSBytes = PeakRSS()
+	r.Runs, r.Seconds = runs, d.Seconds()
+	r.SequencesPerSecond = float64(runs*B) / d.Seconds()
+	steps := runs * be.Config().T()
+	r.StepMS = t.d.Seconds() * 1e3 / float64(steps)
+	return nil
+}
+
+// train times optimizer steps at batch B: LossAndGrad over every CPU
+// (native.Trainer), gradient clipping, Adam, and the model refreshed from
+// the new weights, as mvae finetune does.
+func (o *Options) train(m *native.Model, B int, r *Record) error {
+	c := m.Config()
+	// Adam updates a private copy of the weights, which each step's Refresh
+	// builds the model from: the bundle's are never written.
+	w := native.NewGrads(c)
+	bw, err := o.Bundle.Weights()
+	if err != nil {
+		return err
+	}
+	for n, t := range bw {
+		copy(w[n].Data, t.Data)
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 1))
+	x := generate.RandomWindows(c, B, rng)
+	eps := make([]float32, B*c.ZSize)
+	for i := range eps {
+		eps[i] = float32(rng.NormFloat64())
+	}
+	g := native.NewGrads(c)
+	adam := native.NewAdam(c)
+	tr := &native.Trainer{M: m}
+	step := func() error {
+		if _, err := tr.LossAndGrad(x, eps, B, c.MaxBeta, c.FreeBits, g); err != nil {
+			return err
+		}
+		native.ClipGlobalNorm(g, 1)
+		adam.Update(w, g, 1e-4, nil)
+		tr.M.Refresh(w)
+		return nil
+	}
+	if err := step(); err != nil { // untimed: the first step allocates the workers' gradients
+		return err
+	}
+	resetPeakRSS()
+	start := time.Now()
+	runs := 0
+	for !o.done(runs, time.Since(start)) {
+		if err := step(); err != nil {
+			return err
+		}
+		runs++
+	}
+	d := time.Since(start)
+	r.PeakRSSBytes = PeakRSS()
+	r.Runs, r.Seconds = runs, d.Seconds()
+	r.ExamplesPerSecond = float64(runs*B) / d.Seconds()
+	r.StepMS = d.Seconds() * 1e3 / float64(runs)
+	return nil
+}

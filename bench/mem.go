@@ -1,0 +1,94 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	rt "runtime"
+	"runtime/debug"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/music"
+)
+
+// resetPeakRSS frees what the Go heap can give back and resets the
+// process's RSS high-water mark (Linux: /proc/self/clear_refs, 5), so that
+// the next PeakRSS is the peak of what runs in between. It reports whether
+// the mark could be reset; where it cannot, PeakRSS is the process's peak.
+func resetPeakRSS() bool {
+	debug.FreeOSMemory()
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+}
+
+// PeakRSS is the process's resident-set high-water mark in bytes: VmHWM of
+// /proc/self/status, else getrusage's ru_maxrss; 0 if neither is known.
+func PeakRSS() int64 {
+	if data, err := os.ReadFile("/proc/self/status"); err == nil {
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for sc.Scan() {
+			if rest, ok := bytes.CutPrefix(sc.Bytes(), []byte("VmHWM:")); ok {
+				f := bytes.Fields(rest)
+				if len(f) == 2 && string(f[1]) == "kB" {
+					if kb, err := strconv.ParseInt(string(f[0]), 10, 64); err == nil {
+						return kb << 10
+					}
+				}
+			}
+		}
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
+		return maxrssBytes(ru.Maxrss)
+	}
+	return 0
+}
+
+// memcpySize is the size of MemcpyBandwidth's buffers (tests shrink it).
+var memcpySize = 64 << 20
+
+// MemcpyBandwidth is this machine's memory bandwidth as STREAM's Copy
+// counts it: one goroutine copies between two 64 MiB buffers (larger than
+// any cache) for about d, and every byte copied counts twice, read and
+// written.
+func MemcpyBandwidth(d time.Duration) float64 {
+	n := memcpySize
+	src, dst := make([]byte, n), make([]byte, n)
+	for i := range src {
+		src[i] = byte(i)
+	}
+	copy(dst, src) // touch every page first
+	var copied int64
+	start := time.Now()
+	for copied == 0 || time.Since(start) < d {
+		copy(dst, src)
+		copied += int64(n)
+	}
+	bw := 2 * float64(copied) / time.Since(start).Seconds()
+	rt.KeepAlive(dst)
+	return bw
+}
+
+// StepBytes is how many bytes of weights one generation step of the native
+// runtime reads, every split decoder's step: layer 0's columns for the
+// previous token (one row of them for a one-hot token), its recurrent
+// weights, every upper layer's weights, the biases of every layer above 0,
+// and the output layer. Layer 0's columns for c_u and its biases are
+// applied once a segment (DecoderInit), not a step.
+func StepBytes(c *model.Config) int64 {
+	H, L := int64(c.Decoder.Hidden), int64(c.Decoder.Layers)
+	var n int64
+	for k, d := range c.SplitDepths() {
+		D := int64(d)
+		prev := 4 * H * D
+		if c.SplitRep(k) != music.Groove {
+			prev = 4 * H
+		}
+		n += prev + 4*H*H                // layer 0
+		n += (L - 1) * (4*H*2*H + 2*4*H) // layers 1..L-1: W_ih, W_hh, both biases
+		n += D*H + D                     // the output layer
+	}
+	return 4 * n
+}
