@@ -3,7 +3,6 @@ package conformance
 import (
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -122,16 +121,7 @@ func TestMagentaJSHierdecNative(t *testing.T) {
 	c := model.TinyFamilies()["hierdec_mel"]
 	for _, quant := range []string{"", "uint8"} {
 		t.Run("q="+quant, func(t *testing.T) {
-			dir := filepath.Join(t.TempDir(), "ckpt")
-			wr, err := magentajs.CheckpointRequest(c, dir, 31)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wr.DummyHierarchicalEncoder, wr.Quantization = true, quant
-			var written magentajs.WriteResponse
-			if err := h.Do(wr, &written); err != nil {
-				t.Fatal(err)
-			}
+			dir, _ := writeCheckpoint(t, h, c, 31, quant, true)
 			manifest, values, err := magentajs.ReadWeights(dir)
 			if err != nil {
 				t.Fatal(err)
@@ -197,15 +187,7 @@ func TestMagentaJSFlatEncoderNative(t *testing.T) {
 	for _, name := range []string{"mel_2bar", "groove_4bar", "groove_2bar_humanize", "tap2drum_2bar"} {
 		t.Run(name, func(t *testing.T) {
 			c := model.TinyFamilies()[name]
-			dir := filepath.Join(t.TempDir(), "ckpt")
-			wr, err := magentajs.CheckpointRequest(c, dir, 77)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var written magentajs.WriteResponse
-			if err := h.Do(wr, &written); err != nil {
-				t.Fatal(err)
-			}
+			dir, _ := writeCheckpoint(t, h, c, 77, "", false)
 			manifest, values, err := magentajs.ReadWeights(dir)
 			if err != nil {
 				t.Fatal(err)

@@ -179,16 +179,7 @@ func TestMagentaJSHarness(t *testing.T) {
 	for _, mc := range magentaCases() {
 		t.Run(mc.name, func(t *testing.T) {
 			c := mc.config
-			dir := filepath.Join(t.TempDir(), "ckpt")
-			wr, err := magentajs.CheckpointRequest(c, dir, 1000+uint64(len(mc.name)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			wr.Quantization, wr.DummyHierarchicalEncoder = mc.quant, mc.dummy
-			var written magentajs.WriteResponse
-			if err := h.Do(wr, &written); err != nil {
-				t.Fatal(err)
-			}
+			dir, written := writeCheckpoint(t, h, c, 1000+uint64(len(mc.name)), mc.quant, mc.dummy)
 			if written.Shards < 2 {
 				t.Errorf("%d shard(s) of %d bytes: want tensors straddling shards", written.Shards, written.Bytes)
 			}
@@ -614,15 +605,7 @@ func TestMagentaJSLoadsFineTuned(t *testing.T) {
 	for _, name := range []string{"mel_2bar", "groove_4bar", "trio_hier"} {
 		t.Run(name, func(t *testing.T) {
 			c := model.TinyFamilies()[name]
-			dir := filepath.Join(t.TempDir(), "ckpt")
-			wr, err := magentajs.CheckpointRequest(c, dir, 77)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var written magentajs.WriteResponse
-			if err := h.Do(wr, &written); err != nil {
-				t.Fatal(err)
-			}
+			dir, _ := writeCheckpoint(t, h, c, 77, "", false)
 			b, err := importMagentaFolder(dir)
 			if err != nil {
 				t.Fatal(err)
@@ -772,17 +755,9 @@ func corpusSample(t *testing.T, n int) []string {
 // result to compare with.
 func compareMagentaJS(t *testing.T, h *magentajs.Harness, mc magentaCase) {
 	c := mc.config
-	dir := filepath.Join(t.TempDir(), "ckpt")
-	wr, err := magentajs.CheckpointRequest(c, dir, 2000+uint64(len(mc.name)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	wr.Quantization, wr.DummyHierarchicalEncoder = mc.quant, mc.dummy
-	var written magentajs.WriteResponse
-	if err := h.Do(wr, &written); err != nil {
-		t.Fatal(err)
-	}
+	dir, _ := writeCheckpoint(t, h, c, 2000+uint64(len(mc.name)), mc.quant, mc.dummy)
 	var bundle *model.Bundle
+	var err error
 	if mc.dummy {
 		// The dummy hierarchical encoder that lets magenta.js load TF's
 		// hierdec layout is not part of the model: mvae takes the folder's
@@ -968,4 +943,22 @@ func firstDiff(a, b []float32) int {
 		}
 	}
 	return min(len(a), len(b))
+}
+
+// writeCheckpoint has magenta.js's side of the harness write config c's
+// checkpoint (random weights from seed; quant "" for float32, "uint8" or
+// "uint16"; dummy adds REF §6.6's hierarchical encoder) into a new folder.
+func writeCheckpoint(t *testing.T, h *magentajs.Harness, c *model.Config, seed uint64, quant string, dummy bool) (string, magentajs.WriteResponse) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "ckpt")
+	wr, err := magentajs.CheckpointRequest(c, dir, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wr.Quantization, wr.DummyHierarchicalEncoder = quant, dummy
+	var written magentajs.WriteResponse
+	if err := h.Do(wr, &written); err != nil {
+		t.Fatal(err)
+	}
+	return dir, written
 }
