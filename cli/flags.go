@@ -54,6 +54,8 @@ var flagRules = map[string]numRule{
 	"n":                 between(1, MaxGenerate),
 	"window":            between(0, math.MaxInt32),
 	"interpolate steps": between(2, MaxInterpolateSteps),
+	"similarity":        between(0, 1),
+	"amount":            anyValue, // any finite number
 	"finetune steps":    between(1, 1e9),
 	"batch":             between(1, MaxBatch),
 	"parity batch":      between(1, 4096),
@@ -96,6 +98,8 @@ func (r numRule) want(whole bool) string {
 	}
 	lo, hi := !math.IsInf(r.min, -1), !math.IsInf(r.max, 1)
 	switch {
+	case !lo && !hi && !whole:
+		return "a finite number"
 	case !lo && !hi:
 		return kind
 	case lo && !hi && r.minOpen:

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,8 +12,8 @@ import (
 
 	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/internal/fsutil"
-	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
+	"github.com/musicvae-go/mvae/musicvae"
 	"github.com/musicvae-go/mvae/npy"
 )
 
@@ -22,11 +23,24 @@ func runFlags(extra ...ucli.Flag) []ucli.Flag {
 
 var genFlags = []ucli.Flag{
 	&ucli.Float64Flag{Name: "temperature", Aliases: []string{"t"}, Value: 0.5, Usage: "sampling temperature (0: greedy)"},
-	&ucli.Uint64Flag{Name: "seed", Value: 0, Usage: "random seed: sequence i draws from SplitMix64(seed + i)"},
+	&ucli.Uint64Flag{Name: "seed", Usage: "random seed: sequence i draws from SplitMix64(seed + i)", DefaultText: "a random seed, printed so that the run can be repeated"},
 	&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write MIDI files into `DIR`"},
 	&ucli.StringFlag{Name: "tensors", Usage: "write z [B,Z] and tokens [B,T,D] to `OUT.npz`"},
 	&ucli.Float64Flag{Name: "bpm", Value: 120, Usage: "tempo of the MIDI files (above 0, at most 1000)"},
 	forceFlag,
+}
+
+// shiftFlags apply an attribute vector (mvae attribute) to every z decoded.
+var shiftFlags = []ucli.Flag{
+	&ucli.StringFlag{Name: "shift", Usage: "add an attribute vector `VEC.npy` (mvae attribute) to every z before decoding"},
+	&ucli.Float64Flag{Name: "amount", Value: 1, Usage: "how much of --shift to add (any finite number; negative: away from the attribute)"},
+}
+
+// windowFlag picks the window of an input file.
+var windowFlag = &ucli.IntFlag{Name: "window", Usage: "which window of each file (0: the first; a window is the model's bars from a bar line)"}
+
+func genCommandFlags(extra ...ucli.Flag) []ucli.Flag {
+	return runFlags(append(extra, genFlags...)...)
 }
 
 func runCommands() []*ucli.Command {
@@ -47,25 +61,76 @@ func runCommands() []*ucli.Command {
 		{
 			Name:   "decode",
 			Usage:  "decode latent vectors z into MIDI files and tokens",
-			Flags:  runFlags(append([]ucli.Flag{&ucli.StringFlag{Name: "z", Usage: "`Z.npy` [B,Z] (or an .npz with an array z or mu)", Required: true}}, genFlags...)...),
+			Flags:  genCommandFlags(append([]ucli.Flag{&ucli.StringFlag{Name: "z", Usage: "`Z.npy` [B,Z] (or an .npz with an array z or mu)", Required: true}}, shiftFlags...)...),
 			Action: runDecode,
 		},
 		{
 			Name:   "generate",
 			Usage:  "sample new sequences from the prior and write them as MIDI",
-			Flags:  runFlags(append([]ucli.Flag{&ucli.IntFlag{Name: "n", Value: 4, Usage: "how many sequences (1 to 100000)"}}, genFlags...)...),
+			Flags:  genCommandFlags(&ucli.IntFlag{Name: "n", Value: 4, Usage: "how many sequences (1 to 100000)"}),
 			Action: runGenerate,
 		},
 		{
-			Name:      "interpolate",
-			Usage:     "interpolate between two MIDI files in latent space",
-			ArgsUsage: "A.mid B.mid",
-			Flags: runFlags(append([]ucli.Flag{
-				&ucli.IntFlag{Name: "steps", Value: 7, Usage: "sequences from A to B, both ends included (2 to 1000)"},
-				&ucli.StringFlag{Name: "mode", Value: "slerp", Usage: "slerp or lerp"},
-				&ucli.IntFlag{Name: "window", Usage: "which window of each file (0: the first)"},
-			}, genFlags...)...),
+			Name:  "interpolate",
+			Usage: "interpolate in latent space between two MIDI files, or across four (a grid)",
+			Description: "With two files A and B, --steps sequences go from A to B (both included), along\n" +
+				"--mode. With four files, the sequences fill a --steps × --steps grid, bilinear as\n" +
+				"magenta.js's interpolate: the files are its corners top-left, bottom-left,\n" +
+				"top-right, bottom-right, and the files are named by row and column.",
+			ArgsUsage: "A.mid B.mid [C.mid D.mid]",
+			Flags: genCommandFlags(append([]ucli.Flag{
+				&ucli.IntFlag{Name: "steps", Value: 7, Usage: "sequences from A to B, both ends included (2 to 1000; with four files, the grid's side, at most 316)"},
+				&ucli.StringFlag{Name: "mode", Value: "slerp", Usage: "slerp or lerp (two files; four are always bilinear)"},
+				&ucli.BoolFlag{Name: "concat", Usage: "also write the whole path (the grid row by row) as one MIDI file"},
+				windowFlag,
+			}, shiftFlags...)...),
 			Action: runInterpolate,
+		},
+		{
+			Name:  "similar",
+			Usage: "make variations of a window of a MIDI file",
+			Description: "Each variation decodes z = S·mu + (1−S)·ε, mu the window's latent vector and ε\n" +
+				"a normal draw, as magenta.js's similar does: --similarity 1 decodes the window's\n" +
+				"own z, 0 samples the prior.",
+			ArgsUsage: "FILE.mid",
+			Flags: genCommandFlags(append([]ucli.Flag{
+				&ucli.Float64Flag{Name: "similarity", Aliases: []string{"s"}, Value: 0.8, Usage: "how close to the input, from 0 (a prior sample) to 1 (the input's z)"},
+				&ucli.IntFlag{Name: "n", Value: 4, Usage: "how many variations (1 to 100000)"},
+				windowFlag,
+			}, shiftFlags...)...),
+			Action: runSimilar,
+		},
+		{
+			Name:      "humanize",
+			Usage:     "give quantised drums velocities and micro-timing (GrooVAE's humanize; groove models)",
+			ArgsUsage: "FILE.mid",
+			Description: "A model trained for it (encoder input humanize, Magenta's groovae_2bar_humanize)\n" +
+				"reads the hits alone; any other groove model reads the quantised groove.",
+			Flags:  genCommandFlags(windowFlag),
+			Action: runHumanize,
+		},
+		{
+			Name:      "tap",
+			Usage:     "turn a tapped rhythm (hits on the drum channel) into a drum groove (tap2drum; groove models)",
+			ArgsUsage: "FILE.mid",
+			Description: "The taps become one hi-hat hit a step, timing kept (GrooVAE's tapify), and the\n" +
+				"model decodes their latent vector. Magenta's tap2drum models tapify themselves.",
+			Flags:  genCommandFlags(windowFlag),
+			Action: runTap,
+		},
+		{
+			Name:  "attribute",
+			Usage: "make an attribute vector: the mean z of the MIDI files --with minus that of --without",
+			Description: "Every window of the MIDI files under each folder is encoded; the vector is the\n" +
+				"difference of the means of their mu (Roberts et al. 2018 §5.3). Apply it with\n" +
+				"--shift VEC.npy --amount A on decode, similar and interpolate.",
+			Flags: runFlags(
+				&ucli.StringFlag{Name: "with", Usage: "MIDI files with the attribute: a `DIR` (or one file)", Required: true},
+				&ucli.StringFlag{Name: "without", Usage: "MIDI files without it: a `DIR` (or one file)", Required: true},
+				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the vector [Z] to `VEC.npy`", Required: true},
+				jsonFlag,
+			),
+			Action: runAttribute,
 		},
 	}
 }
@@ -103,36 +168,38 @@ func floats(v []int) *npy.Array {
 }
 
 func runEncode(c *ucli.Context) error {
-	be, b, err := modelBackend(c)
+	m, err := openModel(c)
 	if err != nil {
 		return err
 	}
-	defer be.Close()
-	cfg := b.Config()
+	defer m.Close()
+	cfg := m.Config()
 	arrays := map[string]*npy.Array{}
 	names := []string{"mu", "sigma"}
-	var x *npy.Array
+	var x []float32
+	var B int
 	var used []string
 	switch {
 	case c.String("x") != "" && c.NArg() > 0:
 		return fmt.Errorf("give MIDI files or --x, not both")
 	case c.String("x") != "":
-		if x, err = cfg.ReadX(c.String("x")); err != nil {
-			return err
-		}
-	case c.NArg() > 0:
-		fw, err := music.ReadFilesWindows(c.Args().Slice(), cfg.MusicOptions(), c.Bool("strict"), func(err error) { logf("skip %v", err) })
+		t, err := cfg.ReadX(c.String("x"))
 		if err != nil {
 			return err
 		}
-		x, used = &npy.Array{Shape: []int{fw.N, fw.T, fw.D}, Data: fw.Data}, fw.Files
+		x, B = t.Data, t.Shape[0]
+	case c.NArg() > 0:
+		fw, err := m.ReadMIDIFiles(c.Args().Slice(), c.Bool("strict"), func(err error) { logf("skip %v", err) })
+		if err != nil {
+			return err
+		}
+		x, B, used = fw.Data, fw.N, fw.Files
 		arrays["file"], arrays["window"] = floats(fw.File), floats(fw.Index)
 		names = append(names, "file", "window")
 	default:
 		return fmt.Errorf("encode needs MIDI files or --x X.npy")
 	}
-	B := x.Shape[0]
-	mu, sigma, err := generate.EncodeTokens(be, x.Data, B)
+	mu, sigma, err := m.Encode(x, B)
 	if err != nil {
 		return err
 	}
@@ -152,13 +219,38 @@ func runEncode(c *ucli.Context) error {
 	return nil
 }
 
-// writeResults writes --tensors and the MIDI files of -o.
-func writeResults(c *ucli.Context, cfg *model.Config, z, tokens []float32, B int, names func(i int) string) error {
-	T, D := cfg.T(), cfg.InputSize
+// decodeOptions are the temperature, the seed (a random one, printed, when
+// --seed is not given), the attribute vector of --shift and the progress.
+func decodeOptions(c *ucli.Context, m *musicvae.Model) (musicvae.Options, error) {
+	o := musicvae.Options{Temperature: c.Float64("temperature"), Seed: c.Uint64("seed")}
+	if !c.IsSet("seed") {
+		o.Seed = musicvae.NewSeed()
+		logf("seed %d (give --seed %d to repeat this run)", o.Seed, o.Seed)
+	}
+	if p := c.String("shift"); flagNamed(c.Command.Flags, "shift") != nil && p != "" {
+		v, err := m.Config().ReadLatents(p)
+		if err != nil {
+			return o, err
+		}
+		if v.Shape[0] != 1 {
+			return o, fmt.Errorf("--shift %s holds %d vectors; want one attribute vector [%d] (mvae attribute)", p, v.Shape[0], m.Config().ZSize)
+		}
+		o.Attribute, o.Amount = v.Data, c.Float64("amount")
+	} else if c.IsSet("amount") {
+		return o, fmt.Errorf("--amount needs --shift VEC.npy")
+	}
+	p := newProgress("decoding")
+	o.Progress = func(t, total int) { p.update(t, total, "steps") }
+	return o, nil
+}
+
+// writeResults writes --tensors and the MIDI files of -o: one a sequence,
+// named by names, and with concat also the whole of them as one file.
+func writeResults(c *ucli.Context, m *musicvae.Model, s *musicvae.Sequences, names func(i int) string, concat string) error {
 	if p := c.String("tensors"); p != "" {
 		if err := npy.WriteNPZFile(p, []string{"z", "tokens"}, map[string]*npy.Array{
-			"z":      {Shape: []int{B, cfg.ZSize}, Data: z},
-			"tokens": {Shape: []int{B, T, D}, Data: tokens},
+			"z":      {Shape: []int{s.N, s.ZSize}, Data: s.Z},
+			"tokens": {Shape: []int{s.N, s.T, s.D}, Data: s.Tokens},
 		}); err != nil {
 			return err
 		}
@@ -174,122 +266,275 @@ func writeResults(c *ucli.Context, cfg *model.Config, z, tokens []float32, B int
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	wo := cfg.WriteOptions()
-	wo.BPM = c.Float64("bpm")
-	wrote := 0
-	var first error
-	for i := 0; i < B; i++ {
-		p := filepath.Join(dir, names(i)+".mid")
-		err := fsutil.CreateNew(p, c.Bool("force"), func(w io.Writer) error {
+	wo := music.WriteOptions{BPM: c.Float64("bpm")}
+	write := func(name string, tokens []float32) error {
+		p := filepath.Join(dir, name+".mid")
+		return fsutil.CreateNew(p, c.Bool("force"), func(w io.Writer) error {
 			o := wo
-			o.Name = names(i)
-			return music.WindowToMIDI(w, tokens[i*T*D:(i+1)*T*D], o)
+			o.Name = name
+			return m.WriteMIDI(w, tokens, o)
 		})
-		if err != nil {
-			logf("%v", err)
-			if first == nil {
-				first = err
-			}
+	}
+	wrote, failed := 0, 0
+	var first error
+	fail := func(err error) {
+		logf("%v", err)
+		if first == nil {
+			first = err
+		}
+		failed++
+	}
+	for i := 0; i < s.N; i++ {
+		if err := write(names(i), s.Sequence(i)); err != nil {
+			fail(err)
 			continue
 		}
 		wrote++
 	}
+	if concat != "" {
+		if err := write(concat, s.Concat()); err != nil {
+			fail(err)
+		} else {
+			wrote++
+			logf("%s.mid holds all %d sequences, one after the other", concat, s.N)
+		}
+	}
 	logf("wrote %d MIDI file(s) to %s", wrote, dir)
 	if first != nil {
-		return fmt.Errorf("%d file(s) not written, first: %w", B-wrote, first)
+		return fmt.Errorf("%d file(s) not written, first: %w", failed, first)
 	}
 	return nil
 }
 
-func genOptions(c *ucli.Context, T int) generate.Options {
-	o := generate.Options{Temperature: c.Float64("temperature"), Seed: c.Uint64("seed")}
-	p := newProgress("decoding")
-	o.Progress = func(t, total int) { p.update(t, total, "steps") }
-	return o
-}
-
 func runDecode(c *ucli.Context) error {
-	be, b, err := modelBackend(c)
+	m, err := openModel(c)
 	if err != nil {
 		return err
 	}
-	defer be.Close()
-	cfg := b.Config()
-	z, err := cfg.ReadLatents(c.String("z"))
+	defer m.Close()
+	z, err := m.Config().ReadLatents(c.String("z"))
 	if err != nil {
 		return err
 	}
-	B := z.Shape[0]
-	o := genOptions(c, cfg.T())
-	tokens, err := generate.Decode(be, z.Data, B, o)
+	o, err := decodeOptions(c, m)
 	if err != nil {
 		return err
 	}
-	return writeResults(c, cfg, z.Data, tokens, B, func(i int) string {
+	s, err := m.Decode(z.Data, o)
+	if err != nil {
+		return err
+	}
+	return writeResults(c, m, s, func(i int) string {
 		return fmt.Sprintf("decode_t%g_seed%d_%03d", o.Temperature, o.Seed, i)
-	})
+	}, "")
 }
 
 func runGenerate(c *ucli.Context) error {
 	n := c.Int("n")
-	if n < 1 || n > 100000 {
-		return fmt.Errorf("-n must be between 1 and 100000, got %d", n)
+	if n < 1 || n > MaxGenerate {
+		return fmt.Errorf("-n must be between 1 and %d, got %d", MaxGenerate, n)
 	}
-	be, b, err := modelBackend(c)
+	m, err := openModel(c)
 	if err != nil {
 		return err
 	}
-	defer be.Close()
-	cfg := b.Config()
-	o := genOptions(c, cfg.T())
-	z, tokens, err := generate.Sample(be, n, o)
+	defer m.Close()
+	o, err := decodeOptions(c, m)
 	if err != nil {
 		return err
 	}
-	return writeResults(c, cfg, z, tokens, n, func(i int) string {
+	s, err := m.Sample(n, o)
+	if err != nil {
+		return err
+	}
+	return writeResults(c, m, s, func(i int) string {
 		return fmt.Sprintf("sample_t%g_seed%d_%03d", o.Temperature, o.Seed, i)
+	}, "")
+}
+
+// stem is a file's name without folder and extension.
+func stem(p string) string { return strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)) }
+
+// fileWindow reads window --window of a MIDI file.
+func fileWindow(c *ucli.Context, m *musicvae.Model, f string) ([]float32, error) {
+	w, err := m.ReadMIDI(f)
+	if err != nil {
+		return nil, err
+	}
+	k := c.Int("window")
+	if k < 0 || k >= w.N {
+		return nil, fmt.Errorf("%s: --window %d, but the file has %d window(s)", f, k, w.N)
+	}
+	return w.Window(k), nil
+}
+
+// maxGridSide is the largest --steps of a four-corner grid (its
+// sequences, steps², stay under MaxGenerate).
+const maxGridSide = 316
+
+func runInterpolate(c *ucli.Context) error {
+	files := c.Args().Slice()
+	if len(files) != 2 && len(files) != 4 {
+		return fmt.Errorf("interpolate takes two MIDI files (a path) or four (a grid), got %d", len(files))
+	}
+	steps := c.Int("steps")
+	mode := musicvae.Mode(c.String("mode"))
+	if mode != musicvae.Slerp && mode != musicvae.Lerp {
+		return fmt.Errorf("unknown --mode %q (want slerp or lerp)", mode)
+	}
+	if len(files) == 4 {
+		if steps > maxGridSide {
+			return fmt.Errorf("--steps %d with four files makes a %d×%d grid; at most %d a side", steps, steps, steps, maxGridSide)
+		}
+		if c.IsSet("mode") {
+			return fmt.Errorf("--mode is for two files: four corners are always interpolated bilinearly (as magenta.js does)")
+		}
+	}
+	m, err := openModel(c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	seqs := make([][]float32, len(files))
+	for i, f := range files {
+		if seqs[i], err = fileWindow(c, m, f); err != nil {
+			return err
+		}
+	}
+	o, err := decodeOptions(c, m)
+	if err != nil {
+		return err
+	}
+	s, err := m.Interpolate(seqs, steps, mode, o)
+	if err != nil {
+		return err
+	}
+	var names func(int) string
+	var whole string
+	if len(files) == 2 {
+		base := fmt.Sprintf("interp_%s_to_%s_%s", stem(files[0]), stem(files[1]), mode)
+		names = func(i int) string { return fmt.Sprintf("%s_%02d", base, i) }
+		whole = base + "_all"
+	} else {
+		base := fmt.Sprintf("grid_%s_%s_%s_%s", stem(files[0]), stem(files[1]), stem(files[2]), stem(files[3]))
+		names = func(i int) string { return fmt.Sprintf("%s_r%02d_c%02d", base, i/steps, i%steps) }
+		whole = base + "_all"
+	}
+	if !c.Bool("concat") {
+		whole = ""
+	}
+	return writeResults(c, m, s, names, whole)
+}
+
+func runSimilar(c *ucli.Context) error {
+	if c.NArg() != 1 {
+		return fmt.Errorf("similar takes one MIDI file, got %d", c.NArg())
+	}
+	m, err := openModel(c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	f := c.Args().First()
+	x, err := fileWindow(c, m, f)
+	if err != nil {
+		return err
+	}
+	o, err := decodeOptions(c, m)
+	if err != nil {
+		return err
+	}
+	sim := c.Float64("similarity")
+	s, err := m.Similar(x, c.Int("n"), sim, o)
+	if err != nil {
+		return err
+	}
+	return writeResults(c, m, s, func(i int) string {
+		return fmt.Sprintf("%s_similar_s%g_seed%d_%03d", stem(f), sim, o.Seed, i)
+	}, "")
+}
+
+// reencodeCommand runs humanize or tap on window --window of the file.
+func reencodeCommand(c *ucli.Context, what string, op func(m *musicvae.Model, x []float32, o musicvae.Options) (*musicvae.Sequences, error)) error {
+	if c.NArg() != 1 {
+		return fmt.Errorf("%s takes one MIDI file, got %d", what, c.NArg())
+	}
+	m, err := openModel(c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	f := c.Args().First()
+	x, err := fileWindow(c, m, f)
+	if err != nil {
+		return err
+	}
+	o, err := decodeOptions(c, m)
+	if err != nil {
+		return err
+	}
+	s, err := op(m, x, o)
+	if err != nil {
+		return fmt.Errorf("%s: %w", m.Name(), err)
+	}
+	return writeResults(c, m, s, func(int) string {
+		return fmt.Sprintf("%s_%s_w%d_seed%d", stem(f), what, c.Int("window"), o.Seed)
+	}, "")
+}
+
+func runHumanize(c *ucli.Context) error {
+	return reencodeCommand(c, "humanized", func(m *musicvae.Model, x []float32, o musicvae.Options) (*musicvae.Sequences, error) {
+		return m.Humanize(x, 1, o)
 	})
 }
 
-func runInterpolate(c *ucli.Context) error {
-	if c.NArg() != 2 {
-		return fmt.Errorf("interpolate takes two MIDI files, got %d", c.NArg())
-	}
-	be, b, err := modelBackend(c)
-	if err != nil {
-		return err
-	}
-	defer be.Close()
-	cfg := b.Config()
-	k := c.Int("window")
-	var zs [2][]float32
-	for i, f := range c.Args().Slice() {
-		w, err := music.FileWindows(f, cfg.MusicOptions())
-		if err != nil {
-			return err
-		}
-		if k < 0 || k >= w.N {
-			return fmt.Errorf("%s: --window %d, but the file has %d window(s)", f, k, w.N)
-		}
-		mu, _, err := generate.EncodeTokens(be, w.Window(k), 1)
-		if err != nil {
-			return err
-		}
-		zs[i] = mu
-	}
-	steps := c.Int("steps")
-	z, err := generate.Interpolate(zs[0], zs[1], steps, c.String("mode"))
-	if err != nil {
-		return err
-	}
-	o := genOptions(c, cfg.T())
-	tokens, err := generate.Decode(be, z, steps, o)
-	if err != nil {
-		return err
-	}
-	stem := func(p string) string { return strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)) }
-	a, bn := stem(c.Args().Get(0)), stem(c.Args().Get(1))
-	return writeResults(c, cfg, z, tokens, steps, func(i int) string {
-		return fmt.Sprintf("interp_%s_to_%s_%s_%02d", a, bn, c.String("mode"), i)
+func runTap(c *ucli.Context) error {
+	return reencodeCommand(c, "tapped", func(m *musicvae.Model, x []float32, o musicvae.Options) (*musicvae.Sequences, error) {
+		return m.Tap(x, 1, o)
 	})
+}
+
+func runAttribute(c *ucli.Context) error {
+	m, err := openModel(c)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	cfg := m.Config()
+	read := func(flag string) (*music.Windows, error) {
+		w, _, err := music.GatherWindows([]string{c.String(flag)}, music.BuildOptions{
+			Options: cfg.MusicOptions(),
+			Warn:    func(format string, args ...any) { logf("--"+flag+": "+format, args...) },
+		})
+		if err != nil {
+			return nil, fmt.Errorf("--%s: %w", flag, err)
+		}
+		return w, nil
+	}
+	with, err := read("with")
+	if err != nil {
+		return err
+	}
+	without, err := read("without")
+	if err != nil {
+		return err
+	}
+	v, err := m.AttributeVector(with.Data, with.N, without.Data, without.N)
+	if err != nil {
+		return err
+	}
+	out := c.String("output")
+	if err := npy.WriteFile(out, &npy.Array{Shape: []int{cfg.ZSize}, Data: v}); err != nil {
+		return err
+	}
+	var norm float64
+	for _, x := range v {
+		norm += float64(x) * float64(x)
+	}
+	norm = math.Sqrt(norm)
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, map[string]any{"output": out, "with_windows": with.N, "without_windows": without.N, "norm": norm})
+	}
+	logf("wrote %s: the mean z of %d window(s) minus that of %d (length %.3g)", out, with.N, without.N, norm)
+	return nil
 }
