@@ -104,18 +104,23 @@ func runCommands() []*ucli.Command {
 			Name:      "humanize",
 			Usage:     "give quantised drums velocities and micro-timing (GrooVAE's humanize; groove models)",
 			ArgsUsage: "FILE.mid",
-			Description: "A model trained for it (encoder input humanize, Magenta's groovae_2bar_humanize)\n" +
-				"reads the hits alone; any other groove model reads the quantised groove.",
-			Flags:  genCommandFlags(windowFlag),
+			Description: "The drum part is cut into consecutive windows of the model's bars from bar 0;\n" +
+				"each is encoded and decoded, and the whole is written as one file (a window\n" +
+				"without a hit stays silent). A model trained for it (encoder input humanize,\n" +
+				"Magenta's groovae_2bar_humanize) reads the hits alone; any other groove model\n" +
+				"reads the quantised groove (offsets 0, velocities kept).",
+			Flags:  genCommandFlags(),
 			Action: runHumanize,
 		},
 		{
 			Name:      "tap",
-			Usage:     "turn a tapped rhythm (hits on the drum channel) into a drum groove (tap2drum; groove models)",
+			Usage:     "turn a tapped rhythm (notes on any channel) into a drum groove (tap2drum; groove models)",
 			ArgsUsage: "FILE.mid",
-			Description: "The taps become one hi-hat hit a step, timing kept (GrooVAE's tapify), and the\n" +
-				"model decodes their latent vector. Magenta's tap2drum models tapify themselves.",
-			Flags:  genCommandFlags(windowFlag),
+			Description: "Every note of the file is a tap. The taps are cut into consecutive windows of\n" +
+				"the model's bars from bar 0, each becomes one hi-hat hit a step with the loudest\n" +
+				"tap's timing (GrooVAE's tapify), is encoded and decoded; the whole is written as\n" +
+				"one file. Magenta's tap2drum models tapify themselves.",
+			Flags:  genCommandFlags(),
 			Action: runTap,
 		},
 		{
@@ -245,7 +250,8 @@ func decodeOptions(c *ucli.Context, m *musicvae.Model) (musicvae.Options, error)
 }
 
 // writeResults writes --tensors and the MIDI files of -o: one a sequence,
-// named by names, and with concat also the whole of them as one file.
+// named by names (none for names nil), and with concat also the whole of
+// them as one file.
 func writeResults(c *ucli.Context, m *musicvae.Model, s *musicvae.Sequences, names func(i int) string, concat string) error {
 	if p := c.String("tensors"); p != "" {
 		if err := npy.WriteNPZFile(p, []string{"z", "tokens"}, map[string]*npy.Array{
@@ -284,7 +290,7 @@ func writeResults(c *ucli.Context, m *musicvae.Model, s *musicvae.Sequences, nam
 		}
 		failed++
 	}
-	for i := 0; i < s.N; i++ {
+	for i := 0; i < s.N && names != nil; i++ {
 		if err := write(names(i), s.Sequence(i)); err != nil {
 			fail(err)
 			continue
@@ -296,7 +302,9 @@ func writeResults(c *ucli.Context, m *musicvae.Model, s *musicvae.Sequences, nam
 			fail(err)
 		} else {
 			wrote++
-			logf("%s.mid holds all %d sequences, one after the other", concat, s.N)
+			if names != nil {
+				logf("%s.mid holds all %d sequences, one after the other", concat, s.N)
+			}
 		}
 	}
 	logf("wrote %d MIDI file(s) to %s", wrote, dir)
@@ -454,44 +462,35 @@ func runSimilar(c *ucli.Context) error {
 	}, "")
 }
 
-// reencodeCommand runs humanize or tap on window --window of the file.
-func reencodeCommand(c *ucli.Context, what string, op func(m *musicvae.Model, x []float32, o musicvae.Options) (*musicvae.Sequences, error)) error {
+// wholeFileCommand runs humanize or tap on the whole of a file and writes
+// the result as one MIDI file.
+func wholeFileCommand(c *ucli.Context, what string, op func(m *musicvae.Model, path string, o musicvae.Options) (*musicvae.Sequences, error)) error {
 	if c.NArg() != 1 {
-		return fmt.Errorf("%s takes one MIDI file, got %d", what, c.NArg())
+		return fmt.Errorf("%s takes one MIDI file, got %d", c.Command.Name, c.NArg())
 	}
 	m, err := openModel(c)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	f := c.Args().First()
-	x, err := fileWindow(c, m, f)
-	if err != nil {
-		return err
-	}
 	o, err := decodeOptions(c, m)
 	if err != nil {
 		return err
 	}
-	s, err := op(m, x, o)
+	f := c.Args().First()
+	s, err := op(m, f, o)
 	if err != nil {
 		return fmt.Errorf("%s: %w", m.Name(), err)
 	}
-	return writeResults(c, m, s, func(int) string {
-		return fmt.Sprintf("%s_%s_w%d_seed%d", stem(f), what, c.Int("window"), o.Seed)
-	}, "")
+	return writeResults(c, m, s, nil, fmt.Sprintf("%s_%s_seed%d", stem(f), what, o.Seed))
 }
 
 func runHumanize(c *ucli.Context) error {
-	return reencodeCommand(c, "humanized", func(m *musicvae.Model, x []float32, o musicvae.Options) (*musicvae.Sequences, error) {
-		return m.Humanize(x, 1, o)
-	})
+	return wholeFileCommand(c, "humanized", (*musicvae.Model).HumanizeFile)
 }
 
 func runTap(c *ucli.Context) error {
-	return reencodeCommand(c, "tapped", func(m *musicvae.Model, x []float32, o musicvae.Options) (*musicvae.Sequences, error) {
-		return m.Tap(x, 1, o)
-	})
+	return wholeFileCommand(c, "tapped", (*musicvae.Model).TapFile)
 }
 
 func runAttribute(c *ucli.Context) error {

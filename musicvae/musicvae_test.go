@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -237,5 +239,44 @@ func TestLoad(t *testing.T) {
 	defaultBundle = nil
 	if _, err := LoadDefault(); err != ErrNoDefaultModel {
 		t.Errorf("no default model: %v", err)
+	}
+}
+
+// TestWholeFile: humanize and tap a file of three windows whose middle one
+// is silent, on every groove family (Magenta's read through their
+// converter).
+func TestWholeFile(t *testing.T) {
+	for name, m := range tinyModels(t) {
+		c := m.Config()
+		if c.Rep() != music.Groove {
+			continue
+		}
+		TD := c.T() * c.InputSize
+		x := generate.RandomWindows(c, 2, rand.New(rand.NewPCG(9, 10)))
+		seq := slices.Concat(x[:TD], make([]float32, TD), x[TD:])
+		p := filepath.Join(t.TempDir(), "in.mid")
+		var buf bytes.Buffer
+		if err := m.WriteMIDI(&buf, seq, music.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(p, buf.Bytes(), 0o644)
+		for what, op := range map[string]func(string, Options) (*Sequences, error){"humanize": m.HumanizeFile, "tap": m.TapFile} {
+			s, err := op(p, Options{Temperature: 0.5, Seed: 3})
+			if err != nil {
+				t.Fatalf("%s %s: %v", name, what, err)
+			}
+			if s.N != 3 {
+				t.Fatalf("%s %s: %d windows, want 3", name, what, s.N)
+			}
+			if slices.ContainsFunc(s.Sequence(1), func(v float32) bool { return v != 0 }) || slices.ContainsFunc(s.Latent(1), func(v float32) bool { return v != 0 }) {
+				t.Errorf("%s %s: the silent window is not silent", name, what)
+			}
+			if !slices.ContainsFunc(s.Latent(2), func(v float32) bool { return v != 0 }) {
+				t.Errorf("%s %s: the last window was not decoded", name, what)
+			}
+		}
+	}
+	if _, err := tinyModels(t)["mel_2bar"].HumanizeFile("x.mid", Options{}); err == nil || !strings.Contains(err.Error(), "groove") {
+		t.Errorf("humanize with a melody model: %v", err)
 	}
 }

@@ -219,3 +219,62 @@ func (m *Model) reencode(x []float32, n int, o Options) (*Sequences, error) {
 	}
 	return m.Decode(mu, o)
 }
+
+// HumanizeFile humanizes the whole drum part of a MIDI file: its
+// consecutive windows from bar 0 (music.FileChunks), each through Humanize;
+// a window without a hit stays silent (its z is 0). The sequences one after
+// the other (Sequences.Concat) are the whole part.
+func (m *Model) HumanizeFile(path string, o Options) (*Sequences, error) {
+	if err := m.needGroove("humanize"); err != nil {
+		return nil, err
+	}
+	return m.wholeFile(path, false, m.Humanize, o)
+}
+
+// TapFile turns the taps of a MIDI file (every note, on any channel) into
+// a drum groove as long as the file: its consecutive windows from bar 0
+// (music.FileChunks with taps), each through Tap; a window without a tap
+// stays silent (its z is 0).
+func (m *Model) TapFile(path string, o Options) (*Sequences, error) {
+	if err := m.needGroove("tap"); err != nil {
+		return nil, err
+	}
+	return m.wholeFile(path, true, m.Tap, o)
+}
+
+// wholeFile runs op on the windows of the file that hold a hit, sequence i
+// of them drawing from stream Seed+i, and puts the results in the file's
+// order.
+func (m *Model) wholeFile(path string, taps bool, op func([]float32, int, Options) (*Sequences, error), o Options) (*Sequences, error) {
+	c := m.Config()
+	w, err := music.FileChunks(path, c.MusicOptions(), taps)
+	if err != nil {
+		return nil, err
+	}
+	TD, Z := w.T*w.D, c.ZSize
+	var x []float32
+	var at []int
+	for i := 0; i < w.N; i++ {
+		win := w.Window(i)
+		for t := 0; t < w.T; t++ {
+			if slices.ContainsFunc(win[t*w.D:t*w.D+music.NumDrumClasses], func(v float32) bool { return v > 0.5 }) {
+				x = append(x, win...)
+				at = append(at, i)
+				break
+			}
+		}
+	}
+	if len(at) == 0 {
+		return nil, fmt.Errorf("%s: no hit in the file's drum part", path)
+	}
+	s, err := op(x, len(at), o)
+	if err != nil {
+		return nil, err
+	}
+	out := m.sequences(make([]float32, w.N*Z), make([]float32, w.N*TD))
+	for j, i := range at {
+		copy(out.Z[i*Z:(i+1)*Z], s.Latent(j))
+		copy(out.Tokens[i*TD:(i+1)*TD], s.Sequence(j))
+	}
+	return out, nil
+}

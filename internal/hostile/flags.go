@@ -39,7 +39,7 @@ var flagCases = []struct {
 	{"amount-inf", []string{"decode", "--z", "DIR/z.npy", "--shift", "DIR/z.npy", "--amount", "Inf", "-o", "DIR/out"}, []string{"--amount", "finite"}},
 	{"amount-nan", []string{"similar", "DIR/a.mid", "--shift", "DIR/z.npy", "--amount", "NaN", "-o", "DIR/out"}, []string{"--amount"}},
 	{"humanize-temperature-inf", []string{"humanize", "DIR/a.mid", "-t", "Inf", "-o", "DIR/out"}, []string{"--temperature"}},
-	{"tap-window-negative", []string{"tap", "DIR/a.mid", "--window", "-1", "-o", "DIR/out"}, []string{"--window"}},
+	{"tap-temperature-nan", []string{"tap", "DIR/a.mid", "-t", "NaN", "-o", "DIR/out"}, []string{"--temperature", "NaN"}},
 	{"lr-negative", []string{"finetune", "DIR/a.mid", "-o", "DIR/n.mvae", "--lr", "-1"}, []string{"--lr"}},
 	{"lr-inf", []string{"finetune", "DIR/a.mid", "-o", "DIR/n.mvae", "--lr", "Inf"}, []string{"--lr"}},
 	{"batch-zero", []string{"finetune", "DIR/a.mid", "-o", "DIR/n.mvae", "--batch", "0"}, []string{"--batch"}},
