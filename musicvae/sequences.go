@@ -12,14 +12,15 @@ import (
 // latent vector times Amount, and a progress callback (step t of T).
 type Options = generate.Options
 
-// NewSeed returns a random seed (from crypto/rand), for runs that should
-// differ: print it, so that the run can be repeated with Options.Seed.
+// NewSeed returns a random seed below 2³² (from crypto/rand; short enough
+// to read in a file name), for runs that should differ: print it, so that
+// the run can be repeated with Options.Seed.
 func NewSeed() uint64 {
-	var b [8]byte
+	var b [4]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic("musicvae: crypto/rand: " + err.Error())
 	}
-	return binary.LittleEndian.Uint64(b[:])
+	return uint64(binary.LittleEndian.Uint32(b[:]))
 }
 
 // Sequences are N sequences a model decoded: their latent vectors Z [N,ZSize]
