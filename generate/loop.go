@@ -69,10 +69,11 @@ func Sample(b Backend, n int, o Options) (z, tokens []float32, err error) {
 }
 
 // Similar draws n variations of the latent vector mu [Z] at similarity s
-// in [0, 1], as magenta.js's MusicVAE.similar does (model.ts; @magenta/music
-// 1.23.1 esm/music_vae/model.js:717:
-// `tf.add(inputZs.mul(similarity), randZs.mul(1 - similarity))`, a linear
-// mix, not a slerp):
+// in [0, 1], as magenta.js's MusicVAE.similar does: a linear mix, not a
+// slerp (magenta-js music/src/music_vae/model.ts, MusicVAE.similar, under
+// "TODO(iansimon): use slerp instead of linear interpolation"; in the
+// published @magenta/music 1.23.1, esm/music_vae/model.js line 717:
+// `return tf.add(inputZs.mul(similarity), randZs.mul(1 - similarity));`):
 //
 //	z_i = s·mu + (1-s)·ε_i,  ε_i ~ N(0, I) from stream Seed+i
 //
