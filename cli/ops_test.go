@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -51,8 +52,16 @@ func TestOperationsDefaultModel(t *testing.T) {
 
 	// similar: -n files; at similarity 1 every z is the file's mu.
 	out := filepath.Join(dir, "similar")
-	if _, err := run(t, "similar", src[0], "-s", "1", "-n", "3", "--seed", "4", "-o", out, "--tensors", filepath.Join(dir, "s.npz")); err != nil {
+	js, err := run(t, "similar", src[0], "-s", "1", "-n", "3", "--seed", "4", "-o", out, "--tensors", filepath.Join(dir, "s.npz"), "--json")
+	if err != nil {
 		t.Fatal(err)
+	}
+	var res struct {
+		Seed  uint64
+		Files []string
+	}
+	if err := json.Unmarshal([]byte(js), &res); err != nil || res.Seed != 4 || len(res.Files) != 3 {
+		t.Fatalf("similar --json: %v %s", err, js)
 	}
 	if n := len(mids(t, out)); n != 3 {
 		t.Fatalf("similar wrote %d files", n)
@@ -103,7 +112,7 @@ func TestOperationsDefaultModel(t *testing.T) {
 	os.Mkdir(without, 0o755)
 	writeGroove(t, filepath.Join(without, "plain.mid"), 4, 60)
 	vec := filepath.Join(dir, "vec.npy")
-	js, err := run(t, "attribute", "--with", in, "--without", without, "-o", vec, "--json")
+	js, err = run(t, "attribute", "--with", in, "--without", without, "-o", vec, "--json")
 	if err != nil || !strings.Contains(js, `"with_windows": 4`) {
 		t.Fatalf("attribute: %v %s", err, js)
 	}

@@ -28,6 +28,7 @@ var genFlags = []ucli.Flag{
 	&ucli.StringFlag{Name: "tensors", Usage: "write z [B,Z] and tokens [B,T,D] to `OUT.npz`"},
 	&ucli.Float64Flag{Name: "bpm", Value: 120, Usage: "tempo of the MIDI files (above 0, at most 1000)"},
 	forceFlag,
+	jsonFlag,
 }
 
 // shiftFlags apply an attribute vector (mvae attribute) to every z decoded.
@@ -252,7 +253,15 @@ func decodeOptions(c *ucli.Context, m *musicvae.Model) (musicvae.Options, error)
 // writeResults writes --tensors and the MIDI files of -o: one a sequence,
 // named by names (none for names nil), and with concat also the whole of
 // them as one file.
-func writeResults(c *ucli.Context, m *musicvae.Model, s *musicvae.Sequences, names func(i int) string, concat string) error {
+// With --json, it prints the seed and what it wrote.
+func writeResults(c *ucli.Context, m *musicvae.Model, s *musicvae.Sequences, seed uint64, names func(i int) string, concat string) error {
+	var files []string
+	report := func() error {
+		if !c.Bool("json") {
+			return nil
+		}
+		return writeJSON(c.App.Writer, map[string]any{"seed": seed, "sequences": s.N, "tensors": c.String("tensors"), "files": files})
+	}
 	if p := c.String("tensors"); p != "" {
 		if err := npy.WriteNPZFile(p, []string{"z", "tokens"}, map[string]*npy.Array{
 			"z":      {Shape: []int{s.N, s.ZSize}, Data: s.Z},
@@ -267,7 +276,7 @@ func writeResults(c *ucli.Context, m *musicvae.Model, s *musicvae.Sequences, nam
 		if c.String("tensors") == "" {
 			logf("nothing written: give -o DIR for MIDI files or --tensors OUT.npz")
 		}
-		return nil
+		return report()
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -275,11 +284,15 @@ func writeResults(c *ucli.Context, m *musicvae.Model, s *musicvae.Sequences, nam
 	wo := music.WriteOptions{BPM: c.Float64("bpm")}
 	write := func(name string, tokens []float32) error {
 		p := filepath.Join(dir, name+".mid")
-		return fsutil.CreateNew(p, c.Bool("force"), func(w io.Writer) error {
+		err := fsutil.CreateNew(p, c.Bool("force"), func(w io.Writer) error {
 			o := wo
 			o.Name = name
 			return m.WriteMIDI(w, tokens, o)
 		})
+		if err == nil {
+			files = append(files, p)
+		}
+		return err
 	}
 	wrote, failed := 0, 0
 	var first error
@@ -311,7 +324,7 @@ func writeResults(c *ucli.Context, m *musicvae.Model, s *musicvae.Sequences, nam
 	if first != nil {
 		return fmt.Errorf("%d file(s) not written, first: %w", failed, first)
 	}
-	return nil
+	return report()
 }
 
 func runDecode(c *ucli.Context) error {
@@ -332,7 +345,7 @@ func runDecode(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeResults(c, m, s, func(i int) string {
+	return writeResults(c, m, s, o.Seed, func(i int) string {
 		return fmt.Sprintf("decode_t%g_seed%d_%03d", o.Temperature, o.Seed, i)
 	}, "")
 }
@@ -355,7 +368,7 @@ func runGenerate(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeResults(c, m, s, func(i int) string {
+	return writeResults(c, m, s, o.Seed, func(i int) string {
 		return fmt.Sprintf("sample_t%g_seed%d_%03d", o.Temperature, o.Seed, i)
 	}, "")
 }
@@ -431,7 +444,7 @@ func runInterpolate(c *ucli.Context) error {
 	if !c.Bool("concat") {
 		whole = ""
 	}
-	return writeResults(c, m, s, names, whole)
+	return writeResults(c, m, s, o.Seed, names, whole)
 }
 
 func runSimilar(c *ucli.Context) error {
@@ -457,7 +470,7 @@ func runSimilar(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeResults(c, m, s, func(i int) string {
+	return writeResults(c, m, s, o.Seed, func(i int) string {
 		return fmt.Sprintf("%s_similar_s%g_seed%d_%03d", stem(f), sim, o.Seed, i)
 	}, "")
 }
@@ -482,7 +495,7 @@ func wholeFileCommand(c *ucli.Context, what string, op func(m *musicvae.Model, p
 	if err != nil {
 		return fmt.Errorf("%s: %w", m.Name(), err)
 	}
-	return writeResults(c, m, s, nil, fmt.Sprintf("%s_%s_seed%d", stem(f), what, o.Seed))
+	return writeResults(c, m, s, o.Seed, nil, fmt.Sprintf("%s_%s_seed%d", stem(f), what, o.Seed))
 }
 
 func runHumanize(c *ucli.Context) error {
