@@ -165,3 +165,38 @@ func ExampleModel_Humanize() {
 	fmt.Println(h.N, h.T)
 	// Output: 1 64
 }
+
+// Humanize a whole quantised drum file: its 8 bars are two windows of the
+// embedded 4-bar model, written back as one file.
+func ExampleModel_HumanizeFile() {
+	m, _ := musicvae.LoadDefault()
+	defer m.Close()
+	c := m.Config()
+	const C = music.NumDrumClasses
+	x := make([]float32, 2*c.T()*c.InputSize) // 8 bars: a kick on every beat, a hi-hat on every 8th
+	for t := 0; t < 2*c.T(); t += 2 {
+		row := x[t*3*C : (t+1)*3*C]
+		row[2], row[C+2] = 1, 90.0/127 // closed hi-hat
+		if t%4 == 0 {
+			row[0], row[C+0] = 1, 100.0/127 // kick
+		}
+	}
+	dir, _ := os.MkdirTemp("", "musicvae")
+	defer os.RemoveAll(dir)
+	in := filepath.Join(dir, "quantised.mid")
+	f, _ := os.Create(in)
+	m.WriteMIDI(f, x, music.WriteOptions{})
+	f.Close()
+
+	h, err := m.HumanizeFile(in, musicvae.Options{Temperature: 0.3, Seed: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	out, _ := os.Create(filepath.Join(dir, "humanized.mid"))
+	defer out.Close()
+	if err := m.WriteMIDI(out, h.Concat(), music.WriteOptions{Name: "humanized"}); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(h.N, "windows of", h.T, "steps")
+	// Output: 2 windows of 64 steps
+}
