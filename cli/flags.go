@@ -11,6 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/musicvae-go/mvae/internal/fsutil"
+	"github.com/musicvae-go/mvae/music"
 )
 
 // numRule is the range one numeric flag accepts. Every numeric flag of every
@@ -41,7 +42,7 @@ const (
 	// MaxBatch is the most windows a batch of finetune or evaluate holds.
 	MaxBatch = 65536
 	// MaxBPM is the fastest tempo a MIDI file is written at.
-	MaxBPM = 1000
+	MaxBPM = music.MaxBPM
 )
 
 // flagRules maps "command flag" (the command's own rule) or "flag" (every
