@@ -219,13 +219,9 @@ func TestOperationsEveryFamily(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			bundle, in := familyBundle(t, dir, name, c)
-			vec := filepath.Join(dir, "vec.npy")
 			withDir := filepath.Join(dir, "with")
 			os.Mkdir(withDir, 0o755)
 			os.Link(in[0], filepath.Join(withDir, "x.mid"))
-			if _, err := run(t, "attribute", "--model", bundle, "--with", withDir, "--without", in[1], "-o", vec); err != nil {
-				t.Fatalf("attribute: %v", err)
-			}
 			groove := c.Rep() == music.Groove
 			rts := []string{"native"}
 			if ortErr == nil {
@@ -234,6 +230,15 @@ func TestOperationsEveryFamily(t *testing.T) {
 			zs := map[string][]*npy.Array{}
 			for _, rt := range rts {
 				os.Mkdir(filepath.Join(dir, rt), 0o755)
+				vec := filepath.Join(dir, rt, "vec.npy")
+				if _, err := run(t, "attribute", "--model", bundle, "--runtime", rt, "--with", withDir, "--without", in[1], "-o", vec); err != nil {
+					t.Fatalf("attribute on %s: %v", rt, err)
+				}
+				v, err := npy.ReadFile(vec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				zs[rt] = append(zs[rt], v)
 				cases := [][]string{
 					{"similar", in[0], "-n", "2", "-s", "0.5", "--shift", vec},
 					{"interpolate", in[0], in[1], "--steps", "3", "--concat"},

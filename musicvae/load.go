@@ -103,6 +103,7 @@ type Model struct {
 	bundle *model.Bundle
 	be     generate.Backend
 	name   string
+	owned  bool // Load read the bundle from a file: Close closes it
 }
 
 // Load reads a model (see LoadBundle; "" is the embedded default model) and
@@ -112,7 +113,15 @@ func Load(path string, opts ...Option) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Open(b, name, opts...)
+	m, err := Open(b, name, opts...)
+	if err != nil {
+		if path != "" {
+			b.Close()
+		}
+		return nil, err
+	}
+	m.owned = path != "" // the embedded bundle is shared
+	return m, nil
 }
 
 // LoadDefault opens the embedded default model.
@@ -129,8 +138,17 @@ func Open(b *model.Bundle, name string, opts ...Option) (*Model, error) {
 	return &Model{bundle: b, be: be, name: name}, nil
 }
 
-// Close frees the runtime's resources.
-func (m *Model) Close() error { return m.be.Close() }
+// Close frees the runtime's resources, and the file of a bundle Load read
+// (a bundle given to Open stays the caller's).
+func (m *Model) Close() error {
+	err := m.be.Close()
+	if m.owned {
+		if cerr := m.bundle.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
 
 // Config is the model's config.
 func (m *Model) Config() *model.Config { return m.bundle.Config() }
