@@ -36,7 +36,7 @@ func NewApp() *ucli.App {
 			parityCommand(),
 			evaluateCommand(),
 			benchCommand(),
-		}, append(runCommands(), trainCommands()...)...),
+		}, append(append(runCommands(), opsCommands()...), trainCommands()...)...),
 		EnableBashCompletion: true,
 		Writer:               os.Stdout,
 		ErrWriter:            os.Stderr,
