@@ -200,3 +200,23 @@ func ExampleModel_HumanizeFile() {
 	fmt.Println(h.N, "windows of", h.T, "steps")
 	// Output: 2 windows of 64 steps
 }
+
+// Turn a tapped rhythm into a drum groove: the taps' timing and loudness
+// count, not which drum (or which instrument) was hit.
+func ExampleModel_Tap() {
+	m, _ := musicvae.LoadDefault()
+	defer m.Close()
+	c := m.Config()
+	const C = music.NumDrumClasses
+	taps := make([]float32, c.T()*c.InputSize)
+	for t := 0; t < c.T(); t += 3 { // a tap every three 16ths, a little late
+		row := taps[t*3*C : (t+1)*3*C]
+		row[1], row[C+1], row[2*C+1] = 1, 0.8, 0.2
+	}
+	g, err := m.Tap(taps, 1, musicvae.Options{Temperature: 0, Seed: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(g.N, "groove of", g.T, "steps")
+	// Output: 1 groove of 64 steps
+}
