@@ -25,8 +25,8 @@ var genFlags = []ucli.Flag{
 	&ucli.Uint64Flag{Name: "seed", Value: 0, Usage: "random seed: sequence i draws from SplitMix64(seed + i)"},
 	&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write MIDI files into `DIR`"},
 	&ucli.StringFlag{Name: "tensors", Usage: "write z [B,Z] and tokens [B,T,D] to `OUT.npz`"},
-	&ucli.Float64Flag{Name: "bpm", Value: 120, Usage: "tempo of the MIDI files (above 0, at most 1000)"},
-	forceFlag,
+	bpmFlag, loopFlag, quantizeFlag, programFlag,
+	forceFlag, jsonFlag,
 }
 
 func runCommands() []*ucli.Command {
@@ -127,7 +127,10 @@ func runEncode(c *ucli.Context) error {
 		}
 		x, used = &npy.Array{Shape: []int{fw.N, fw.T, fw.D}, Data: fw.Data}, fw.Files
 		arrays["file"], arrays["window"] = floats(fw.File), floats(fw.Index)
-		names = append(names, "file", "window")
+		if arrays["bpm"], err = windowBPMs(fw); err != nil {
+			return err
+		}
+		names = append(names, "file", "window", "bpm")
 	default:
 		return fmt.Errorf("encode needs MIDI files or --x X.npy")
 	}
@@ -169,14 +172,23 @@ func writeResults(c *ucli.Context, cfg *model.Config, z, tokens []float32, B int
 		if c.String("tensors") == "" {
 			logf("nothing written: give -o DIR for MIDI files or --tensors OUT.npz")
 		}
-		return nil
+		return writeMIDIReport(c, nil, music.WriteOptions{}, T)
+	}
+	wo, err := midiOptions(c, cfg, c.Args().Slice())
+	if err != nil {
+		return err
+	}
+	if dir == stdoutName {
+		if err := checkStdout(c, B); err != nil {
+			return err
+		}
+		wo.Name = names(0)
+		return music.WindowToMIDI(c.App.Writer, tokens[:T*D], wo)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	wo := cfg.WriteOptions()
-	wo.BPM = c.Float64("bpm")
-	wrote := 0
+	var written []string
 	var first error
 	for i := 0; i < B; i++ {
 		p := filepath.Join(dir, names(i)+".mid")
@@ -192,13 +204,13 @@ func writeResults(c *ucli.Context, cfg *model.Config, z, tokens []float32, B int
 			}
 			continue
 		}
-		wrote++
+		written = append(written, p)
 	}
-	logf("wrote %d MIDI file(s) to %s", wrote, dir)
+	logf("wrote %d MIDI file(s) to %s", len(written), dir)
 	if first != nil {
-		return fmt.Errorf("%d file(s) not written, first: %w", B-wrote, first)
+		return fmt.Errorf("%d file(s) not written, first: %w", B-len(written), first)
 	}
-	return nil
+	return writeMIDIReport(c, written, wo, T)
 }
 
 func genOptions(c *ucli.Context, T int) generate.Options {
@@ -220,6 +232,9 @@ func runDecode(c *ucli.Context) error {
 		return err
 	}
 	B := z.Shape[0]
+	if err := checkMIDIOptions(c, cfg, B); err != nil {
+		return err
+	}
 	o := genOptions(c, cfg.T())
 	tokens, err := generate.Decode(be, z.Data, B, o)
 	if err != nil {
@@ -241,6 +256,9 @@ func runGenerate(c *ucli.Context) error {
 	}
 	defer be.Close()
 	cfg := b.Config()
+	if err := checkMIDIOptions(c, cfg, n); err != nil {
+		return err
+	}
 	o := genOptions(c, cfg.T())
 	z, tokens, err := generate.Sample(be, n, o)
 	if err != nil {
@@ -261,6 +279,9 @@ func runInterpolate(c *ucli.Context) error {
 	}
 	defer be.Close()
 	cfg := b.Config()
+	if err := checkMIDIOptions(c, cfg, c.Int("steps")); err != nil {
+		return err
+	}
 	k := c.Int("window")
 	var zs [2][]float32
 	for i, f := range c.Args().Slice() {
