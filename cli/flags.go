@@ -50,6 +50,8 @@ const (
 var flagRules = map[string]numRule{
 	"temperature":       atLeast(0),
 	"bpm":               aboveUpTo(0, MaxBPM),
+	"loop":              between(1, music.MaxLoop),
+	"program":           between(1, 128),
 	"seed":              anyValue,
 	"threads":           between(0, 1024),
 	"n":                 between(1, MaxGenerate),

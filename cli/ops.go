@@ -78,6 +78,9 @@ func runSimilar(c *ucli.Context) error {
 		return err
 	}
 	defer m.Close()
+	if err := checkMIDIOptions(c, m.Config(), c.Int("n")); err != nil {
+		return err
+	}
 	f := c.Args().First()
 	x, err := fileWindow(c, m, f)
 	if err != nil {
@@ -108,6 +111,9 @@ func wholeFileCommand(c *ucli.Context, what string, op func(m *musicvae.Model, p
 		return err
 	}
 	defer m.Close()
+	if err := checkMIDIOptions(c, m.Config(), 1); err != nil {
+		return err
+	}
 	o, err := decodeOptions(c, m)
 	if err != nil {
 		return err

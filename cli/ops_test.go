@@ -142,15 +142,29 @@ func TestOperationsDefaultModel(t *testing.T) {
 		t.Error("--shift of several vectors: no error")
 	}
 
-	// humanize and tap: one file each.
+	// humanize and tap: one file each, at the input's tempo; -o - streams it.
+	slow := filepath.Join(dir, "slow")
+	if _, err := run(t, "generate", "-n", "1", "--seed", "3", "--bpm", "93", "-o", slow); err != nil {
+		t.Fatal(err)
+	}
 	for _, cmd := range []string{"humanize", "tap"} {
 		out := filepath.Join(dir, cmd)
-		if _, err := run(t, cmd, quant, "-o", out, "--seed", "2"); err != nil {
+		if _, err := run(t, cmd, mids(t, slow)[0], "-o", out, "--seed", "2"); err != nil {
 			t.Fatalf("%s: %v", cmd, err)
 		}
-		if fs := mids(t, out); len(fs) != 1 {
+		fs := mids(t, out)
+		if len(fs) != 1 {
 			t.Fatalf("%s wrote %v", cmd, fs)
 		}
+		if bpm, err := music.FileBPM(fs[0]); err != nil || bpm != 93 {
+			t.Errorf("%s: the file's tempo is %v (%v), the input's 93", cmd, bpm, err)
+		}
+		if got, err := run(t, cmd, quant, "-o", "-", "--seed", "2"); err != nil || !strings.HasPrefix(got, "MThd") {
+			t.Errorf("%s -o -: %v", cmd, err)
+		}
+	}
+	if _, err := run(t, "interpolate", src[0], src[1], "--steps", "2", "--concat", "-o", "-"); err == nil {
+		t.Error("interpolate --concat -o - (three files): no error")
 	}
 }
 

@@ -25,9 +25,8 @@ var genFlags = []ucli.Flag{
 	&ucli.Uint64Flag{Name: "seed", Usage: "random seed: sequence i draws from SplitMix64(seed + i)", DefaultText: "a random seed, printed so that the run can be repeated"},
 	&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write MIDI files into `DIR`"},
 	&ucli.StringFlag{Name: "tensors", Usage: "write z [B,Z] and tokens [B,T,D] to `OUT.npz`"},
-	&ucli.Float64Flag{Name: "bpm", Value: 120, Usage: "tempo of the MIDI files (above 0, at most 1000)"},
-	forceFlag,
-	jsonFlag,
+	bpmFlag, loopFlag, quantizeFlag, programFlag,
+	forceFlag, jsonFlag,
 }
 
 // shiftFlags apply an attribute vector (mvae attribute) to every z decoded.
@@ -149,7 +148,10 @@ func runEncode(c *ucli.Context) error {
 		}
 		x, B, used = fw.Data, fw.N, fw.Files
 		arrays["file"], arrays["window"] = floats(fw.File), floats(fw.Index)
-		names = append(names, "file", "window")
+		if arrays["bpm"], err = windowBPMs(fw); err != nil {
+			return err
+		}
+		names = append(names, "file", "window", "bpm")
 	default:
 		return fmt.Errorf("encode needs MIDI files or --x X.npy")
 	}
@@ -200,15 +202,13 @@ func decodeOptions(c *ucli.Context, m *musicvae.Model) (musicvae.Options, error)
 
 // writeResults writes --tensors and the MIDI files of -o: one a sequence,
 // named by names (none for names nil), and with concat also the whole of
-// them as one file.
-// With --json, it prints the seed and what it wrote.
+// them as one file (midiOptions: tempo, loop, quantize, program). -o -
+// streams the one file there is to stdout. With --json, it prints the seed
+// and what it wrote.
 func writeResults(c *ucli.Context, m *musicvae.Model, s *musicvae.Sequences, seed uint64, names func(i int) string, concat string) error {
-	var files []string
-	report := func() error {
-		if !c.Bool("json") {
-			return nil
-		}
-		return writeJSON(c.App.Writer, map[string]any{"seed": seed, "sequences": s.N, "tensors": c.String("tensors"), "files": files})
+	T := s.T // the steps of each file
+	if names == nil {
+		T = s.N * s.T
 	}
 	if p := c.String("tensors"); p != "" {
 		if err := npy.WriteNPZFile(p, []string{"z", "tokens"}, map[string]*npy.Array{
@@ -224,12 +224,27 @@ func writeResults(c *ucli.Context, m *musicvae.Model, s *musicvae.Sequences, see
 		if c.String("tensors") == "" {
 			logf("nothing written: give -o DIR for MIDI files or --tensors OUT.npz")
 		}
-		return report()
+		return writeMIDIReport(c, nil, music.WriteOptions{}, T, seed)
+	}
+	wo, err := midiOptions(c, m.Config(), c.Args().Slice())
+	if err != nil {
+		return err
+	}
+	if dir == stdoutName {
+		if err := checkStdout(c, outputCount(s.N, names != nil, concat != "")); err != nil {
+			return err
+		}
+		if names == nil {
+			wo.Name = concat
+			return m.WriteMIDI(c.App.Writer, s.Concat(), wo)
+		}
+		wo.Name = names(0)
+		return m.WriteMIDI(c.App.Writer, s.Sequence(0), wo)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	wo := music.WriteOptions{BPM: c.Float64("bpm")}
+	var files []string
 	write := func(name string, tokens []float32) error {
 		p := filepath.Join(dir, name+".mid")
 		err := fsutil.CreateNew(p, c.Bool("force"), func(w io.Writer) error {
@@ -242,7 +257,7 @@ func writeResults(c *ucli.Context, m *musicvae.Model, s *musicvae.Sequences, see
 		}
 		return err
 	}
-	wrote, failed := 0, 0
+	failed := 0
 	var first error
 	fail := func(err error) {
 		logf("%v", err)
@@ -254,25 +269,33 @@ func writeResults(c *ucli.Context, m *musicvae.Model, s *musicvae.Sequences, see
 	for i := 0; i < s.N && names != nil; i++ {
 		if err := write(names(i), s.Sequence(i)); err != nil {
 			fail(err)
-			continue
 		}
-		wrote++
 	}
 	if concat != "" {
 		if err := write(concat, s.Concat()); err != nil {
 			fail(err)
-		} else {
-			wrote++
-			if names != nil {
-				logf("%s.mid holds all %d sequences, one after the other", concat, s.N)
-			}
+		} else if names != nil {
+			logf("%s.mid holds all %d sequences, one after the other", concat, s.N)
 		}
 	}
-	logf("wrote %d MIDI file(s) to %s", wrote, dir)
+	logf("wrote %d MIDI file(s) to %s", len(files), dir)
 	if first != nil {
 		return fmt.Errorf("%d file(s) not written, first: %w", failed, first)
 	}
-	return report()
+	return writeMIDIReport(c, files, wo, T, seed)
+}
+
+// outputCount is how many MIDI files writeResults writes for n sequences:
+// one each (each), and one of them all (concat).
+func outputCount(n int, each, concat bool) int {
+	k := 0
+	if each {
+		k = n
+	}
+	if concat {
+		k++
+	}
+	return k
 }
 
 func runDecode(c *ucli.Context) error {
@@ -283,6 +306,9 @@ func runDecode(c *ucli.Context) error {
 	defer m.Close()
 	z, err := m.Config().ReadLatents(c.String("z"))
 	if err != nil {
+		return err
+	}
+	if err := checkMIDIOptions(c, m.Config(), z.Shape[0]); err != nil {
 		return err
 	}
 	o, err := decodeOptions(c, m)
@@ -308,6 +334,9 @@ func runGenerate(c *ucli.Context) error {
 		return err
 	}
 	defer m.Close()
+	if err := checkMIDIOptions(c, m.Config(), n); err != nil {
+		return err
+	}
 	o, err := decodeOptions(c, m)
 	if err != nil {
 		return err
@@ -364,6 +393,13 @@ func runInterpolate(c *ucli.Context) error {
 		return err
 	}
 	defer m.Close()
+	n := steps
+	if len(files) == 4 {
+		n = steps * steps
+	}
+	if err := checkMIDIOptions(c, m.Config(), outputCount(n, true, c.Bool("concat"))); err != nil {
+		return err
+	}
 	seqs := make([][]float32, len(files))
 	for i, f := range files {
 		if seqs[i], err = fileWindow(c, m, f); err != nil {
