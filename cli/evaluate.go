@@ -26,6 +26,7 @@ func evaluateCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "train", Usage: "training windows (`TRAIN.npz` or a folder of MIDI) for the density range"},
 			&ucli.IntFlag{Name: "samples", Value: 256, Usage: "prior samples (with --train)"},
 			&ucli.IntFlag{Name: "batch", Value: 64, Usage: "sequences decoded together"},
+			plotFlag("the per-instrument F1 (a bar chart)"), forceFlag,
 			jsonFlag, listSkippedFlag),
 		Action: runEvaluate,
 	}
@@ -68,6 +69,9 @@ func runEvaluate(c *ucli.Context) error {
 	}
 	q, err := generate.Evaluate(be, x.Data, x.N, train.Data, train.N, c.Int("samples"), max(1, c.Int("batch")))
 	if err != nil {
+		return err
+	}
+	if err := plotQuality(c, q); err != nil {
 		return err
 	}
 	if c.Bool("json") {

@@ -64,6 +64,7 @@ func runCommands() []*ucli.Command {
 				&ucli.IntFlag{Name: "steps", Value: 7, Usage: "sequences from A to B, both ends included (2 to 1000)"},
 				&ucli.StringFlag{Name: "mode", Value: "slerp", Usage: "slerp or lerp"},
 				&ucli.IntFlag{Name: "window", Usage: "which window of each file (0: the first)"},
+				plotFlag("the whole path, one panel per step,"),
 			}, genFlags...)...),
 			Action: runInterpolate,
 		},
@@ -310,7 +311,13 @@ func runInterpolate(c *ucli.Context) error {
 	}
 	stem := func(p string) string { return strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)) }
 	a, bn := stem(c.Args().Get(0)), stem(c.Args().Get(1))
-	return writeResults(c, cfg, z, tokens, steps, func(i int) string {
-		return fmt.Sprintf("interp_%s_to_%s_%s_%02d", a, bn, c.String("mode"), i)
-	})
+	names := func(i int) string { return fmt.Sprintf("interp_%s_to_%s_%s_%02d", a, bn, c.String("mode"), i) }
+	if err := writeResults(c, cfg, z, tokens, steps, names); err != nil {
+		return err
+	}
+	wo, err := midiOptions(c, cfg, c.Args().Slice())
+	if err != nil {
+		return err
+	}
+	return plotTokens(c, wo, tokens, steps, names)
 }
