@@ -56,7 +56,8 @@ func init() {
 				}
 				return expandDir(dir, c.args), "", nil
 			},
-			Want: c.want,
+			Want:  c.want,
+			Usage: true,
 		})
 	}
 }
