@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/musicvae-go/mvae/runtime"
+	ucli "github.com/urfave/cli/v2"
 )
 
 func TestExitCodes(t *testing.T) {
@@ -69,4 +70,23 @@ func TestCompletion(t *testing.T) {
 	if out, _ := run(t, "completion", "fish"); !strings.Contains(out, "interpolate") {
 		t.Error("the fish script does not know the commands")
 	}
+}
+
+// TestEveryResultCommandHasJSON: every command that produces a result can
+// print it as JSON (--json); only completion (a script) has none.
+func TestEveryResultCommandHasJSON(t *testing.T) {
+	noResult := map[string]bool{"completion": true, "help": true}
+	var walk func(path string, cmds []*ucli.Command)
+	walk = func(path string, cmds []*ucli.Command) {
+		for _, c := range cmds {
+			if len(c.Subcommands) > 0 {
+				walk(path+c.Name+" ", c.Subcommands)
+				continue
+			}
+			if !noResult[c.Name] && flagNamed(c.Flags, "json") == nil {
+				t.Errorf("mvae %s%s has no --json", path, c.Name)
+			}
+		}
+	}
+	walk("", NewApp().Commands)
 }

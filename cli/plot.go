@@ -33,7 +33,7 @@ func plotCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the `PICTURE.png` to write", Required: true},
 			&ucli.IntFlag{Name: "bars", Usage: "draw the first `N` bars of each MIDI file (1 to 64; default: all, up to 64)"},
 			&ucli.StringFlag{Name: "drum-map", Value: "gm", Usage: "drum map of MIDI files: gm, roland or magenta"},
-			forceFlag,
+			forceFlag, jsonFlag,
 		},
 		Action: runPlot,
 	}
@@ -116,6 +116,9 @@ func writePlot(c *ucli.Context, path string, rolls []plot.Roll) error {
 		return err
 	}
 	logf("wrote %s (%d panel(s))", path, len(rolls))
+	if c.Command.Name == "plot" && c.Bool("json") {
+		return writeJSON(c.App.Writer, map[string]any{"output": path, "panels": len(rolls)})
+	}
 	return nil
 }
 

@@ -78,7 +78,8 @@ func trainCommands() []*ucli.Command {
 				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`model.onnx`"},
 				&ucli.StringFlag{Name: "magenta", Usage: "write a magenta.js checkpoint (config.json, weights_manifest.json, 4 MiB float32 shards) into the folder `DIR` (a model imported from Magenta, or fine-tuned from one)"},
 				&ucli.StringFlag{Name: "safetensors", Usage: "also write the weights by PyTorch name to `W.safetensors`"},
-				&ucli.StringFlag{Name: "pt", Usage: "also write a PyTorch state_dict (`model.pt`) that load_state_dict takes"}},
+				&ucli.StringFlag{Name: "pt", Usage: "also write a PyTorch state_dict (`model.pt`) that load_state_dict takes"},
+				jsonFlag},
 			Action: runExport,
 		},
 	}
@@ -218,7 +219,7 @@ func runFinetune(c *ucli.Context) error {
 	return nil
 }
 
-func runExport(c *ucli.Context) error {
+func runExport(c *ucli.Context) (err error) {
 	b, _, err := loadBundle(c)
 	if err != nil {
 		return err
@@ -232,12 +233,19 @@ func runExport(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	var written []string
+	defer func() {
+		if c.Bool("json") && err == nil {
+			err = writeJSON(c.App.Writer, map[string]any{"files": written})
+		}
+	}()
 	if mdir != "" {
 		files, err := importer.WriteMagenta(mdir, cfg, w)
 		if err != nil {
 			return err
 		}
 		logf("wrote %s: a magenta.js checkpoint (%d files, %s)", mdir, len(files), cfg.Magenta.Source)
+		written = append(written, mdir)
 		if cfg.Magenta.Source != "magenta.js" {
 			logf("note: magenta.js does not load this layout (%s); TensorFlow Magenta does", cfg.Magenta.Source)
 		}
@@ -247,6 +255,7 @@ func runExport(c *ucli.Context) error {
 		if err := fsutil.WriteAtomic(out, func(w io.Writer) error { _, err := w.Write(full); return err }); err != nil {
 			return err
 		}
+		written = append(written, out)
 		logf("wrote %s (opset %d, inputs x [B,%d,%d] and eps [B,%d]; outputs logits, mu, sigma)", out, graphs.BuildOpset, cfg.T(), cfg.InputSize, cfg.ZSize)
 	}
 	if p := c.String("safetensors"); p != "" {
@@ -256,12 +265,14 @@ func runExport(c *ucli.Context) error {
 			return err
 		}
 		logf("wrote %s", p)
+		written = append(written, p)
 	}
 	if p := c.String("pt"); p != "" {
 		if err := fsutil.WriteAtomic(p, func(f io.Writer) error { return model.WriteStateDict(f, cfg, w) }); err != nil {
 			return err
 		}
 		logf("wrote %s (torch.load + load_state_dict; the config is the bundle's)", p)
+		written = append(written, p)
 	}
 	return nil
 }
