@@ -36,7 +36,9 @@ func evaluateCommand() *ucli.Command {
 // A MIDI report lists the first skipped files with their reasons, or all of
 // them with listSkipped.
 func windowsFrom(cfg *model.Config, paths []string, listSkipped bool, arrays ...string) (*music.Windows, error) {
-	w, rep, err := music.GatherWindows(paths, music.BuildOptions{Options: cfg.MusicOptions()}, arrays...)
+	prog := newProgress("reading")
+	w, rep, err := music.GatherWindows(paths, music.BuildOptions{Options: cfg.MusicOptions(),
+		Progress: func(done, total int) { prog.update(done, total, "files") }}, arrays...)
 	if rep != nil && rep.Files > 0 {
 		printReport(os.Stderr, rep, reportOptions{ListSkipped: listSkipped, Splits: noSplit})
 	}

@@ -144,8 +144,10 @@ func runLoss(c *ucli.Context) error {
 
 // trainingWindows reads --data and the MIDI files and folders given.
 func trainingWindows(c *ucli.Context, cfg *model.Config) (*finetune.Data, error) {
+	prog := newProgress("reading")
 	d, rep, err := finetune.LoadData(cfg, c.String("data"), c.Args().Slice(), music.BuildOptions{Strict: c.Bool("strict"),
-		Warn: func(f string, a ...any) { logf("warning: "+f, a...) }})
+		Warn:     func(f string, a ...any) { logf("warning: "+f, a...) },
+		Progress: func(done, total int) { prog.update(done, total, "files") }})
 	if rep != nil {
 		printReport(os.Stderr, rep, reportOptions{ListSkipped: c.Bool("list-skipped"), Splits: trainAndValidation})
 	}
@@ -186,7 +188,7 @@ func runFinetune(c *ucli.Context) error {
 				extra += fmt.Sprintf(", val %.2f", p.ValLoss)
 			}
 			prog.update(p.Step, p.Steps, extra)
-			if p.Validated && !prog.on {
+			if p.Validated && !prog.term {
 				logf("step %d/%d: loss %.3f, validation %.3f, %.0f examples/s", p.Step, p.Steps, p.Loss, p.ValLoss, p.ExamplesPerSec)
 			}
 		},
