@@ -25,6 +25,13 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"generate", "--bpm"}, ExitUsage},
 		{[]string{"finetune", "--lr", "-1", "-o", filepath.Join(dir, "m.mvae")}, ExitUsage},
 		{[]string{"interpolate", "--steps", "0", "a.mid", "b.mid"}, ExitUsage},
+		{[]string{"finetune", "--steps", "0", "-o", filepath.Join(dir, "m.mvae")}, ExitUsage},
+		{[]string{"finetune", "--steps", "-5", "-o", filepath.Join(dir, "m.mvae")}, ExitUsage},
+		{[]string{"finetune", "--lr", "NaN", "-o", filepath.Join(dir, "m.mvae")}, ExitUsage},
+		{[]string{"evaluate", "--batch", "0", "a.mid"}, ExitUsage},
+		{[]string{"bench", "--seconds", "Inf"}, ExitUsage},
+		{[]string{"data", "render", "w.npy", "--bpm", "1e9", "-o", dir}, ExitUsage},
+		{[]string{"plot", "a.mid", "--bars", "0", "-o", filepath.Join(dir, "p.png")}, ExitUsage},
 		{[]string{"plot", "a.mid"}, ExitUsage}, // no -o
 		{[]string{"completion", "tcsh"}, ExitUsage},
 		{[]string{"data", "show", filepath.Join(dir, "missing.mid")}, ExitError},
