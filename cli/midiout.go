@@ -49,7 +49,8 @@ func checkStdout(c *ucli.Context, n int) error {
 // --quantize and --program. An option the model cannot use is refused.
 func midiOptions(c *ucli.Context, cfg *model.Config, inputs []string) (music.WriteOptions, error) {
 	wo := cfg.WriteOptions()
-	return wo, applyMIDIFlags(c, &wo, inputs, c.String("z"))
+	err := applyMIDIFlags(c, &wo, inputs, c.String("z"))
+	return wo, err
 }
 
 // applyMIDIFlags sets the tempo (--bpm, else that of the first input MIDI
