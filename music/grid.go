@@ -109,3 +109,12 @@ func timeSignatureSkip(ts *TimeSignature, why string) error {
 	}
 	return &SkipError{Kind: SkipTimeSignature, Reason: fmt.Sprintf("time signature %d/%s at tick %d; %s", ts.Numerator, den, ts.Tick, why)}
 }
+
+// check44 refuses a song with any time signature other than 4/4, for what
+// reads a song whole rather than stretch by stretch (SongChunks).
+func (s *Song) check44() error {
+	if _, other := s.stretches44(); other != nil {
+		return timeSignatureSkip(other, "only 4/4 is supported")
+	}
+	return nil
+}

@@ -366,3 +366,21 @@ func TestTimeSignatureStretches(t *testing.T) {
 		t.Errorf("third window's first velocity %v, want 37/127", got)
 	}
 }
+
+func TestCheck44(t *testing.T) {
+	hits := []tev{on(0, 9, 36, 100)}
+	for _, tc := range []struct {
+		sigs []tev
+		ok   bool
+	}{
+		{nil, true},
+		{[]tev{timeSig(0, 4, 2)}, true},
+		{[]tev{timeSig(0, 4, 2), timeSig(96*8, 3, 2)}, false},
+		{[]tev{timeSig(0, 6, 3)}, false},
+	} {
+		err := mustSong(t, smfBytes(1, 96, tc.sigs, hits)).check44()
+		if (err == nil) != tc.ok || err != nil && KindOf(err) != SkipTimeSignature {
+			t.Errorf("%v: %v", tc.sigs, err)
+		}
+	}
+}
