@@ -39,8 +39,9 @@ func shade(v float64) color.Color {
 
 // cells is a gonum/plot Plotter that fills one rectangle per note.
 type cells struct {
-	r      Roll
-	height float64 // of a row, in rows (a gap is left between rows)
+	r          Roll
+	height     float64 // of a row, in rows (a gap is left between rows)
+	ymin, ymax float64 // the rows shown
 }
 
 func (p cells) Plot(c draw.Canvas, pl *gplot.Plot) {
@@ -54,7 +55,7 @@ func (p cells) Plot(c draw.Canvas, pl *gplot.Plot) {
 }
 
 func (p cells) DataRange() (xmin, xmax, ymin, ymax float64) {
-	return 0, float64(p.r.Steps), 0, 1
+	return 0, float64(p.r.Steps), p.ymin, p.ymax
 }
 
 // barTicks marks the bar lines (labelled with the bar number) and beats.
@@ -90,7 +91,7 @@ func panel(r Roll) *gplot.Plot {
 		}
 		p.Y.Tick.Marker = gplot.ConstantTicks(names)
 		p.Y.Min, p.Y.Max = -0.5, float64(len(drumNames))-0.5
-		p.Add(cells{r, 0.8})
+		p.Add(cells{r, 0.8, p.Y.Min, p.Y.Max})
 		return p
 	}
 	lo, hi := 60, 72
@@ -101,10 +102,13 @@ func panel(r Roll) *gplot.Plot {
 		lo, hi = min(lo, n.Row), max(hi, n.Row)
 	}
 	lo, hi = lo-2, hi+2
+	if d := 12 - (hi - lo); d > 0 { // at least an octave: a lone note is not a slab
+		lo, hi = lo-d/2, hi+d-d/2
+	}
 	p.Y.Label.Text = "pitch"
 	p.Y.Min, p.Y.Max = float64(lo)-0.5, float64(hi)+0.5
 	p.Y.Tick.Marker = pitchTicks{}
-	p.Add(cells{r, 0.9})
+	p.Add(cells{r, 0.9, p.Y.Min, p.Y.Max})
 	return p
 }
 
