@@ -45,7 +45,7 @@ func SongWindows(s *Song, o Options) (*Windows, error) {
 		var se *SkipError
 		switch {
 		case err == nil:
-		case errorsAs(err, &se):
+		case errors.As(err, &se):
 			if se.Kind == SkipTooLong {
 				return nil, err
 			}
@@ -152,5 +152,3 @@ func FileWindows(path string, o Options) (*Windows, error) {
 	}
 	return w, nil
 }
-
-func errorsAs(err error, target any) bool { return errors.As(err, target) }
