@@ -69,7 +69,9 @@ func runEvaluate(c *ucli.Context) error {
 			return err
 		}
 	}
-	q, err := generate.Evaluate(be, x.Data, x.N, train.Data, train.N, c.Int("samples"), max(1, c.Int("batch")))
+	prog := newProgress("evaluating")
+	q, err := generate.EvaluateProgress(be, x.Data, x.N, train.Data, train.N, c.Int("samples"), max(1, c.Int("batch")),
+		func(done, total int) { prog.update(done, total, "windows") })
 	if err != nil {
 		return err
 	}

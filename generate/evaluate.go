@@ -81,6 +81,12 @@ func hitsOf(rep music.Representation, tok []float32) int {
 // reports the share whose hit density (hits per step) lies within the train
 // windows' 5-95 % range.
 func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples int, batch int) (*Quality, error) {
+	return EvaluateProgress(b, x, N, train, nTrain, samples, batch, nil)
+}
+
+// EvaluateProgress is Evaluate that tells progress, if not nil, how many of
+// the N windows are reconstructed after each batch.
+func EvaluateProgress(b Backend, x []float32, N int, train []float32, nTrain, samples int, batch int, progress func(done, total int)) (*Quality, error) {
 	c := b.Config()
 	T, D := c.T(), c.InputSize
 	if err := checkBatch(N); err != nil {
@@ -162,6 +168,9 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 			if match {
 				ok++
 			}
+		}
+		if progress != nil {
+			progress(i+B, N)
 		}
 	}
 	q.HitPrecision = tp / math.Max(tp+fp, 1)
