@@ -19,7 +19,8 @@ var (
 		Usage: "tempo of the MIDI files, in quarter notes a minute (above 0, at most 1000)"}
 	loopFlag     = &ucli.IntFlag{Name: "loop", Value: 1, Usage: "play each sequence `N` times in its file (1 to 1024)"}
 	quantizeFlag = &ucli.BoolFlag{Name: "quantize", Usage: "groove models: every hit on its 16th note at velocity 100 (drop velocities and offsets)"}
-	programFlag  = &ucli.IntFlag{Name: "program", Usage: "melody models: General MIDI program `P` of the line, 1 to 128 as GM tables number them (1: piano, 34: finger bass; default: none, which players sound as piano)"}
+	programFlag  = &ucli.IntFlag{Name: "program", DefaultText: "none, which players sound as piano",
+		Usage: "melody and trio models: General MIDI program `P` of the melody, 1 to 128 as GM tables number them (1: piano, 34: finger bass)"}
 )
 
 // stdoutName is the --output that streams one MIDI file to stdout.
