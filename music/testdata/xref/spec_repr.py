@@ -11,8 +11,8 @@ Usage:
 
 Writes every window of the one file (spec: "showing a file's windows does not"
 drop duplicates) as a float32 array [windows, T, D] with np.save, prints
-"OK <windows>" and exits 0. When the file is skipped (time signature other than
-4/4), cannot be parsed, or yields no window, it writes nothing, prints one line
+"OK <windows>" and exits 0. When the file is skipped (no 4/4 stretch: choice
+2), cannot be parsed, or yields no window, it writes nothing, prints one line
 "SKIP: <reason>" and exits 3. Bad command lines exit 2 (argparse).
 
 Choices made where the spec is silent (Magenta / note_seq conventions where
