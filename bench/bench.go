@@ -55,6 +55,8 @@ type Options struct {
 	Seed    uint64
 	// Log, if set, is told what runs.
 	Log func(format string, args ...any)
+	// Progress, if set, is told after each cell how many of all are done.
+	Progress func(done, total int)
 }
 
 // Record is one cell's result, as mvae bench --json prints it.
@@ -108,6 +110,9 @@ func Run(o Options) ([]Record, error) {
 			return nil, err
 		}
 		for _, B := range o.Batches {
+			if o.Progress != nil {
+				o.Progress(len(recs), len(o.Runtimes)*len(o.Batches))
+			}
 			o.logf("%s: %s, batch %d ...", o.Model, name, B)
 			r := Record{Model: o.Model, Runtime: name, Mode: "generate", Batch: B, Precision: "f32", Threads: threads, Params: c.NumParams()}
 			if o.Train {
@@ -132,6 +137,9 @@ func Run(o Options) ([]Record, error) {
 		if err := be.Close(); err != nil {
 			return nil, err
 		}
+	}
+	if o.Progress != nil {
+		o.Progress(len(recs), len(recs))
 	}
 	SetNativeRatios(recs)
 	return recs, nil

@@ -111,7 +111,7 @@ func runBench(c *ucli.Context) error {
 	logf("bench: %s: %s; %d CPUs", name, b.Config().Network(), rt.NumCPU())
 	recs, err := bench.Run(bench.Options{Bundle: b, Model: name, Batches: batches, Runtimes: rts, Precision: "f32",
 		Train: c.Bool("train"), Steps: c.Int("steps"), Seconds: c.Float64("seconds"), Threads: c.Int("threads"), ORTSpin: c.Bool("ort-spin"),
-		LibPath: c.String("ort-lib"), Seed: c.Uint64("seed"), Log: logf})
+		LibPath: c.String("ort-lib"), Seed: c.Uint64("seed"), Log: logf, Progress: newProgress("bench").cells})
 	if err != nil {
 		return err
 	}

@@ -153,7 +153,7 @@ func checkNumericFlags(c *ucli.Context) error {
 			return fmt.Errorf("%s has no range (a bug in mvae)", dash(name))
 		}
 		if v := c.Float64(name); !r.ok(v) {
-			return fmt.Errorf("invalid value %q for flag %s: want %s", fmt.Sprint(c.Value(name)), dash(name), r.want(whole))
+			return usagef("invalid value %q for flag %s: want %s", fmt.Sprint(c.Value(name)), dash(name), r.want(whole))
 		}
 	}
 	return nil
@@ -168,6 +168,11 @@ var flagErrorRE = regexp.MustCompile(`^invalid value "(.*)" for flag -+([^:]+): 
 // usageError turns a flag-parsing error into one line:
 // `invalid value "-3" for flag --seed: want a whole number ≥ 0`.
 func usageError(c *ucli.Context, err error, _ bool) error {
+	return usage(flagUsageError(c, err))
+}
+
+// flagUsageError is usageError's one line.
+func flagUsageError(c *ucli.Context, err error) error {
 	msg := err.Error()
 	var flags []ucli.Flag
 	if c.Command != nil {
@@ -241,7 +246,7 @@ type requiredFlags map[*ucli.Command][]ucli.Flag
 func (rf requiredFlags) check(c *ucli.Context) error {
 	for _, f := range rf[c.Command] {
 		if !c.IsSet(f.Names()[0]) {
-			return fmt.Errorf("%s: %w %s (%s)", commandPath(c), errMissingFlag, dash(f.Names()[0]), helpHint(c))
+			return usagef("%s: %w %s (%s)", commandPath(c), errMissingFlag, dash(f.Names()[0]), helpHint(c))
 		}
 	}
 	return nil

@@ -19,7 +19,8 @@ var (
 		Usage: "tempo of the MIDI files, in quarter notes a minute (above 0, at most 1000)"}
 	loopFlag     = &ucli.IntFlag{Name: "loop", Value: 1, Usage: "play each sequence `N` times in its file (1 to 1024)"}
 	quantizeFlag = &ucli.BoolFlag{Name: "quantize", Usage: "groove models: every hit on its 16th note at velocity 100 (drop velocities and offsets)"}
-	programFlag  = &ucli.IntFlag{Name: "program", Usage: "melody models: General MIDI program `P` of the line, 1 to 128 as GM tables number them (1: piano, 34: finger bass; default: none, which players sound as piano)"}
+	programFlag  = &ucli.IntFlag{Name: "program", DefaultText: "none, which players sound as piano",
+		Usage: "melody and trio models: General MIDI program `P` of the melody, 1 to 128 as GM tables number them (1: piano, 34: finger bass)"}
 )
 
 // stdoutName is the --output that streams one MIDI file to stdout.
@@ -35,10 +36,10 @@ func checkStdout(c *ucli.Context, n int) error {
 		return nil
 	}
 	if n != 1 {
-		return fmt.Errorf("%w, but %s writes %d; give a folder (-o DIR)", errStdoutOne, commandPath(c), n)
+		return usagef("%w, but %s writes %d; give a folder (-o DIR)", errStdoutOne, commandPath(c), n)
 	}
 	if c.Bool("json") {
-		return fmt.Errorf("%w: --json would print on it too; give a folder (-o DIR) or leave out --json", errStdoutOne)
+		return usagef("%w: --json would print on it too; give a folder (-o DIR) or leave out --json", errStdoutOne)
 	}
 	return nil
 }
@@ -49,19 +50,27 @@ func checkStdout(c *ucli.Context, n int) error {
 // --quantize and --program. An option the model cannot use is refused.
 func midiOptions(c *ucli.Context, cfg *model.Config, inputs []string) (music.WriteOptions, error) {
 	wo := cfg.WriteOptions()
+	err := applyMIDIFlags(c, &wo, inputs, c.String("z"))
+	return wo, err
+}
+
+// applyMIDIFlags sets the tempo (--bpm, else that of the first input MIDI
+// file, else of the tensors file's bpm array, else 120), --loop, --quantize
+// and --program of wo, and checks them.
+func applyMIDIFlags(c *ucli.Context, wo *music.WriteOptions, inputs []string, tensors string) error {
 	switch {
 	case c.IsSet("bpm"):
 		wo.BPM = c.Float64("bpm")
 	case len(inputs) > 0:
 		bpm, err := music.FileBPM(inputs[0])
 		if err != nil {
-			return wo, err
+			return err
 		}
 		wo.BPM = bpm
-	case c.Command.Name == "decode":
-		bpm, err := npzBPM(c.String("z"))
+	case tensors != "":
+		bpm, err := npzBPM(tensors)
 		if err != nil {
-			return wo, err
+			return err
 		}
 		wo.BPM = bpm
 	}
@@ -69,15 +78,12 @@ func midiOptions(c *ucli.Context, cfg *model.Config, inputs []string) (music.Wri
 	wo.Quantize = c.Bool("quantize")
 	wo.Program = c.Int("program")
 	if wo.Quantize && wo.Representation != music.Groove {
-		return wo, fmt.Errorf("--quantize drops a groove's velocities and offsets; this model writes %s, which has none", wo.Representation)
+		return usagef("--quantize drops a groove's velocities and offsets; this model writes %s, which has none", wo.Representation)
 	}
 	if wo.Program != 0 && (wo.Representation == music.Groove || wo.Representation == music.Drums) {
-		return wo, fmt.Errorf("--program %d: this model writes %s, which play on the drum channel (10); --program is for melody and trio models", wo.Program, wo.Representation)
+		return usagef("--program %d: this model writes %s, which play on the drum channel (10); --program is for melody and trio models", wo.Program, wo.Representation)
 	}
-	if err := wo.Check(); err != nil {
-		return wo, err
-	}
-	return wo, nil
+	return wo.Check()
 }
 
 // npzBPM is the tempo encode stored beside z in an .npz (its "bpm" array,

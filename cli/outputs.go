@@ -17,7 +17,7 @@ import (
 var inputFlags = []string{"model", "x", "eps", "z", "data", "train", "config", "shift", "with", "without"}
 
 // outputFileFlags are the flags that name a file a command writes.
-var outputFileFlags = []string{"output", "tensors", "grads", "checkpoint", "safetensors", "pt"}
+var outputFileFlags = []string{"output", "tensors", "grads", "checkpoint", "safetensors", "pt", "plot"}
 
 // outputDirCommands are the commands whose --output is a folder that
 // generated files are written into.
@@ -137,6 +137,7 @@ var exampleNames = map[string]string{
 	"tensors": "tensors.npz", "grads": "grads.npz", "checkpoint": "new.mvae.ckpt", "safetensors": "model.safetensors", "pt": "model.pt",
 	"forward": "out.npz", "encode": "z.npz", "show": "windows.npy", "build": "data.npz",
 	"import": "model.mvae", "finetune": "new.mvae", "export": "model.onnx", "attribute": "vec.npy",
+	"plot": "roll.png",
 }
 
 // exampleIn suggests a file inside folder dir for the output of flag.

@@ -47,7 +47,7 @@ func runCommands() []*ucli.Command {
 		{
 			Name:   "forward",
 			Usage:  "run the teacher-forced forward (spec §2) on tensors: logits, mu, sigma",
-			Flags:  runFlags(&ucli.StringFlag{Name: "x", Usage: "`X.npy` [B,T,D]", Required: true}, &ucli.StringFlag{Name: "eps", Usage: "`E.npy` [B,Z]", Required: true}, &ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`OUT.npz` (logits, mu, sigma)", Required: true}),
+			Flags:  runFlags(&ucli.StringFlag{Name: "x", Usage: "`X.npy` [B,T,D]", Required: true}, &ucli.StringFlag{Name: "eps", Usage: "`E.npy` [B,Z]", Required: true}, &ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`OUT.npz` (logits, mu, sigma)", Required: true}, jsonFlag),
 			Action: runForward,
 		},
 		{
@@ -82,6 +82,7 @@ func runCommands() []*ucli.Command {
 				&ucli.StringFlag{Name: "mode", Value: "slerp", Usage: "slerp or lerp (two files; four are always bilinear)"},
 				&ucli.BoolFlag{Name: "concat", Usage: "also write the whole path (the grid row by row) as one MIDI file"},
 				windowFlag,
+				plotFlag("the whole path (the grid row by row), one panel per sequence,"),
 			}, shiftFlags...)...),
 			Action: runInterpolate,
 		},
@@ -105,11 +106,17 @@ func runForward(c *ucli.Context) error {
 		return err
 	}
 	out := c.String("output")
-	return npy.WriteNPZFile(out, []string{"logits", "mu", "sigma"}, map[string]*npy.Array{
+	if err := npy.WriteNPZFile(out, []string{"logits", "mu", "sigma"}, map[string]*npy.Array{
 		"logits": {Shape: []int{B, cfg.T(), cfg.InputSize}, Data: logits},
 		"mu":     {Shape: []int{B, cfg.ZSize}, Data: mu},
 		"sigma":  {Shape: []int{B, cfg.ZSize}, Data: sigma},
-	})
+	}); err != nil {
+		return err
+	}
+	if c.Bool("json") {
+		return writeJSON(c.App.Writer, map[string]any{"output": out, "batch": B})
+	}
+	return nil
 }
 
 func floats(v []int) *npy.Array {
@@ -428,5 +435,12 @@ func runInterpolate(c *ucli.Context) error {
 	if !c.Bool("concat") {
 		whole = ""
 	}
-	return writeResults(c, m, s, o.Seed, names, whole)
+	if err := writeResults(c, m, s, o.Seed, names, whole); err != nil {
+		return err
+	}
+	wo, err := midiOptions(c, m.Config(), files)
+	if err != nil {
+		return err
+	}
+	return plotTokens(c, wo, s.Tokens, s.N, names)
 }

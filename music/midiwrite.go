@@ -16,7 +16,7 @@ type WriteOptions struct {
 	Representation Representation
 	DrumMap        *DrumMap // nil: GM
 	BPM            float64  // tempo in quarter notes a minute, above 0 and at most MaxBPM; 0: 120
-	Name           string   // track name, optional
+	Name           string   // track name; "": "mvae " and the representation
 	// Loop is how many times the window is played, one after the other
 	// (0 or 1: once); the file lasts Loop times the window's bars.
 	Loop int
@@ -213,9 +213,11 @@ func WindowToMIDI(w io.Writer, x []float32, o WriteOptions) error {
 		return !evs[a].on && evs[b].on
 	})
 	var tr smf.Track
-	if o.Name != "" {
-		tr.Add(0, smf.MetaTrackSequenceName(o.Name))
+	name := o.Name
+	if name == "" {
+		name = "mvae " + string(o.Representation)
 	}
+	tr.Add(0, smf.MetaTrackSequenceName(name))
 	tr.Add(0, smf.MetaMeter(4, 4))
 	tr.Add(0, smf.MetaTempo(o.tempo()))
 	for _, p := range programs {

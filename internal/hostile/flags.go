@@ -49,6 +49,10 @@ var flagCases = []struct {
 	{"bars-zero", []string{"data", "show", "DIR/a.mid", "--bars", "0"}, []string{"--bars"}},
 	{"drop-above-one", []string{"finetune", "DIR/a.mid", "-o", "DIR/n.mvae", "--drop", "1.5"}, []string{"--drop"}},
 	{"samples-negative", []string{"evaluate", "DIR/a.mid", "--samples", "-1"}, []string{"--samples"}},
+	{"bpm-inf", []string{"generate", "-n", "1", "--bpm", "Inf", "-o", "DIR/out"}, []string{"--bpm"}},
+	{"loop-zero", []string{"generate", "-n", "1", "--loop", "0", "-o", "DIR/out"}, []string{"--loop", "1 to 1024"}},
+	{"program-huge", []string{"generate", "-n", "1", "--program", "300", "-o", "DIR/out"}, []string{"--program", "1 to 128"}},
+	{"plot-bars-huge", []string{"plot", "DIR/a.mid", "--bars", "100000", "-o", "DIR/p.png"}, []string{"--bars"}},
 	{"unknown-flag", []string{"generate", "--temprature", "0.5"}, []string{"unknown flag --temprature"}},
 	{"missing-value", []string{"generate", "--bpm"}, []string{"--bpm needs a value"}},
 }
@@ -64,7 +68,8 @@ func init() {
 				}
 				return expandDir(dir, c.args), "", nil
 			},
-			Want: c.want,
+			Want:  c.want,
+			Usage: true,
 		})
 	}
 }
