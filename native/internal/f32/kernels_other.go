@@ -16,3 +16,8 @@ func gemm4(m, n, k int, a []float32, lda int, b []float32, ldb int, add bool, c 
 
 // axpy is Axpy without the length check (len(y) >= len(x)).
 func axpy(y []float32, a float32, x []float32) { axpyGo(y, a, x) }
+
+// mulAddPacked is MulAddPacked without the checks.
+func mulAddPacked(m, n, k int, x []float32, ldx int, p []float32, out []float32, ldo int) {
+	mulAddPackedGo(m, n, k, x, ldx, p, out, ldo)
+}
