@@ -93,3 +93,22 @@ func mul4x32AVX512(k int, x *float32, ldx int, p *float32, ps int, out *float32,
 
 //go:noescape
 func mul1x128AVX512(k int, x *float32, p *float32, ps int, out *float32)
+
+// cellAsm runs the units of Cell it can eight at a time (all but the last
+// H%8) and returns how many it did.
+func cellAsm(a []float32, H int, cPrev, c, h []float32, act *[5][]float32) int {
+	n := H &^ 7
+	if !useAVX2 || n == 0 {
+		return 0
+	}
+	if act == nil {
+		cellAVX2(n, &a[0], H, &cPrev[0], &c[0], &h[0], nil)
+	} else {
+		p := [5]*float32{&act[0][0], &act[1][0], &act[2][0], &act[3][0], &act[4][0]}
+		cellAVX2(n, &a[0], H, &cPrev[0], &c[0], &h[0], &p)
+	}
+	return n
+}
+
+//go:noescape
+func cellAVX2(n int, a *float32, H int, cPrev, c, h *float32, act *[5]*float32)

@@ -1,0 +1,57 @@
+package native_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/musicvae-go/mvae/bench"
+	"github.com/musicvae-go/mvae/native"
+)
+
+// BenchmarkPresetStep is one decoder step of mvae bench's presets (random
+// weights) at batch 1, 16 and 64: the products and the cell, no sampling.
+func BenchmarkPresetStep(b *testing.B) {
+	for _, name := range []string{"small", "seed"} {
+		c, err := bench.Preset(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var m *native.Model
+		for _, B := range []int{1, 16, 64} {
+			b.Run(fmt.Sprintf("%s/B%d", name, B), func(b *testing.B) {
+				if m == nil {
+					bd, err := bench.RandomBundle(c, 1)
+					if err != nil {
+						b.Fatal(err)
+					}
+					w, err := bd.Weights()
+					if err != nil {
+						b.Fatal(err)
+					}
+					if m, err = native.New(c, w); err != nil {
+						b.Fatal(err)
+					}
+				}
+				st, err := m.NewState(B)
+				if err != nil {
+					b.Fatal(err)
+				}
+				C, D := c.CondWidth(), c.InputSize
+				cu := make([]float32, B*C)
+				prev := make([]float32, B*D)
+				logits := make([]float32, B*D)
+				if err := m.DecoderInit(st, 0, cu); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if err := m.DecoderStep(st, 0, prev, cu, logits); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/step")
+			})
+		}
+	}
+}
