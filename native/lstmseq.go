@@ -1,6 +1,5 @@
 package native
 
-
 // lstmStep holds what the backward pass needs of one LSTM step, [B, ·] each.
 type lstmStep struct {
 	x, hPrev, cPrev, c, h []float32
