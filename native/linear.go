@@ -21,12 +21,9 @@ func linearAccT(out, x, WT []float32, B, nIn, nOut int) {
 //
 //	dW += dout^T x;  db += sum_b dout;  dx = dout W
 //
-// Both products run on packed matrices (f32.MulAddPacked): dW's rows are
-// dout's columns against x's columns, dx's rows dout's against W's columns.
+// Both products run on packed matrices (see addGradW; dx on W^T packed).
 func linearBackward(dout, x, W []float32, B, nIn, nOut int, dW, db []float32) (dx []float32) {
-	doutT := make([]float32, nOut*B)
-	transpose(doutT, dout, B, nOut)
-	addGradW(dW, doutT, B, x, nIn, nOut, B)
+	addGradW(dW, dout, x, nIn, nOut, B)
 	for b := 0; b < B; b++ {
 		for r, v := range dout[b*nOut : (b+1)*nOut] {
 			db[r] += v
@@ -39,18 +36,22 @@ func linearBackward(dout, x, W []float32, B, nIn, nOut int, dW, db []float32) (d
 
 // gradChunk is how many rows (steps and sequences) of the inputs a packed
 // chunk of addGradW holds: 16 columns of 256 rows is 16 KiB, which stays in
-// the L1 and L2 caches while the rows of the gradient stream by.
+// the L1 and L2 caches while the gradient's rows stream by.
 const gradChunk = 256
 
-// addGradW adds to dW [rows, cols] the products of S rows of inputs: dW[r,
-// k] += sum_s daT[r, s] x[s, k], for daT [rows, S] of row stride ld (the
-// output gradients, transposed) and x [S, cols] (the inputs, row by row).
-// The sums run over chunks of gradChunk rows, each added to dW in turn: the
-// same chunks whatever the split between goroutines.
-func addGradW(dW, daT []float32, ld int, x []float32, cols, rows, S int) {
+// addGradW adds to dW [rows, cols] the products of S rows of inputs x
+// [S, cols] and output gradients da [S, rows]:
+//
+//	dW[r, k] += sum_s da[s, r] x[s, k]
+//
+// as matrix products on x packed (its rows are the panels' steps, copied
+// as they are) and da read transposed, over chunks of gradChunk rows, each
+// added to dW in turn: the same chunks whatever the split between
+// goroutines.
+func addGradW(dW, da, x []float32, cols, rows, S int) {
 	for s0 := 0; s0 < S; s0 += gradChunk {
 		k := min(gradChunk, S-s0)
 		xs := newMatrixT(x[s0*cols:], cols, k, cols)
-		xs.mulAddLd(dW, cols, daT[s0:], ld, rows)
+		xs.mulAddT(dW, cols, da[s0*rows:], rows, rows)
 	}
 }

@@ -96,23 +96,23 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 	// Weight gradients over all steps at once, sums over s = (t, b):
 	// dW_ih[r, k] += sum_s da[s, r] x[s, k], and dW_hh with h_prev.
 	S := T * B
-	daT := make([]float32, G*S)
-	transpose(daT, daAll, S, G)
 	xAll := make([]float32, S*I)
 	hAll := make([]float32, S*H)
 	for t, st := range steps {
 		copy(xAll[t*B*I:(t+1)*B*I], st.x[:B*I])
 		copy(hAll[t*B*H:(t+1)*B*H], st.hPrev[:B*H])
 	}
-	addGradW(gr.WIH, daT, S, xAll, I, G, S)
-	addGradW(gr.WHH, daT, S, hAll, H, G, S)
-	for r := 0; r < G; r++ {
-		sum := float32(0)
-		for _, v := range daT[r*S : (r+1)*S] {
-			sum += v
+	addGradW(gr.WIH, daAll, xAll, I, G, S)
+	addGradW(gr.WHH, daAll, hAll, H, G, S)
+	sum := make([]float32, G) // sum_s da[s, r], s in order
+	for s := 0; s < S; s++ {
+		for r, v := range daAll[s*G : (s+1)*G] {
+			sum[r] += v
 		}
-		gr.BIH[r] += sum
-		gr.BHH[r] += sum
+	}
+	for r, v := range sum {
+		gr.BIH[r] += v
+		gr.BHH[r] += v
 	}
 	return dxs, dh, dc
 }

@@ -27,6 +27,7 @@ type productTask struct {
 	out, x    []float32
 	ldo, ldx  int
 	B, p0, p1 int
+	xT        bool
 	done      chan struct{}
 }
 
@@ -42,7 +43,7 @@ func startPool() {
 	for range runtime.GOMAXPROCS(0) - 1 {
 		go func() {
 			for t := range pool.tasks {
-				t.w.mulAddPanels(t.out, t.ldo, t.x, t.ldx, t.B, t.p0, t.p1)
+				t.w.mulAddPanels(t.out, t.ldo, t.x, t.ldx, t.B, t.p0, t.p1, t.xT)
 				t.done <- struct{}{}
 			}
 		}()
@@ -50,7 +51,7 @@ func startPool() {
 }
 
 // parallelPanels runs w.mulAddPanels over all of w's panels, in parts.
-func parallelPanels(w *matrix, out []float32, ldo int, x []float32, ldx int, B int) {
+func parallelPanels(w *matrix, out []float32, ldo int, x []float32, ldx int, B int, xT bool) {
 	np := w.panels()
 	parts := splitParts
 	if parts <= 0 {
@@ -61,7 +62,7 @@ func parallelPanels(w *matrix, out []float32, ldo int, x []float32, ldx int, B i
 	}
 	parts = min(parts, np, 64)
 	if parts <= 1 {
-		w.mulAddPanels(out, ldo, x, ldx, B, 0, np)
+		w.mulAddPanels(out, ldo, x, ldx, B, 0, np, xT)
 		return
 	}
 	pool.once.Do(startPool)
@@ -69,7 +70,7 @@ func parallelPanels(w *matrix, out []float32, ldo int, x []float32, ldx int, B i
 	sent := 0
 	var mine [64]bool // the parts left to the caller
 	for k := 1; k < parts; k++ {
-		t := productTask{w: w, out: out, x: x, ldo: ldo, ldx: ldx, B: B, p0: np * k / parts, p1: np * (k + 1) / parts, done: done}
+		t := productTask{w: w, out: out, x: x, ldo: ldo, ldx: ldx, B: B, p0: np * k / parts, p1: np * (k + 1) / parts, xT: xT, done: done}
 		select {
 		case pool.tasks <- t:
 			sent++
@@ -77,10 +78,10 @@ func parallelPanels(w *matrix, out []float32, ldo int, x []float32, ldx int, B i
 			mine[k] = true
 		}
 	}
-	w.mulAddPanels(out, ldo, x, ldx, B, 0, np/parts)
+	w.mulAddPanels(out, ldo, x, ldx, B, 0, np/parts, xT)
 	for k := 1; k < parts; k++ {
 		if mine[k] {
-			w.mulAddPanels(out, ldo, x, ldx, B, np*k/parts, np*(k+1)/parts)
+			w.mulAddPanels(out, ldo, x, ldx, B, np*k/parts, np*(k+1)/parts, xT)
 		}
 	}
 	for range sent {

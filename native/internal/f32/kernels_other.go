@@ -24,3 +24,8 @@ func mulAddPacked(m, n, k int, x []float32, ldx int, p []float32, out []float32,
 
 // cellAsm does no unit: the portable loop does them all.
 func cellAsm(a []float32, H int, cPrev, c, h []float32, act *[5][]float32) int { return 0 }
+
+// mulAddPackedT is MulAddPackedT without the checks.
+func mulAddPackedT(m, n, k int, xt []float32, ldxt int, p []float32, out []float32, ldo int) {
+	mulAddPackedTGo(m, n, k, xt, ldxt, p, out, ldo)
+}
