@@ -90,7 +90,12 @@ func newCellActs(n int) *cellActs {
 //
 // act, when not nil, keeps i, f, g, o and tanh(c) for cellBackward.
 func cell(gates, cPrev, c, h []float32, B, H int, act *cellActs) {
-	for b := 0; b < B; b++ {
+	runSplit(task{cell: true, gates: gates, cPrev: cPrev, c: c, h: h, H: H, act: act}, B, splitInto(B*H, cellSplitMin))
+}
+
+// cellRows is cell on rows [b0, b1).
+func cellRows(gates, cPrev, c, h []float32, b0, b1, H int, act *cellActs) {
+	for b := b0; b < b1; b++ {
 		r := b * H
 		if act == nil {
 			f32.Cell(gates[b*4*H:(b+1)*4*H], H, cPrev[r:r+H], c[r:r+H], h[r:r+H], nil)

@@ -11,7 +11,8 @@ import (
 )
 
 // BenchmarkPresetStep is one decoder step of mvae bench's presets (random
-// weights) at batch 1, 16 and 64: the products and the cell, no sampling.
+// weights) at batch 1, 16 and 64: the products and the cell, no sampling;
+// parts0 splits as native does, parts1 never.
 func BenchmarkPresetStep(b *testing.B) {
 	for _, name := range []string{"small", "seed"} {
 		c, err := bench.Preset(name)
@@ -19,8 +20,12 @@ func BenchmarkPresetStep(b *testing.B) {
 			b.Fatal(err)
 		}
 		var m *native.Model
-		for _, B := range []int{1, 16, 64} {
-			b.Run(fmt.Sprintf("%s/B%d", name, B), func(b *testing.B) {
+		for _, run := range []struct {
+			B, parts int
+		}{{1, 0}, {1, 1}, {16, 0}, {16, 1}, {64, 0}, {64, 1}} {
+			B := run.B
+			b.Run(fmt.Sprintf("%s/B%d/parts%d", name, B, run.parts), func(b *testing.B) {
+				defer native.SplitParts(native.SplitParts(run.parts))
 				if m == nil {
 					bd, err := bench.RandomBundle(c, 1)
 					if err != nil {
