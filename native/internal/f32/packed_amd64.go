@@ -28,8 +28,8 @@ func mulAddPackedT(m, n, k int, xt []float32, ldxt int, p []float32, out []float
 
 // mulAddPackedAsm runs the assembly tiles, the AVX-512 ones with avx512
 // (which the CPU must have), on x [m, k] of row stride ldx, or, with xT, on
-// x given transposed (x[i, q] at x[q*ldx+i]): tiles of 4 rows by 32
-// (AVX-512) or 16 columns, then the last m%4 rows one at a time by 128
+// x given transposed (x[i, q] at x[q*ldx+i]): tiles of 8 or 4 rows by 32
+// (AVX-512), of 4 rows by 16 columns, then the last m%4 rows one at a time by 128
 // (AVX-512), 64 or 16 columns (16 with xT). Each tile sums every entry the
 // same way (one fused multiply-add a step from zero, then out += the sum),
 // so the tiles' sizes change no bit. The last, partial panel goes through a
@@ -47,10 +47,18 @@ func mulAddPackedAsm(avx512, xT bool, m, n, k int, x []float32, ldx int, p []flo
 	m4 := m &^ 3
 	// Tiles of 4 rows, panels outermost: a panel (or pair) stays in the
 	// cache while every row of x goes by.
+	m8 := m &^ 7
 	j := 0
 	if avx512 {
 		for ; j+2 <= np; j += 2 {
-			for i := 0; i < m4; i += 4 {
+			for i := 0; i < m8; i += 8 {
+				if xT {
+					mul8x32TAVX512(k, row(i), ldx, &p[j*ps], ps, &out[i*ldo+j*PanelWidth], ldo)
+				} else {
+					mul8x32AVX512(k, row(i), ldx, &p[j*ps], ps, &out[i*ldo+j*PanelWidth], ldo)
+				}
+			}
+			for i := m8; i < m4; i += 4 {
 				if xT {
 					mul4x32TAVX512(k, row(i), ldx, &p[j*ps], ps, &out[i*ldo+j*PanelWidth], ldo)
 				} else {
@@ -148,6 +156,12 @@ func mul1x16TAVX2(k int, xt *float32, ldxt int, p *float32, out *float32)
 
 //go:noescape
 func mul4x32TAVX512(k int, xt *float32, ldxt int, p *float32, ps int, out *float32, ldo int)
+
+//go:noescape
+func mul8x32AVX512(k int, x *float32, ldx int, p *float32, ps int, out *float32, ldo int)
+
+//go:noescape
+func mul8x32TAVX512(k int, xt *float32, ldxt int, p *float32, ps int, out *float32, ldo int)
 
 //go:noescape
 func mul1x128AVX512(k int, x *float32, p *float32, ps int, out *float32)
