@@ -176,3 +176,129 @@ cellnext:
 celldone:
 	VZEROUPPER
 	RET
+
+// The AVX-512 cell: sixteen units at a time, the constants in Z14-Z31.
+// EXPFZ sets Z0 = Expf(Z0), clobbering Z1-Z5 and K1-K3 (EXPF's steps).
+#define EXPFZ \
+	VMULPS      Z16, Z0, Z1 \
+	VADDPS      Z17, Z1, Z1 \
+	VRNDSCALEPS $9, Z1, Z2 \
+	VMULPS      Z18, Z2, Z3 \
+	VSUBPS      Z3, Z0, Z3 \
+	VMULPS      Z19, Z2, Z4 \
+	VADDPS      Z4, Z3, Z3 \
+	VMULPS      Z3, Z3, Z4 \
+	VMULPS      Z3, Z20, Z5 \
+	VADDPS      Z21, Z5, Z5 \
+	VMULPS      Z3, Z5, Z5 \
+	VADDPS      Z22, Z5, Z5 \
+	VMULPS      Z3, Z5, Z5 \
+	VADDPS      Z23, Z5, Z5 \
+	VMULPS      Z3, Z5, Z5 \
+	VADDPS      Z24, Z5, Z5 \
+	VMULPS      Z3, Z5, Z5 \
+	VADDPS      Z25, Z5, Z5 \
+	VMULPS      Z4, Z5, Z5 \
+	VADDPS      Z3, Z5, Z5 \
+	VADDPS      Z26, Z5, Z5 \
+	VCVTTPS2DQ  Z2, Z2 \
+	VPADDD      Z15, Z2, Z2 \
+	VPSLLD      $23, Z2, Z2 \
+	VMULPS      Z2, Z5, Z5 \
+	VCMPPS      $0x1e, Z28, Z0, K1 \
+	VBLENDMPS   Z30, Z5, K1, Z5 \
+	VCMPPS      $0x11, Z29, Z0, K2 \
+	VBLENDMPS   Z14, Z5, K2, Z5 \
+	VCMPPS      $3, Z0, Z0, K3 \
+	VBLENDMPS   Z0, Z5, K3, Z0
+
+#define SIGMOIDZ \
+	VPXORD Z31, Z0, Z0 \
+	EXPFZ \
+	VADDPS Z26, Z0, Z0 \
+	VDIVPS Z0, Z26, Z0
+
+#define TANHZ \
+	VADDPS Z0, Z0, Z0 \
+	EXPFZ \
+	VADDPS Z26, Z0, Z0 \
+	VDIVPS Z0, Z27, Z0 \
+	VSUBPS Z0, Z26, Z0
+
+// func cellAVX512(n int, a *float32, H int, cPrev, c, h *float32, act *[5]*float32)
+// cellAVX2 sixteen units at a time: n is a multiple of 16.
+TEXT ·cellAVX512(SB), NOSPLIT, $0-56
+	MOVQ n+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ H+16(FP), BX
+	MOVQ cPrev+24(FP), DI
+	MOVQ c+32(FP), DX
+	MOVQ h+40(FP), R8
+	MOVQ act+48(FP), R12
+	SHLQ $2, BX
+	LEAQ (SI)(BX*1), R9
+	LEAQ (R9)(BX*1), R10
+	LEAQ (R10)(BX*1), R11
+	VBROADCASTSS cellLog2e<>(SB), Z16
+	VBROADCASTSS cellHalf<>(SB), Z17
+	VBROADCASTSS cellC1<>(SB), Z18
+	VBROADCASTSS cellC2<>(SB), Z19
+	VBROADCASTSS cellP0<>(SB), Z20
+	VBROADCASTSS cellP1<>(SB), Z21
+	VBROADCASTSS cellP2<>(SB), Z22
+	VBROADCASTSS cellP3<>(SB), Z23
+	VBROADCASTSS cellP4<>(SB), Z24
+	VBROADCASTSS cellP5<>(SB), Z25
+	VBROADCASTSS cellOne<>(SB), Z26
+	VBROADCASTSS cellTwo<>(SB), Z27
+	VBROADCASTSS cellHi<>(SB), Z28
+	VBROADCASTSS cellLo<>(SB), Z29
+	VBROADCASTSS cellInf<>(SB), Z30
+	VBROADCASTSS cellSign<>(SB), Z31
+	VPBROADCASTD cellBias<>(SB), Z15
+	VPXORD       Z14, Z14, Z14
+	XORQ AX, AX
+
+cellzloop:
+	CMPQ    AX, CX
+	JGE     cellzdone
+	VMOVUPS (SI)(AX*4), Z0
+	SIGMOIDZ
+	VMOVAPS Z0, Z8
+	VMOVUPS (R9)(AX*4), Z0
+	SIGMOIDZ
+	VMOVAPS Z0, Z9
+	VMOVUPS (R10)(AX*4), Z0
+	TANHZ
+	VMOVAPS Z0, Z10
+	VMOVUPS (R11)(AX*4), Z0
+	SIGMOIDZ
+	VMOVAPS Z0, Z11
+	VMULPS  (DI)(AX*4), Z9, Z12
+	VMULPS  Z10, Z8, Z13
+	VADDPS  Z13, Z12, Z12
+	VMOVUPS Z12, (DX)(AX*4)
+	VMOVAPS Z12, Z0
+	TANHZ
+	VMULPS  Z0, Z11, Z13
+	VMOVUPS Z13, (R8)(AX*4)
+	TESTQ   R12, R12
+	JZ      cellznext
+	MOVQ    0(R12), R13
+	VMOVUPS Z8, (R13)(AX*4)
+	MOVQ    8(R12), R13
+	VMOVUPS Z9, (R13)(AX*4)
+	MOVQ    16(R12), R13
+	VMOVUPS Z10, (R13)(AX*4)
+	MOVQ    24(R12), R13
+	VMOVUPS Z11, (R13)(AX*4)
+	MOVQ    32(R12), R13
+	VMOVUPS Z0, (R13)(AX*4)
+
+cellznext:
+	ADDQ $16, AX
+	JMP  cellzloop
+
+cellzdone:
+	VZEROUPPER
+	RET

@@ -6,7 +6,17 @@ import (
 	"testing"
 )
 
-// checkCell runs Cell on a row of H units (gates from rng, with a share of
+type cellImpl struct {
+	name string
+	f    func(a []float32, H int, cPrev, c, h []float32, act *[5][]float32)
+}
+
+// cellImpls are Cell and each assembly tile set this CPU runs.
+func cellImpls() []cellImpl {
+	return append([]cellImpl{{"Cell", Cell}}, cellAsmImpls()...)
+}
+
+// checkCell runs every Cell implementation on a row of H units (gates from rng, with a share of
 // large, infinite and NaN ones) against the reference loop: the same bits
 // (with GOAMD64 v1 or v2; within a few ulps where Go fuses), inputs
 // unchanged, guards intact; with and without the activations.
@@ -33,46 +43,48 @@ func checkCell(t testing.TB, rng *rand.Rand, H int) {
 		wantAct[i] = make([]float32, H)
 	}
 	cellGo(0, a.data(), H, cPrev.data(), wantC, wantH, &wantAct)
-	for _, withAct := range []bool{false, true} {
-		c, h := newBuffer(rng, H), newBuffer(rng, H)
-		var act *[5][]float32
-		var bufs [5]*buffer
-		if withAct {
-			act = new([5][]float32)
-			for i := range bufs {
-				bufs[i] = newBuffer(rng, H)
-				act[i] = bufs[i].data()
-			}
-		}
-		Cell(a.data(), H, cPrev.data(), c.data(), h.data(), act)
-		same := func(what string, got, want []float32) {
-			for k := range want {
-				g, w := got[k], want[k]
-				if !cellSame(g, w, cPrev.data()[k]) {
-					t.Fatalf("Cell of %d units: %s[%d] = %v, reference %v (gates %v %v %v %v)", H, what, k, g, w, a.data()[k], a.data()[H+k], a.data()[2*H+k], a.data()[3*H+k])
+	for _, im := range cellImpls() {
+		for _, withAct := range []bool{false, true} {
+			c, h := newBuffer(rng, H), newBuffer(rng, H)
+			var act *[5][]float32
+			var bufs [5]*buffer
+			if withAct {
+				act = new([5][]float32)
+				for i := range bufs {
+					bufs[i] = newBuffer(rng, H)
+					act[i] = bufs[i].data()
 				}
 			}
-		}
-		same("c", c.data(), wantC)
-		same("h", h.data(), wantH)
-		c.checkGuards(t, "Cell c")
-		h.checkGuards(t, "Cell h")
-		for i, b := range bufs {
-			if b != nil {
-				same("act", b.data(), wantAct[i])
-				b.checkGuards(t, "Cell act")
+			im.f(a.data(), H, cPrev.data(), c.data(), h.data(), act)
+			same := func(what string, got, want []float32) {
+				for k := range want {
+					g, w := got[k], want[k]
+					if !cellSame(g, w, cPrev.data()[k]) {
+						t.Fatalf("%s of %d units: %s[%d] = %v, reference %v (gates %v %v %v %v)", im.name, H, what, k, g, w, a.data()[k], a.data()[H+k], a.data()[2*H+k], a.data()[3*H+k])
+					}
+				}
 			}
+			same("c", c.data(), wantC)
+			same("h", h.data(), wantH)
+			c.checkGuards(t, "Cell c")
+			h.checkGuards(t, "Cell h")
+			for i, b := range bufs {
+				if b != nil {
+					same("act", b.data(), wantAct[i])
+					b.checkGuards(t, "Cell act")
+				}
+			}
+			a.checkSame(t, im.name+" gates", a0)
+			cPrev.checkSame(t, im.name+" cPrev", cp0)
 		}
-		a.checkSame(t, "Cell gates", a0)
-		cPrev.checkSame(t, "Cell cPrev", cp0)
-	}
-	// In place: c is cPrev.
-	c := &buffer{all: cPrev.clone(), n: H}
-	h := make([]float32, H)
-	Cell(a.data(), H, c.data(), c.data(), h, nil)
-	for k := range wantC {
-		if !cellSame(c.data()[k], wantC[k], cp0[pad+k]) {
-			t.Fatalf("Cell in place of %d units: c[%d] = %v, reference %v", H, k, c.data()[k], wantC[k])
+		// In place: c is cPrev.
+		c := &buffer{all: cPrev.clone(), n: H}
+		h := make([]float32, H)
+		im.f(a.data(), H, c.data(), c.data(), h, nil)
+		for k := range wantC {
+			if !cellSame(c.data()[k], wantC[k], cp0[pad+k]) {
+				t.Fatalf("%s in place of %d units: c[%d] = %v, reference %v", im.name, H, k, c.data()[k], wantC[k])
+			}
 		}
 	}
 }

@@ -41,3 +41,22 @@ func packedAsmImpls() []packedImpl {
 	}
 	return im
 }
+
+// cellAsmImpls are Cell's assembly tile sets this CPU runs, each finished
+// by the portable loop.
+func cellAsmImpls() []cellImpl {
+	set := func(name string, avx512 bool) cellImpl {
+		return cellImpl{name, func(a []float32, H int, cPrev, c, h []float32, act *[5][]float32) {
+			k := cellTiles(avx512, a, H, cPrev, c, h, act)
+			cellGo(k, a, H, cPrev, c, h, act)
+		}}
+	}
+	var im []cellImpl
+	if useAVX2 {
+		im = append(im, set("cellAVX2", false))
+	}
+	if useAVX512 {
+		im = append(im, set("cellAVX512", true))
+	}
+	return im
+}

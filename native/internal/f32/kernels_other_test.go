@@ -10,3 +10,5 @@ var (
 )
 
 func packedAsmImpls() []packedImpl { return nil }
+
+func cellAsmImpls() []cellImpl { return nil }

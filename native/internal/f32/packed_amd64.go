@@ -166,21 +166,44 @@ func mul8x32TAVX512(k int, xt *float32, ldxt int, p *float32, ps int, out *float
 //go:noescape
 func mul1x128AVX512(k int, x *float32, p *float32, ps int, out *float32)
 
-// cellAsm runs the units of Cell it can eight at a time (all but the last
-// H%8) and returns how many it did.
+// cellAsm runs the units of Cell it can sixteen (AVX-512) or eight at a
+// time (all but the last H%8) and returns how many it did.
 func cellAsm(a []float32, H int, cPrev, c, h []float32, act *[5][]float32) int {
-	n := H &^ 7
-	if !useAVX2 || n == 0 {
+	return cellTiles(useAVX512, a, H, cPrev, c, h, act)
+}
+
+// cellTiles is cellAsm, with the AVX-512 tiles when avx512 (which the CPU
+// must have): units up to H&^15 by sixteen, then eight more if there are.
+func cellTiles(avx512 bool, a []float32, H int, cPrev, c, h []float32, act *[5][]float32) int {
+	if !useAVX2 || H < 8 {
 		return 0
 	}
-	if act == nil {
-		cellAVX2(n, &a[0], H, &cPrev[0], &c[0], &h[0], nil)
-	} else {
-		p := [5]*float32{&act[0][0], &act[1][0], &act[2][0], &act[3][0], &act[4][0]}
-		cellAVX2(n, &a[0], H, &cPrev[0], &c[0], &h[0], &p)
+	var p *[5]*float32
+	var ptrs [5]*float32
+	if act != nil {
+		ptrs = [5]*float32{&act[0][0], &act[1][0], &act[2][0], &act[3][0], &act[4][0]}
+		p = &ptrs
 	}
-	return n
+	k := 0
+	if avx512 && H >= 16 {
+		k = H &^ 15
+		cellAVX512(k, &a[0], H, &cPrev[0], &c[0], &h[0], p)
+	}
+	if n := H &^ 7; n > k {
+		var q *[5]*float32
+		var qs [5]*float32
+		if act != nil {
+			qs = [5]*float32{&act[0][k], &act[1][k], &act[2][k], &act[3][k], &act[4][k]}
+			q = &qs
+		}
+		cellAVX2(n-k, &a[k], H, &cPrev[k], &c[k], &h[k], q)
+		k = n
+	}
+	return k
 }
 
 //go:noescape
 func cellAVX2(n int, a *float32, H int, cPrev, c, h *float32, act *[5]*float32)
+
+//go:noescape
+func cellAVX512(n int, a *float32, H int, cPrev, c, h *float32, act *[5]*float32)
