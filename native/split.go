@@ -36,7 +36,7 @@ type task struct {
 	ldo, ldx int
 	B        int
 	xT       bool
-	w2       *matrix   // when not nil, then out += x2 W2^T (row stride w2.cols)
+	w2       *matrix // when not nil, then out += x2 W2^T (row stride w2.cols)
 	x2       []float32
 	// cell
 	gates, cPrev, c, h []float32
