@@ -16,3 +16,16 @@ func gemm4(m, n, k int, a []float32, lda int, b []float32, ldb int, add bool, c 
 
 // axpy is Axpy without the length check (len(y) >= len(x)).
 func axpy(y []float32, a float32, x []float32) { axpyGo(y, a, x) }
+
+// mulAddPacked is MulAddPacked without the checks.
+func mulAddPacked(m, n, k int, x []float32, ldx int, p []float32, out []float32, ldo int) {
+	mulAddPackedGo(m, n, k, x, ldx, p, out, ldo)
+}
+
+// cellAsm does no unit: the portable loop does them all.
+func cellAsm(a []float32, H int, cPrev, c, h []float32, act *[5][]float32) int { return 0 }
+
+// mulAddPackedT is MulAddPackedT without the checks.
+func mulAddPackedT(m, n, k int, xt []float32, ldxt int, p []float32, out []float32, ldo int) {
+	mulAddPackedTGo(m, n, k, xt, ldxt, p, out, ldo)
+}

@@ -8,3 +8,7 @@ var (
 	axpyAsm func(y []float32, a float32, x []float32)
 	dot4Asm func(x, w []float32, ldw int, out *[4]float32)
 )
+
+func packedAsmImpls() []packedImpl { return nil }
+
+func cellAsmImpls() []cellImpl { return nil }
