@@ -52,3 +52,52 @@ func axpyAVX2(y []float32, a float32, x []float32)
 
 //go:noescape
 func dot4AVX2(x, w []float32, ldw int, out *[4]float32)
+
+// useF16C selects the float16 kernel (VCVTPH2PS).
+var useF16C = useAVX2 && cpu.X86.HasF16C
+
+// dotBF16 is sum_k x[k] FromBF16(w[k]) for k < len(x): the assembly over
+// the first len(x)&^7 values, the portable loop over the rest.
+func dotBF16(x []float32, w []uint16) float32 {
+	n := len(x) &^ 7
+	if !useAVX2 || n == 0 {
+		return dotBF16Go(x, w)
+	}
+	w = w[:len(x)]
+	return dotBF16AVX2(x[:n], w[:n]) + dotBF16Go(x[n:], w[n:])
+}
+
+// dotF16 is sum_k x[k] FromHalf(w[k]) for k < len(x).
+func dotF16(x []float32, w []uint16) float32 {
+	n := len(x) &^ 7
+	if !useF16C || n == 0 {
+		return dotF16Go(x, w)
+	}
+	w = w[:len(x)]
+	return dotF16AVX2(x[:n], w[:n]) + dotF16Go(x[n:], w[n:])
+}
+
+// dotI8 is sum_k x[k] q[k] for k < len(x).
+func dotI8(x []float32, q []int8) float32 {
+	n := len(x) &^ 7
+	if !useAVX2 || n == 0 {
+		return dotI8Go(x, q)
+	}
+	q = q[:len(x)]
+	return dotI8AVX2(x[:n], q[:n]) + dotI8Go(x[n:], q[n:])
+}
+
+// dotBF16AVX2 is dotBF16 for len(x) a multiple of 8 and len(w) >= len(x).
+//
+//go:noescape
+func dotBF16AVX2(x []float32, w []uint16) float32
+
+// dotF16AVX2 is dotF16 for len(x) a multiple of 8 and len(w) >= len(x).
+//
+//go:noescape
+func dotF16AVX2(x []float32, w []uint16) float32
+
+// dotI8AVX2 is dotI8 for len(x) a multiple of 8 and len(q) >= len(x).
+//
+//go:noescape
+func dotI8AVX2(x []float32, q []int8) float32

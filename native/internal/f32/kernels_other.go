@@ -16,3 +16,12 @@ func gemm4(m, n, k int, a []float32, lda int, b []float32, ldb int, add bool, c 
 
 // axpy is Axpy without the length check (len(y) >= len(x)).
 func axpy(y []float32, a float32, x []float32) { axpyGo(y, a, x) }
+
+// dotBF16 is sum_k x[k] FromBF16(w[k]) for k < len(x).
+func dotBF16(x []float32, w []uint16) float32 { return dotBF16Go(x, w) }
+
+// dotF16 is sum_k x[k] FromHalf(w[k]) for k < len(x).
+func dotF16(x []float32, w []uint16) float32 { return dotF16Go(x, w) }
+
+// dotI8 is sum_k x[k] q[k] for k < len(x).
+func dotI8(x []float32, q []int8) float32 { return dotI8Go(x, q) }
