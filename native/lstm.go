@@ -13,6 +13,8 @@ type LSTM struct {
 	WIH  []float32
 	WHH  []float32
 	Bias []float32 // bias_ih + bias_hh, [4H]
+
+	wih, whh *matrix // WIH and WHH packed for the forward products
 }
 
 // NewLSTM takes PyTorch's four tensors.
@@ -24,7 +26,7 @@ func NewLSTM(wih, whh, bih, bhh []float32, H, I int) *LSTM {
 	for k := range b {
 		b[k] = bih[k] + bhh[k]
 	}
-	return &LSTM{H: H, I: I, WIH: wih, WHH: whh, Bias: b}
+	return &LSTM{H: H, I: I, WIH: wih, WHH: whh, Bias: b, wih: newMatrix(wih, 4*H, I), whh: newMatrix(whh, 4*H, H)}
 }
 
 // Step advances B sequences by one step, in place:
@@ -54,14 +56,14 @@ func (l *LSTM) inputGates(gates, x []float32, B int) {
 	for b := 0; b < B; b++ {
 		copy(gates[b*4*H:(b+1)*4*H], l.Bias)
 	}
-	linearAcc(gates[:B*4*H], x[:B*l.I], l.WIH, B, l.I, 4*H)
+	l.wih.mulAdd(gates[:B*4*H], x[:B*l.I], B)
 }
 
 // recur finishes a step whose gates hold the input part and the biases: it
 // adds hPrev W_hh^T and applies cell.
 func (l *LSTM) recur(gates, hPrev, cPrev, h, c []float32, B int, act *cellActs) {
 	H := l.H
-	linearAcc(gates[:B*4*H], hPrev[:B*H], l.WHH, B, H, 4*H)
+	l.whh.mulAdd(gates[:B*4*H], hPrev[:B*H], B)
 	cell(gates, cPrev, c, h, B, H, act)
 }
 

@@ -16,8 +16,10 @@ type Model struct {
 	enc        []encLevel // the levels of the encoder; a flat encoder is one level of one piece
 	muW, muB   []float32  // [Z, 2He], He the top level's hidden size
 	sigW, sigB []float32
+	mu, sig    *matrix   // muW, sigW packed
 	condInitW  []float32 // [2 Lc Hc, Z]; nil without a conductor
 	condInitB  []float32
+	condInit   *matrix   // condInitW packed
 	cond       []*LSTM   // input size 1 (always fed zeros); none without a conductor
 	decs       []decoder // one per split (the whole step for one decoder)
 }
@@ -36,11 +38,14 @@ type decoder struct {
 	prefix       string    // "decoder" or "decoders.{k}"
 	D, off       int       // its depth and first column in a step
 	initW, initB []float32 // [2 Ld Hd, C]
+	init         *matrix   // initW packed
 	lstm         []*LSTM   // layer 0's input is [prev (D), cond (C)]
-	prevW        []float32 // layer 0's W_ih columns for prev: [4Hd, D], or [D, 4Hd] when oneHot
-	oneHot       bool      // prev is one-hot (a categorical split): prevW is stored transposed
-	condW        []float32 // layer 0's W_ih columns for cond: [4Hd, C]
+	prev         *matrix   // layer 0's W_ih columns for prev, [4Hd, D]; nil when oneHot
+	prevWT       []float32 // when oneHot: those columns transposed, [D, 4Hd]
+	oneHot       bool      // prev is one-hot (a categorical split): its product is one row of prevWT
+	cond         *matrix   // layer 0's W_ih columns for cond: [4Hd, C]
 	outW, outB   []float32 // [D, Hd], [D]
+	out          *matrix   // outW packed
 }
 
 // New builds a model from canonical weights. Errors name what is wrong.
@@ -80,8 +85,11 @@ func New(c *model.Config, w model.Weights) (*Model, error) {
 	}
 	m.muW, m.muB = w["encoder.mu.weight"].Data, w["encoder.mu.bias"].Data
 	m.sigW, m.sigB = w["encoder.sigma.weight"].Data, w["encoder.sigma.bias"].Data
+	He := c.EncoderTop()
+	m.mu, m.sig = newMatrix(m.muW, c.ZSize, 2*He), newMatrix(m.sigW, c.ZSize, 2*He)
 	if c.HasConductor() {
 		m.condInitW, m.condInitB = w["conductor.init.weight"].Data, w["conductor.init.bias"].Data
+		m.condInit = newMatrix(m.condInitW, 2*c.Conductor.Layers*c.Conductor.Hidden, c.ZSize)
 		for k := 0; k < c.Conductor.Layers; k++ {
 			m.cond = append(m.cond, lstm("conductor.lstm", k, "", c.Conductor.Hidden))
 		}
@@ -92,27 +100,25 @@ func New(c *model.Config, w model.Weights) (*Model, error) {
 		d := decoder{prefix: p, D: D, off: c.SplitOffset(k),
 			initW: w[p+".init.weight"].Data, initB: w[p+".init.bias"].Data,
 			outW: w[p+".out.weight"].Data, outB: w[p+".out.bias"].Data}
+		d.init = newMatrix(d.initW, 2*c.Decoder.Layers*Hd, C)
+		d.out = newMatrix(d.outW, D, Hd)
 		for l := 0; l < c.Decoder.Layers; l++ {
 			d.lstm = append(d.lstm, lstm(p+".lstm", l, "", Hd))
 		}
 		// Split layer 0's input weights: cond is fixed for a segment, so its
 		// part of the gates is computed once per segment (DecoderInit).
 		// A categorical split's prev is one-hot: its part of the gates is one
-		// row of prevW^T (linearAccT).
+		// row of prevWT (linearAccT).
 		I := D + C
 		d.oneHot = c.SplitRep(k) != music.Groove
-		d.prevW = make([]float32, 4*Hd*D)
-		d.condW = make([]float32, 4*Hd*C)
-		for j := 0; j < 4*Hd; j++ {
-			if d.oneHot {
-				for i, v := range d.lstm[0].WIH[j*I : j*I+D] {
-					d.prevW[i*4*Hd+j] = v
-				}
-			} else {
-				copy(d.prevW[j*D:(j+1)*D], d.lstm[0].WIH[j*I:j*I+D])
-			}
-			copy(d.condW[j*C:(j+1)*C], d.lstm[0].WIH[j*I+D:(j+1)*I])
+		wih := d.lstm[0].WIH
+		if d.oneHot {
+			d.prevWT = make([]float32, 4*Hd*D)
+			transpose(d.prevWT, unpad(wih, 4*Hd, D, I), 4*Hd, D)
+		} else {
+			d.prev = newMatrix(unpad(wih, 4*Hd, D, I), 4*Hd, D)
 		}
+		d.cond = newMatrix(unpad(wih[D:], 4*Hd, C, I), 4*Hd, C)
 		m.decs = append(m.decs, d)
 	}
 	return m, nil
@@ -134,4 +140,14 @@ func (m *Model) encoderInput(x []float32, B int) []float32 {
 	xin := make([]float32, B*c.T()*c.EncoderIn())
 	m.in.Apply(xin, x, c.Rep(), B, c.T())
 	return xin
+}
+
+// unpad copies the [rows, cols] matrix of row stride ld at the start of w
+// into a contiguous one.
+func unpad(w []float32, rows, cols, ld int) []float32 {
+	out := make([]float32, rows*cols)
+	for r := 0; r < rows; r++ {
+		copy(out[r*cols:(r+1)*cols], w[r*ld:r*ld+cols])
+	}
+	return out
 }

@@ -31,3 +31,23 @@ func init() {
 		dotF16Asm = dotF16AVX2
 	}
 }
+
+// packedImpls are MulAddPacked's assembly tile sets this CPU runs.
+func packedAsmImpls() []packedImpl {
+	var im []packedImpl
+	if useAVX2 {
+		im = append(im, packedImpl{"mulAddPackedAVX2", func(m, n, k int, x []float32, ldx int, p []float32, out []float32, ldo int) {
+			if m > 0 && n > 0 && k > 0 { // its contract
+				mulAddPackedAsm(false, m, n, k, x, ldx, p, out, ldo)
+			}
+		}})
+	}
+	if useAVX512 {
+		im = append(im, packedImpl{"mulAddPackedAVX512", func(m, n, k int, x []float32, ldx int, p []float32, out []float32, ldo int) {
+			if m > 0 && n > 0 && k > 0 {
+				mulAddPackedAsm(true, m, n, k, x, ldx, p, out, ldo)
+			}
+		}})
+	}
+	return im
+}

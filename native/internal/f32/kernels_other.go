@@ -25,3 +25,8 @@ func dotF16(x []float32, w []uint16) float32 { return dotF16Go(x, w) }
 
 // dotI8 is sum_k x[k] q[k] for k < len(x).
 func dotI8(x []float32, q []int8) float32 { return dotI8Go(x, q) }
+
+// mulAddPacked is MulAddPacked without the checks.
+func mulAddPacked(m, n, k int, x []float32, ldx int, p []float32, out []float32, ldo int) {
+	mulAddPackedGo(m, n, k, x, ldx, p, out, ldo)
+}
