@@ -36,6 +36,7 @@ func NewApp() *ucli.App {
 			parityCommand(),
 			evaluateCommand(),
 			benchCommand(),
+			quantizeCommand(),
 		}, append(runCommands(), trainCommands()...)...),
 		EnableBashCompletion: true,
 		Writer:               os.Stdout,

@@ -67,11 +67,7 @@ func openBackend(c *ucli.Context, b *model.Bundle) (generate.Backend, error) {
 	case "ort":
 		return runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads")})
 	case "native":
-		w, err := b.Weights()
-		if err != nil {
-			return nil, err
-		}
-		return native.New(b.Config(), w)
+		return native.Open(b)
 	default:
 		return nil, fmt.Errorf("unknown --runtime %q (want ort or native)", rt)
 	}
