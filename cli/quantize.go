@@ -64,9 +64,9 @@ func runQuantize(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
-	qb, err := model.Quantize(b, p)
+	qb, err := model.Quantize(b, p) // its errors name the file
 	if err != nil {
-		return fmt.Errorf("%s: %v", name, err)
+		return err
 	}
 	var report *generate.PrecisionReport
 	if c.Bool("report") {

@@ -95,6 +95,14 @@ func (b *Bundle) Precision() Precision {
 	return b.Manifest.WeightsDType
 }
 
+// errorf is an error naming the bundle's file, if it has one.
+func (b *Bundle) errorf(format string, args ...any) error {
+	if b.src == nil {
+		return fmt.Errorf(format, args...)
+	}
+	return b.src.errorf(format, args...)
+}
+
 // Config is the bundle's config.
 func (b *Bundle) Config() *Config { return b.Manifest.Config }
 

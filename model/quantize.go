@@ -1,6 +1,5 @@
 package model
 
-import "fmt"
 
 // Quantize returns the bundle with its weights stored in precision p (see
 // Store): from float32 to bfloat16, int8 or float16, or back to float32 (the
@@ -10,7 +9,7 @@ import "fmt"
 // (they are rebuilt from the weights when onnxruntime needs them).
 func Quantize(b *Bundle, p Precision) (*Bundle, error) {
 	if from := b.Precision(); (from == BF16 || from == Int8) && p != F32 {
-		return nil, fmt.Errorf("the weights are stored as %s already: quantize the float32 bundle they came from (or widen them with --precision float32)", from)
+		return nil, b.errorf("the weights are stored as %s already: quantize the float32 bundle they came from (or widen them with --precision float32)", from)
 	}
 	w, err := b.Weights()
 	if err != nil {
