@@ -1,6 +1,5 @@
 package model
 
-
 // Quantize returns the bundle with its weights stored in precision p (see
 // Store): from float32 to bfloat16, int8 or float16, or back to float32 (the
 // stored values widened, for training). A bundle already stored below

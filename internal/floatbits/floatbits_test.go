@@ -34,8 +34,8 @@ func TestBF16(t *testing.T) {
 		in   float32
 		want float32
 	}{
-		{1 + 0x1p-8, 1},                 // a tie rounds to even (down)
-		{1 + 3*0x1p-8, 1 + 0x1p-6},      // a tie rounds to even (up)
+		{1 + 0x1p-8, 1},                    // a tie rounds to even (down)
+		{1 + 3*0x1p-8, 1 + 0x1p-6},         // a tie rounds to even (up)
 		{1 + 0x1p-8 + 0x1p-20, 1 + 0x1p-7}, // above the tie
 		{math.MaxFloat32, float32(math.Inf(1))},
 		{-2.5, -2.5},
