@@ -30,3 +30,9 @@ func dotI8(x []float32, q []int8) float32 { return dotI8Go(x, q) }
 func mulAddPacked(m, n, k int, x []float32, ldx int, p []float32, out []float32, ldo int) {
 	mulAddPackedGo(m, n, k, x, ldx, p, out, ldo)
 }
+
+// dot4BF16, dot4F16 and dot4I8 have no portable form: the callers use the
+// one-row kernels.
+func dot4BF16(x []float32, ldx int, w []uint16, out *[4]float32) bool { return false }
+func dot4F16(x []float32, ldx int, w []uint16, out *[4]float32) bool  { return false }
+func dot4I8(x []float32, ldx int, q []int8, out *[4]float32) bool     { return false }

@@ -8,7 +8,10 @@ import "fmt"
 // float32 on the fly, inside the dot product, and the sums are float32: only
 // the weights lose precision, x and the accumulation keep float32's. At
 // batch 1 these products read half (16-bit) or a quarter (int8) of the bytes
-// float32 weights take, which is what bounds a decode step's time.
+// float32 weights take, which is what bounds a decode step's time. Rows of
+// x go four at a time against each widened row of W where the CPU has the
+// four-row kernels (AVX-512), with the bits of the one-row kernel: an
+// entry's value does not depend on B or on its row's place in the batch.
 
 // MulAddBF16 adds x W^T to out for W stored as bfloat16:
 // out [B, rows] (row stride ldo) += x [B, cols] (row stride ldx) W^T, for w
@@ -28,9 +31,16 @@ import "fmt"
 // accumulation error. MulAddBF16 panics on sizes that do not fit.
 func MulAddBF16(B, rows, cols int, x []float32, ldx int, w []uint16, out []float32, ldo int) {
 	checkLowPrec(B, rows, cols, len(x), ldx, len(w), len(out), ldo)
+	var s [4]float32
 	for r := 0; r < rows; r++ {
 		wr := w[r*cols : (r+1)*cols]
-		for b := 0; b < B; b++ {
+		b := 0
+		for ; b+4 <= B && dot4BF16(x[b*ldx:], ldx, wr, &s); b += 4 {
+			for i, v := range s {
+				out[(b+i)*ldo+r] += v
+			}
+		}
+		for ; b < B; b++ {
 			out[b*ldo+r] += dotBF16(x[b*ldx:b*ldx+cols], wr)
 		}
 	}
@@ -40,9 +50,16 @@ func MulAddBF16(B, rows, cols int, x []float32, ldx int, w []uint16, out []float
 // (float16); as MulAddBF16, with floatbits.FromHalf in the reference loop.
 func MulAddF16(B, rows, cols int, x []float32, ldx int, w []uint16, out []float32, ldo int) {
 	checkLowPrec(B, rows, cols, len(x), ldx, len(w), len(out), ldo)
+	var s [4]float32
 	for r := 0; r < rows; r++ {
 		wr := w[r*cols : (r+1)*cols]
-		for b := 0; b < B; b++ {
+		b := 0
+		for ; b+4 <= B && dot4F16(x[b*ldx:], ldx, wr, &s); b += 4 {
+			for i, v := range s {
+				out[(b+i)*ldo+r] += v
+			}
+		}
+		for ; b < B; b++ {
 			out[b*ldo+r] += dotF16(x[b*ldx:b*ldx+cols], wr)
 		}
 	}
@@ -69,9 +86,16 @@ func MulAddI8(B, rows, cols int, x []float32, ldx int, q []int8, scale []float32
 	if len(scale) < rows {
 		panic(fmt.Sprintf("f32: MulAddI8 of %d rows with %d scales", rows, len(scale)))
 	}
+	var s [4]float32
 	for r := 0; r < rows; r++ {
 		qr := q[r*cols : (r+1)*cols]
-		for b := 0; b < B; b++ {
+		b := 0
+		for ; b+4 <= B && dot4I8(x[b*ldx:], ldx, qr, &s); b += 4 {
+			for i, v := range s {
+				out[(b+i)*ldo+r] += scale[r] * v
+			}
+		}
+		for ; b < B; b++ {
 			out[b*ldo+r] += scale[r] * dotI8(x[b*ldx:b*ldx+cols], qr)
 		}
 	}

@@ -274,3 +274,28 @@ func fuzzLowPrec(f *testing.F, kind lowKind) {
 func FuzzMulAddBF16(f *testing.F) { fuzzLowPrec(f, kindBF16) }
 func FuzzMulAddF16(f *testing.F)  { fuzzLowPrec(f, kindF16) }
 func FuzzMulAddI8(f *testing.F)   { fuzzLowPrec(f, kindI8) }
+
+// TestLowPrecBatchInvariant: an entry of a product has the same bits
+// whatever B and wherever its row of x lies in the batch (the four-row
+// kernels sum as the one-row kernels do).
+func TestLowPrecBatchInvariant(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, kind := range []lowKind{kindBF16, kindF16, kindI8} {
+		for _, cols := range []int{1, 7, 8, 9, 31, 32, 33, 64, 100, 257, 300} {
+			const B, rows = 9, 5
+			m := newLowMatrix(rng, kind, rows, cols)
+			x := newBuffer(rng, B*cols)
+			all := make([]float32, B*rows)
+			m.mulAdd(B, x.data(), cols, all, rows)
+			for b := range B {
+				one := make([]float32, rows)
+				m.mulAdd(1, x.data()[b*cols:(b+1)*cols], cols, one, rows)
+				for r := range rows {
+					if math.Float32bits(one[r]) != math.Float32bits(all[b*rows+r]) {
+						t.Fatalf("%v cols %d: out[%d, %d] is %v at B %d, %v alone", kind, cols, b, r, all[b*rows+r], B, one[r])
+					}
+				}
+			}
+		}
+	}
+}
