@@ -160,6 +160,23 @@ func (b *Bundle) Stored() (StoredWeights, error) {
 	return b.stored, b.serr
 }
 
+// StoredCopy returns the bundle's weights in their stored precision, as
+// Stored does, but the caller's own: read again from the file (and not
+// kept by the bundle), or copied from the bundle's memory.
+func (b *Bundle) StoredCopy() (StoredWeights, error) {
+	b.mu.Lock()
+	src, cached := b.src, b.stored != nil
+	b.mu.Unlock()
+	if src != nil && !cached {
+		return src.readWeights(&b.Manifest, true)
+	}
+	sw, err := b.Stored()
+	if err != nil {
+		return nil, err
+	}
+	return sw.Clone(), nil
+}
+
 // GraphNames lists the graphs the bundle stores, sorted.
 func (b *Bundle) GraphNames() []string {
 	var names []string

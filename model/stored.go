@@ -176,3 +176,25 @@ func (sw StoredWeights) Names(c *Config) []string {
 	}
 	return out
 }
+
+// Clone is a deep copy of the stored weights.
+func (sw StoredWeights) Clone() StoredWeights {
+	out := StoredWeights{}
+	for n, s := range sw {
+		c := *s
+		c.Shape = append([]int(nil), s.Shape...)
+		c.F32 = cloneOrNil(s.F32)
+		c.U16 = cloneOrNil(s.U16)
+		c.Q = cloneOrNil(s.Q)
+		c.Scale = cloneOrNil(s.Scale)
+		out[n] = &c
+	}
+	return out
+}
+
+func cloneOrNil[T any](s []T) []T {
+	if s == nil {
+		return nil
+	}
+	return append([]T(nil), s...)
+}

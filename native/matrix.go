@@ -39,11 +39,12 @@ type matrix struct {
 	u16        []uint16  // precBF16, precF16: W, rows*cols
 	q          []int8    // precI8: W / scale[row], rows*cols
 	scale      []float32 // precI8: [rows]
+	lowPacked  bool      // u16 or q packed by f32.PackLowU16 / PackLowI8
 }
 
 // newMatrixStored takes W [rows, cols] as a bundle stores it: float32 is
 // packed (newMatrix), the lower precisions are used where they lie, row-major
-// (the matrix shares their memory, never copies it).
+// (the matrix takes their memory, never copies it, and may rearrange it).
 func newMatrixStored(s *model.Stored, rows, cols int) *matrix {
 	if s.Len() != rows*cols {
 		panic(fmt.Sprintf("native: a [%d, %d] matrix of shape %v", rows, cols, s.Shape))
@@ -60,6 +61,17 @@ func newMatrixStored(s *model.Stored, rows, cols int) *matrix {
 		m.prec, m.q, m.scale = precI8, s.Q, s.Scale
 	default:
 		panic(fmt.Sprintf("native: a matrix stored as %q", s.DType))
+	}
+	// Where the packed products have their kernels (AVX-512), the values
+	// are rearranged in place into panels (f32.PackLowU16): s is the
+	// model's from here on.
+	if f32.LowPacked && rows > 0 && cols > 0 {
+		m.lowPacked = true
+		if m.prec == precI8 {
+			f32.PackLowI8(m.q, rows, cols, make([]int8, f32.PanelWidth*cols))
+		} else {
+			f32.PackLowU16(m.u16, rows, cols, make([]uint16, f32.PanelWidth*cols))
+		}
 	}
 	return m
 }
@@ -130,11 +142,23 @@ func (w *matrix) mulAddPanels(out []float32, ldo int, x []float32, ldx int, B, p
 	case precF32:
 		f32.MulAddPacked(B, j1-j0, w.cols, x, ldx, w.f32[j0*w.cols:], out[j0:], ldo)
 	case precBF16:
-		f32.MulAddBF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
+		if w.lowPacked {
+			f32.MulAddPackedBF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
+		} else {
+			f32.MulAddBF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
+		}
 	case precF16:
-		f32.MulAddF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
+		if w.lowPacked {
+			f32.MulAddPackedF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
+		} else {
+			f32.MulAddF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
+		}
 	case precI8:
-		f32.MulAddI8(B, j1-j0, w.cols, x, ldx, w.q[j0*w.cols:], w.scale[j0:], out[j0:], ldo)
+		if w.lowPacked {
+			f32.MulAddPackedI8(B, j1-j0, w.cols, x, ldx, w.q[j0*w.cols:], w.scale[j0:], out[j0:], ldo)
+		} else {
+			f32.MulAddI8(B, j1-j0, w.cols, x, ldx, w.q[j0*w.cols:], w.scale[j0:], out[j0:], ldo)
+		}
 	default:
 		panic(fmt.Sprintf("native: a matrix of precision %d", w.prec))
 	}

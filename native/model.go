@@ -62,10 +62,11 @@ func New(c *model.Config, w model.Weights) (*Model, error) {
 
 // NewStored builds a model for inference from weights as a bundle stores
 // them (model.Bundle.Stored): matrices stored as bfloat16, float16 or int8
-// stay so in memory, shared with w, and the products widen them on the fly
-// (float32 sums); vectors are widened to float32. A model with weights below
-// float32 runs every forward pass but cannot train (LossAndGrad refuses
-// gradients). Errors name what is wrong.
+// stay so in memory and the products widen them on the fly (float32 sums);
+// vectors are widened to float32. w is not changed: the model packs a copy
+// of its matrices (Open packs a bundle's in place, in a private copy). A
+// model with weights below float32 runs every forward pass but cannot train
+// (LossAndGrad refuses gradients). Errors name what is wrong.
 func NewStored(c *model.Config, w model.StoredWeights, p model.Precision) (*Model, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -73,11 +74,13 @@ func NewStored(c *model.Config, w model.StoredWeights, p model.Precision) (*Mode
 	if err := w.Check(c, p); err != nil {
 		return nil, err
 	}
-	return build(c, w)
+	return build(c, w.Clone())
 }
 
 // build builds a model of checked weights: float32 tensors are used where
-// they lie (and packed), the others as matrices of their precision.
+// they lie (and packed into copies), the others as matrices of their
+// precision, packed in place (newMatrixStored): w's matrices below float32
+// belong to the model afterwards.
 func build(c *model.Config, w model.StoredWeights) (*Model, error) {
 	in, err := music.ParseEncoderInput(c.EncoderInput)
 	if err != nil {
@@ -138,13 +141,11 @@ func build(c *model.Config, w model.StoredWeights) (*Model, error) {
 			outW: raw(p + ".out.weight"), outB: vec(p + ".out.bias")}
 		d.init = mat(p+".init.weight", 2*c.Decoder.Layers*Hd, C)
 		d.out = mat(p+".out.weight", D, Hd)
-		for l := 0; l < c.Decoder.Layers; l++ {
-			d.lstm = append(d.lstm, lstm(p+".lstm", l, "", Hd))
-		}
 		// Split layer 0's input weights: cond is fixed for a segment, so its
 		// part of the gates is computed once per segment (DecoderInit).
 		// A categorical split's prev is one-hot: its part of the gates is one
-		// row of prevWT (linearAccT).
+		// row of prevWT (linearAccT). (Before layer 0's matrices are built:
+		// building one below float32 may rearrange its values.)
 		I := D + C
 		d.oneHot = c.SplitRep(k) != music.Groove
 		wih := w[fmt.Sprintf("%s.lstm.weight_ih_l0", p)]
@@ -155,6 +156,9 @@ func build(c *model.Config, w model.StoredWeights) (*Model, error) {
 			d.prev = newMatrixStored(columns(wih, 4*Hd, I, 0, D), 4*Hd, D)
 		}
 		d.cond = newMatrixStored(columns(wih, 4*Hd, I, D, I), 4*Hd, C)
+		for l := 0; l < c.Decoder.Layers; l++ {
+			d.lstm = append(d.lstm, lstm(p+".lstm", l, "", Hd))
+		}
 		m.decs = append(m.decs, d)
 	}
 	return m, nil

@@ -36,3 +36,11 @@ func mulAddPacked(m, n, k int, x []float32, ldx int, p []float32, out []float32,
 func dot4BF16(x []float32, ldx int, w []uint16, out *[4]float32) bool { return false }
 func dot4F16(x []float32, ldx int, w []uint16, out *[4]float32) bool  { return false }
 func dot4I8(x []float32, ldx int, q []int8, out *[4]float32) bool     { return false }
+
+// LowPacked is false: no assembly for the packed low-precision products.
+const LowPacked = false
+
+// mulAddPackedLow is the portable loop.
+func mulAddPackedLow(t lowType, m, n, k int, x []float32, ldx int, u16 []uint16, q []int8, scale []float32, out []float32, ldo int) {
+	mulAddPackedLowGo(t, m, n, k, x, ldx, u16, q, scale, out, ldo)
+}

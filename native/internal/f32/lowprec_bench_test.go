@@ -22,6 +22,12 @@ func BenchmarkMulAddLow(b *testing.B) {
 						m.mulAdd(B, x, cols, out, rows)
 					}
 				})
+				m.packLow()
+				b.Run(fmt.Sprintf("%v-packed/%dx%d/B%d", kind, rows, cols, B), func(b *testing.B) {
+					for range b.N {
+						m.mulAddPacked(B, x, cols, out, rows)
+					}
+				})
 			}
 			w := newBuffer(rng, rows*cols).data()
 			p := make([]float32, PackedLen(rows, cols))
