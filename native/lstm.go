@@ -104,22 +104,19 @@ func newCellActs(n int) *cellActs {
 //
 // act, when not nil, keeps i, f, g, o and tanh(c) for cellBackward.
 func cell(gates, cPrev, c, h []float32, B, H int, act *cellActs) {
-	for b := 0; b < B; b++ {
-		a := gates[b*4*H : (b+1)*4*H]
-		for k := 0; k < H; k++ {
-			j := b*H + k
-			i := f32.Sigmoid(a[k])
-			f := f32.Sigmoid(a[H+k])
-			g := f32.Tanh(a[2*H+k])
-			o := f32.Sigmoid(a[3*H+k])
-			cj := f*cPrev[j] + i*g
-			tc := f32.Tanh(cj)
-			c[j] = cj
-			h[j] = o * tc
-			if act != nil {
-				act.i[j], act.f[j], act.g[j], act.o[j], act.tc[j] = i, f, g, o, tc
-			}
+	runSplit(task{cell: true, gates: gates, cPrev: cPrev, c: c, h: h, H: H, act: act}, B, splitInto(B*H, cellSplitMin))
+}
+
+// cellRows is cell on rows [b0, b1).
+func cellRows(gates, cPrev, c, h []float32, b0, b1, H int, act *cellActs) {
+	for b := b0; b < b1; b++ {
+		r := b * H
+		if act == nil {
+			f32.Cell(gates[b*4*H:(b+1)*4*H], H, cPrev[r:r+H], c[r:r+H], h[r:r+H], nil)
+			continue
 		}
+		ar := [5][]float32{act.i[r : r+H], act.f[r : r+H], act.g[r : r+H], act.o[r : r+H], act.tc[r : r+H]}
+		f32.Cell(gates[b*4*H:(b+1)*4*H], H, cPrev[r:r+H], c[r:r+H], h[r:r+H], &ar)
 	}
 }
 

@@ -131,35 +131,53 @@ func (w *matrix) mulAddLd(out []float32, ldo int, x []float32, ldx int, B int) {
 	if B == 0 || w.rows == 0 || w.cols == 0 {
 		return
 	}
-	parallelPanels(w, out, ldo, x, ldx, B)
+	parallelPanels(w, out, ldo, x, ldx, B, false)
 }
 
-// mulAddPanels is mulAddLd on the output columns of panels [p0, p1): the
-// part of a product one goroutine does. A new precision is a case here.
-func (w *matrix) mulAddPanels(out []float32, ldo int, x []float32, ldx int, B, p0, p1 int) {
+// mulAddT is mulAddLd on x given transposed: out [B, rows] (row stride
+// ldo) += x W^T for xt [cols, B] of row stride ldxt holding x[b, q] at
+// xt[q*ldxt+b]. A weight gradient sum_s da[s, r] v[s, k] is one, with xt
+// the da of every step as they are kept ([S, rows]) and W the inputs v
+// packed (newMatrixT of v [S, cols]).
+func (w *matrix) mulAddT(out []float32, ldo int, xt []float32, ldxt int, B int) {
+	if B < 0 || ldo < w.rows || ldxt < B || (B > 0 && w.cols > 0 && (len(out) < (B-1)*ldo+w.rows || len(xt) < (w.cols-1)*ldxt+B)) {
+		panic(fmt.Sprintf("native: matrix [%d, %d] product: out of %d values (stride %d), x^T of %d (stride %d), B %d", w.rows, w.cols, len(out), ldo, len(xt), ldxt, B))
+	}
+	if B == 0 || w.rows == 0 || w.cols == 0 {
+		return
+	}
+	parallelPanels(w, out, ldo, xt, ldxt, B, true)
+}
+
+// mulAddPanels is mulAddLd (with xT, mulAddT) on the output columns of
+// panels [p0, p1): the part of a product one goroutine does. A new
+// precision is a case here (xT is for training's products, on float32).
+func (w *matrix) mulAddPanels(out []float32, ldo int, x []float32, ldx int, B, p0, p1 int, xT bool) {
 	j0, j1 := p0*f32.PanelWidth, min(p1*f32.PanelWidth, w.rows)
-	switch w.prec {
-	case precF32:
+	switch {
+	case w.prec == precF32 && xT:
+		f32.MulAddPackedT(B, j1-j0, w.cols, x, ldx, w.f32[j0*w.cols:], out[j0:], ldo)
+	case w.prec == precF32:
 		f32.MulAddPacked(B, j1-j0, w.cols, x, ldx, w.f32[j0*w.cols:], out[j0:], ldo)
-	case precBF16:
+	case w.prec == precBF16 && !xT:
 		if w.lowPacked {
 			f32.MulAddPackedBF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
 		} else {
 			f32.MulAddBF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
 		}
-	case precF16:
+	case w.prec == precF16 && !xT:
 		if w.lowPacked {
 			f32.MulAddPackedF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
 		} else {
 			f32.MulAddF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
 		}
-	case precI8:
+	case w.prec == precI8 && !xT:
 		if w.lowPacked {
 			f32.MulAddPackedI8(B, j1-j0, w.cols, x, ldx, w.q[j0*w.cols:], w.scale[j0:], out[j0:], ldo)
 		} else {
 			f32.MulAddI8(B, j1-j0, w.cols, x, ldx, w.q[j0*w.cols:], w.scale[j0:], out[j0:], ldo)
 		}
 	default:
-		panic(fmt.Sprintf("native: a matrix of precision %d", w.prec))
+		panic(fmt.Sprintf("native: a product of a matrix of precision %d (x transposed: %v)", w.prec, xT))
 	}
 }

@@ -71,3 +71,31 @@ func TestStoredMatchesWidened(t *testing.T) {
 		}
 	}
 }
+
+// TestStoredSplitBits: decoder steps of models stored as bfloat16, float16
+// and int8 have the same bits split in 1 to 3 parts (the products split by
+// panels), at batch 1 and batched.
+func TestStoredSplitBits(t *testing.T) {
+	for _, name := range []string{"groove_4bar", "trio_hier", "mel_hier"} {
+		c, w, _ := tinyFamily(t, name, 3)
+		for _, p := range []model.Precision{model.BF16, model.F16, model.Int8} {
+			m, err := NewStored(c, model.Store(w, p), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, B := range []int{1, 5} {
+				var want []float32
+				withSplit(1, func() { want = decodeSteps(t, m, B, 4) })
+				for _, parts := range []int{2, 3} {
+					var got []float32
+					withSplit(parts, func() { got = decodeSteps(t, m, B, 4) })
+					for i := range want {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("%s %s, batch %d, %d parts: logit %d is %v, unsplit %v", name, p, B, parts, i, got[i], want[i])
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -44,3 +44,11 @@ const LowPacked = false
 func mulAddPackedLow(t lowType, m, n, k int, x []float32, ldx int, u16 []uint16, q []int8, scale []float32, out []float32, ldo int) {
 	mulAddPackedLowGo(t, m, n, k, x, ldx, u16, q, scale, out, ldo)
 }
+
+// cellAsm does no unit: the portable loop does them all.
+func cellAsm(a []float32, H int, cPrev, c, h []float32, act *[5][]float32) int { return 0 }
+
+// mulAddPackedT is MulAddPackedT without the checks.
+func mulAddPackedT(m, n, k int, xt []float32, ldxt int, p []float32, out []float32, ldo int) {
+	mulAddPackedTGo(m, n, k, xt, ldxt, p, out, ldo)
+}

@@ -16,3 +16,5 @@ var (
 )
 
 func packedAsmImpls() []packedImpl { return nil }
+
+func cellAsmImpls() []cellImpl { return nil }

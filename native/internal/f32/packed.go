@@ -115,3 +115,54 @@ func mulAddPackedGo(m, n, k int, x []float32, ldx int, p []float32, out []float3
 		}
 	}
 }
+
+// MulAddPackedT is MulAddPacked on x given transposed: xt [k, m] of row
+// stride ldxt holds x[i, q] at xt[q*ldxt+i]. Reference loop:
+//
+//	for i := 0; i < m; i++ {
+//		for j := 0; j < n; j++ {
+//			s := float32(0)
+//			for q := 0; q < k; q++ {
+//				s += xt[q*ldxt+i] * W[j, q] // a fused multiply-add in the assembly kernels
+//			}
+//			out[i*ldo+j] += s
+//		}
+//	}
+//
+// (each entry the bits MulAddPacked gives on x: a weight gradient, sum_s
+// da[s, i] x[s, j], needs no transpose of da).
+func MulAddPackedT(m, n, k int, xt []float32, ldxt int, p []float32, out []float32, ldo int) {
+	if m < 0 || n < 0 || k < 0 {
+		panic(fmt.Sprintf("f32: MulAddPackedT of sizes m %d, n %d, k %d", m, n, k))
+	}
+	checkMatrix("x^T", xt, k, m, ldxt)
+	checkMatrix("out", out, m, n, ldo)
+	if len(p) < PackedLen(n, k) {
+		panic(fmt.Sprintf("f32: MulAddPackedT's panels of %d values cannot hold [%d, %d]", len(p), n, k))
+	}
+	if m == 0 || n == 0 || k == 0 {
+		return
+	}
+	mulAddPackedT(m, n, k, xt, ldxt, p, out, ldo)
+}
+
+// mulAddPackedTGo is MulAddPackedT's portable loop.
+func mulAddPackedTGo(m, n, k int, xt []float32, ldxt int, p []float32, out []float32, ldo int) {
+	for i := 0; i < m; i++ {
+		for j0 := 0; j0 < n; j0 += PanelWidth {
+			panel := p[j0*k : (j0+PanelWidth)*k]
+			var s [PanelWidth]float32
+			for q := 0; q < k; q++ {
+				v := xt[q*ldxt+i]
+				row := (*[PanelWidth]float32)(panel[q*PanelWidth:])
+				for jj := range s {
+					s[jj] += v * row[jj]
+				}
+			}
+			o := out[i*ldo+j0 : i*ldo+min(j0+PanelWidth, n)]
+			for jj := range o {
+				o[jj] += s[jj]
+			}
+		}
+	}
+}

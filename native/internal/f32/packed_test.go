@@ -9,12 +9,13 @@ import (
 type packedImpl struct {
 	name string
 	f    func(m, n, k int, x []float32, ldx int, p []float32, out []float32, ldo int)
+	t    func(m, n, k int, xt []float32, ldxt int, p []float32, out []float32, ldo int) // the same kernels on x transposed
 }
 
 // packedImpls are every MulAddPacked kernel: the checked entry point, the
 // portable loop and each assembly tile set this CPU runs.
 func packedImpls() []packedImpl {
-	im := []packedImpl{{"MulAddPacked", MulAddPacked}, {"mulAddPackedGo", mulAddPackedGo}}
+	im := []packedImpl{{"MulAddPacked", MulAddPacked, MulAddPackedT}, {"mulAddPackedGo", mulAddPackedGo, mulAddPackedTGo}}
 	return append(im, packedAsmImpls()...)
 }
 
@@ -35,7 +36,8 @@ func mulAddPackedRef(m, n, k int, x []float32, ldx int, w []float32, ldw int, ou
 // kernel on x [m, k] into out [m, n], rows padded by the given strides: each
 // entry within float32 accumulation error of the reference loop, the
 // assembly kernels bit for bit the same, x, W and the panels unchanged, and
-// out's gaps and guards intact.
+// out's gaps and guards intact; and each kernel on x transposed (of row
+// stride m+padX) gives the bits it gives on x.
 func checkPacked(t testing.TB, rng *rand.Rand, m, n, k, padX, padW, padO int) {
 	t.Helper()
 	ldx, ldw, ldo, ldt := max(k+padX, 1), max(k+padW, 1), max(n+padO, 1), max(n+padW, 1)
@@ -50,6 +52,15 @@ func checkPacked(t testing.TB, rng *rand.Rand, m, n, k, padX, padW, padO int) {
 			wt.data()[q*ldt+j] = w.data()[j*ldw+q]
 		}
 	}
+	ldt2 := max(m+padX, 1)
+	xt := newBuffer(rng, max(0, (k-1)*ldt2+m)) // x^T [k, m]
+	xt.gaps(k, m, ldt2)
+	for i := 0; i < m; i++ {
+		for q := 0; q < k; q++ {
+			xt.data()[q*ldt2+i] = x.data()[i*ldx+q]
+		}
+	}
+	xt0 := xt.clone()
 	p := newBuffer(rng, PackedLen(n, k))
 	Pack(p.data(), w.data(), n, k, ldw)
 	pt := newBuffer(rng, PackedLen(n, k))
@@ -87,6 +98,10 @@ func checkPacked(t testing.TB, rng *rand.Rand, m, n, k, padX, padW, padO int) {
 		x.checkSame(t, im.name+" x", x0)
 		w.checkSame(t, im.name+" W", w0)
 		p.checkSame(t, im.name+" panels", p0)
+		outT := &buffer{all: out0.clone(), n: out0.n}
+		im.t(m, n, k, xt.data(), ldt2, p.data(), outT.data(), ldo)
+		outT.checkSame(t, im.name+" on x transposed against x", out.clone())
+		xt.checkSame(t, im.name+" x^T", xt0)
 		if len(im.name) > 12 && im.name[:12] == "mulAddPacked" && im.name != "mulAddPackedGo" {
 			if asm == nil {
 				asm = out.clone()
