@@ -49,6 +49,16 @@ func TestQuantize(t *testing.T) {
 			t.Errorf("%s: generate: %v", p, err)
 		}
 	}
+	// Native's low-precision kernels against onnxruntime on the widened
+	// weights: within parity's tolerance.
+	t.Run("parity", func(t *testing.T) {
+		needORT(t)
+		for _, p := range []string{"bf16", "int8", "f16"} {
+			if out, err := run(t, "parity", "-m", filepath.Join(dir, p+".mvae"), "--batch", "2"); err != nil {
+				t.Errorf("%s: parity: %v\n%s", p, err, out)
+			}
+		}
+	})
 	if _, err := run(t, "quantize", filepath.Join(dir, "int8.mvae"), "--precision", "bf16", "-o", filepath.Join(dir, "x.mvae")); err == nil || !strings.Contains(err.Error(), "int8 already") {
 		t.Errorf("rounding int8 to bf16: %v", err)
 	}
