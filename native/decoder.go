@@ -120,10 +120,11 @@ func (m *Model) DecoderStep(st generate.State, k int, prev, cu, logits []float32
 	copy(s.gates, s.condG[k])
 	if d.oneHot {
 		linearAccT(s.gates, prev, d.prevWT, B, D, 4*H)
+		d.lstm[0].recur(s.gates, h[0], cs[0], h[0], cs[0], B, nil)
 	} else {
-		d.prev.mulAdd(s.gates, prev, B)
+		mulAdd2(s.gates, d.prev, prev, d.lstm[0].whh, h[0], B)
+		cell(s.gates, cs[0], cs[0], h[0], B, H, nil)
 	}
-	d.lstm[0].recur(s.gates, h[0], cs[0], h[0], cs[0], B, nil)
 	for l := 1; l < len(d.lstm); l++ {
 		d.lstm[l].Step(h[l-1], h[l], cs[l], s.gates, B)
 	}

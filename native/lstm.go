@@ -59,18 +59,13 @@ func (l *LSTM) Step(x, h, c, gates []float32, B int) {
 // step is Step from (hPrev, cPrev) into (h, c), which may be the same
 // buffers; act, when not nil, keeps the activations for cellBackward.
 func (l *LSTM) step(x, hPrev, cPrev, h, c, gates []float32, B int, act *cellActs) {
-	l.inputGates(gates, x, B)
-	l.recur(gates, hPrev, cPrev, h, c, B, act)
-}
-
-// inputGates sets gates [B, 4H] = x W_ih^T + b_ih + b_hh: the part of the
-// gates that does not depend on the state.
-func (l *LSTM) inputGates(gates, x []float32, B int) {
 	H := l.H
 	for b := 0; b < B; b++ {
 		copy(gates[b*4*H:(b+1)*4*H], l.Bias)
 	}
-	l.wih.mulAdd(gates[:B*4*H], x[:B*l.I], B)
+	// gates += x W_ih^T, then += hPrev W_hh^T: one split for both.
+	mulAdd2(gates[:B*4*H], l.wih, x[:B*l.I], l.whh, hPrev[:B*H], B)
+	cell(gates, cPrev, c, h, B, H, act)
 }
 
 // recur finishes a step whose gates hold the input part and the biases: it

@@ -149,6 +149,20 @@ func (w *matrix) mulAddT(out []float32, ldo int, xt []float32, ldxt int, B int) 
 	parallelPanels(w, out, ldo, xt, ldxt, B, true)
 }
 
+// mulAdd2 sets out [B, rows] += x1 W1^T, then += x2 W2^T (each entry as two
+// mulAdds would: the same bits), for W1 and W2 of the same rows, split
+// between the cores as one product.
+func mulAdd2(out []float32, w1 *matrix, x1 []float32, w2 *matrix, x2 []float32, B int) {
+	if w1.rows != w2.rows || len(out) < B*w1.rows || len(x1) < B*w1.cols || len(x2) < B*w2.cols {
+		panic(fmt.Sprintf("native: mulAdd2 of [%d, %d] and [%d, %d] matrices: out of %d values, x1 %d, x2 %d, B %d", w1.rows, w1.cols, w2.rows, w2.cols, len(out), len(x1), len(x2), B))
+	}
+	if B <= 0 || w1.rows == 0 {
+		return
+	}
+	runSplit(task{w: w1, out: out, x: x1, ldo: w1.rows, ldx: w1.cols, B: B, w2: w2, x2: x2},
+		w1.panels(), splitInto(B*w1.rows*(w1.cols+w2.cols), splitMin))
+}
+
 // mulAddPanels is mulAddLd (with xT, mulAddT) on the output columns of
 // panels [p0, p1): the part of a product one goroutine does. A new
 // precision is a case here (xT is for training's products, on float32).

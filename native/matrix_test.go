@@ -136,6 +136,9 @@ func TestDecoderStepSplitBits(t *testing.T) {
 // TestDecoderStepAllocs: a decoder step allocates nothing, at batch 1 and
 // batched, split or not, in every family.
 func TestDecoderStepAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates in channel operations")
+	}
 	for _, name := range families() {
 		c, _, m := tinyFamily(t, name, 4)
 		for _, B := range []int{1, 8} {

@@ -36,6 +36,8 @@ type task struct {
 	ldo, ldx int
 	B        int
 	xT       bool
+	w2       *matrix // when not nil, then out += x2 W2^T (row stride w2.cols)
+	x2       []float32
 	// cell
 	gates, cPrev, c, h []float32
 	H                  int
@@ -48,7 +50,12 @@ func (t *task) run() {
 	if t.cell {
 		cellRows(t.gates, t.cPrev, t.c, t.h, t.p0, t.p1, t.H, t.act)
 	} else {
-		t.w.mulAddPanels(t.out, t.ldo, t.x, t.ldx, t.B, t.p0, t.p1, t.xT)
+		if t.w.cols > 0 {
+			t.w.mulAddPanels(t.out, t.ldo, t.x, t.ldx, t.B, t.p0, t.p1, t.xT)
+		}
+		if t.w2 != nil && t.w2.cols > 0 {
+			t.w2.mulAddPanels(t.out, t.ldo, t.x2, t.w2.cols, t.B, t.p0, t.p1, false)
+		}
 	}
 }
 
