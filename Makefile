@@ -51,6 +51,12 @@ fuzz:
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzAxpy$$' -fuzztime 30s
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzDot4$$' -fuzztime 30s
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzGemm$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddBF16$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddF16$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddI8$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddPackedBF16$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddPackedF16$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddPackedI8$$' -fuzztime 30s
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddPacked$$' -fuzztime 30s
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzCell$$' -fuzztime 30s
 	$(GO) test ./music -run '^$$' -fuzz FuzzParseMIDI -fuzztime 60s

@@ -38,6 +38,7 @@ func NewApp() *ucli.App {
 			benchCommand(),
 			plotCommand(),
 			completionCommand(),
+			quantizeCommand(),
 		}, append(append(runCommands(), opsCommands()...), trainCommands()...)...),
 		EnableBashCompletion: true,
 		Action:               unknownCommand,

@@ -82,6 +82,7 @@ var flagRules = map[string]numRule{
 	"drop":              between(0, 1),
 	"bench steps":       between(0, 1e9),
 	"bench seconds":     between(0, 3600),
+	"quantize windows":  between(1, MaxGenerate),
 }
 
 // ruleFor returns the rule of flag name in command cmd.

@@ -201,7 +201,7 @@ func plural(n int, what string) string {
 }
 
 // weightsText is the parameter count and how the weights are stored.
-func weightsText(n int, dtype string) string {
+func weightsText(n int, dtype model.Precision) string {
 	if dtype == "" {
 		return fmt.Sprintf("%d (float32, in memory)", n)
 	}

@@ -159,6 +159,9 @@ func runFinetune(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := finetune.CheckPrecision(b); err != nil {
+		return fmt.Errorf("%s: %v", name, err)
+	}
 	cfg := b.Config()
 	d, err := trainingWindows(c, cfg)
 	if err != nil {

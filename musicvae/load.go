@@ -17,12 +17,9 @@ import (
 type Runtime func(*model.Bundle) (generate.Backend, error)
 
 // Native runs a bundle in pure Go (package native): the default.
+// A bundle stored below float32 stays so in memory (native.Open).
 func Native(b *model.Bundle) (generate.Backend, error) {
-	w, err := b.Weights()
-	if err != nil {
-		return nil, err
-	}
-	return native.New(b.Config(), w)
+	return native.Open(b)
 }
 
 // Option changes how Load and Open work.

@@ -3,6 +3,7 @@ package native
 import (
 	"fmt"
 
+	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/native/internal/f32"
 )
 
@@ -27,6 +28,19 @@ func NewLSTM(wih, whh, bih, bhh []float32, H, I int) *LSTM {
 		b[k] = bih[k] + bhh[k]
 	}
 	return &LSTM{H: H, I: I, WIH: wih, WHH: whh, Bias: b, wih: newMatrix(wih, 4*H, I), whh: newMatrix(whh, 4*H, H)}
+}
+
+// newLSTMStored is NewLSTM for weights stored below float32: the products
+// use them as stored (newMatrixStored); WIH and WHH are nil (no training).
+func newLSTMStored(wih, whh *model.Stored, bih, bhh []float32, H, I int) *LSTM {
+	if wih.Len() != 4*H*I || whh.Len() != 4*H*H || len(bih) != 4*H || len(bhh) != 4*H {
+		panic(fmt.Sprintf("native: LSTM weights of the wrong size for H %d, I %d", H, I))
+	}
+	b := make([]float32, 4*H)
+	for k := range b {
+		b[k] = bih[k] + bhh[k]
+	}
+	return &LSTM{H: H, I: I, Bias: b, wih: newMatrixStored(wih, 4*H, I), whh: newMatrixStored(whh, 4*H, H)}
 }
 
 // Step advances B sequences by one step, in place:

@@ -3,6 +3,7 @@ package native
 import (
 	"fmt"
 
+	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/native/internal/f32"
 )
 
@@ -13,6 +14,13 @@ const (
 	// precF32: float32, packed by f32.Pack into panels of 16 rows of W,
 	// transposed (f32.MulAddPacked's layout).
 	precF32 precision = iota
+	// precBF16, precF16: W row-major as bfloat16 or IEEE half bits,
+	// widened inside the products (f32.MulAddBF16, f32.MulAddF16).
+	precBF16
+	precF16
+	// precI8: W row-major as int8 with a float32 scale per row
+	// (f32.MulAddI8).
+	precI8
 )
 
 // matrix is a weight W [rows, cols] (PyTorch's layout) packed once, at load,
@@ -28,6 +36,44 @@ type matrix struct {
 	rows, cols int
 	prec       precision
 	f32        []float32 // precF32: the panels, f32.PackedLen(rows, cols)
+	u16        []uint16  // precBF16, precF16: W, rows*cols
+	q          []int8    // precI8: W / scale[row], rows*cols
+	scale      []float32 // precI8: [rows]
+	lowPacked  bool      // u16 or q packed by f32.PackLowU16 / PackLowI8
+}
+
+// newMatrixStored takes W [rows, cols] as a bundle stores it: float32 is
+// packed (newMatrix), the lower precisions are used where they lie, row-major
+// (the matrix takes their memory, never copies it, and may rearrange it).
+func newMatrixStored(s *model.Stored, rows, cols int) *matrix {
+	if s.Len() != rows*cols {
+		panic(fmt.Sprintf("native: a [%d, %d] matrix of shape %v", rows, cols, s.Shape))
+	}
+	m := &matrix{rows: rows, cols: cols}
+	switch s.DType {
+	case model.F32:
+		return newMatrix(s.F32, rows, cols)
+	case model.BF16:
+		m.prec, m.u16 = precBF16, s.U16
+	case model.F16:
+		m.prec, m.u16 = precF16, s.U16
+	case model.Int8:
+		m.prec, m.q, m.scale = precI8, s.Q, s.Scale
+	default:
+		panic(fmt.Sprintf("native: a matrix stored as %q", s.DType))
+	}
+	// Where the packed products have their kernels (AVX-512), the values
+	// are rearranged in place into panels (f32.PackLowU16): s is the
+	// model's from here on.
+	if f32.LowPacked && rows > 0 && cols > 0 {
+		m.lowPacked = true
+		if m.prec == precI8 {
+			f32.PackLowI8(m.q, rows, cols, make([]int8, f32.PanelWidth*cols))
+		} else {
+			f32.PackLowU16(m.u16, rows, cols, make([]uint16, f32.PanelWidth*cols))
+		}
+	}
+	return m
 }
 
 // newMatrix packs W [rows, cols] (row-major, contiguous) as float32.
@@ -127,7 +173,25 @@ func (w *matrix) mulAddPanels(out []float32, ldo int, x []float32, ldx int, B, p
 		f32.MulAddPackedT(B, j1-j0, w.cols, x, ldx, w.f32[j0*w.cols:], out[j0:], ldo)
 	case w.prec == precF32:
 		f32.MulAddPacked(B, j1-j0, w.cols, x, ldx, w.f32[j0*w.cols:], out[j0:], ldo)
+	case w.prec == precBF16 && !xT:
+		if w.lowPacked {
+			f32.MulAddPackedBF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
+		} else {
+			f32.MulAddBF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
+		}
+	case w.prec == precF16 && !xT:
+		if w.lowPacked {
+			f32.MulAddPackedF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
+		} else {
+			f32.MulAddF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)
+		}
+	case w.prec == precI8 && !xT:
+		if w.lowPacked {
+			f32.MulAddPackedI8(B, j1-j0, w.cols, x, ldx, w.q[j0*w.cols:], w.scale[j0:], out[j0:], ldo)
+		} else {
+			f32.MulAddI8(B, j1-j0, w.cols, x, ldx, w.q[j0*w.cols:], w.scale[j0:], out[j0:], ldo)
+		}
 	default:
-		panic(fmt.Sprintf("native: a matrix of precision %d", w.prec))
+		panic(fmt.Sprintf("native: a product of a matrix of precision %d (x transposed: %v)", w.prec, xT))
 	}
 }

@@ -16,6 +16,22 @@ func init() {
 	}
 }
 
+// The low-precision dot kernels' assembly, where this CPU runs it.
+var (
+	dotBF16Asm func(x []float32, w []uint16) float32
+	dotF16Asm  func(x []float32, w []uint16) float32
+	dotI8Asm   func(x []float32, q []int8) float32
+)
+
+func init() {
+	if useAVX2 {
+		dotBF16Asm, dotI8Asm = dotBF16AVX2, dotI8AVX2
+	}
+	if useF16C {
+		dotF16Asm = dotF16AVX2
+	}
+}
+
 // packedAsmImpls are MulAddPacked's (and MulAddPackedT's) assembly tile
 // sets this CPU runs.
 func packedAsmImpls() []packedImpl {
