@@ -243,12 +243,17 @@ func (o *Options) open(name string, b *model.Bundle) (generate.Backend, int, err
 		be, err := runtime.OpenBackend(b, runtime.Options{LibPath: o.LibPath, Threads: th, DecodeOnly: true, NoSpinning: !o.ORTSpin})
 		return be, th, err
 	default:
-		m, err := native.Open(b)
-		threads := 1 // a generation step runs on one goroutine
 		if o.Train {
-			threads = rt.GOMAXPROCS(0) // the Trainer splits the batch
+			// A model that trains keeps its weights as they are (New).
+			w, err := b.Weights()
+			if err != nil {
+				return nil, 0, err
+			}
+			m, err := native.New(b.Config(), w)
+			return m, rt.GOMAXPROCS(0), err // the Trainer splits the batch
 		}
-		return m, threads, err
+		m, err := native.Open(b)
+		return m, 1, err // a generation step runs on one goroutine
 	}
 }
 

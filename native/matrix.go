@@ -35,7 +35,8 @@ const (
 type matrix struct {
 	rows, cols int
 	prec       precision
-	f32        []float32 // precF32: the panels, f32.PackedLen(rows, cols)
+	f32        []float32 // precF32: the panels, f32.PackedLen(rows, cols); or, with tail, the full ones
+	tail       []float32 // precF32 packed in place (newMatrixOwned): the last rows%16 rows' panel, or nil
 	u16        []uint16  // precBF16, precF16: W, rows*cols
 	q          []int8    // precI8: W / scale[row], rows*cols
 	scale      []float32 // precI8: [rows]
@@ -45,13 +46,19 @@ type matrix struct {
 // newMatrixStored takes W [rows, cols] as a bundle stores it: float32 is
 // packed (newMatrix), the lower precisions are used where they lie, row-major
 // (the matrix takes their memory, never copies it, and may rearrange it).
-func newMatrixStored(s *model.Stored, rows, cols int) *matrix {
+//
+// With own, a float32 matrix is the model's too: it is packed in place
+// (newMatrixOwned) instead of into a copy.
+func newMatrixStored(s *model.Stored, rows, cols int, own bool) *matrix {
 	if s.Len() != rows*cols {
 		panic(fmt.Sprintf("native: a [%d, %d] matrix of shape %v", rows, cols, s.Shape))
 	}
 	m := &matrix{rows: rows, cols: cols}
 	switch s.DType {
 	case model.F32:
+		if own {
+			return newMatrixOwned(s.F32, rows, cols)
+		}
 		return newMatrix(s.F32, rows, cols)
 	case model.BF16:
 		m.prec, m.u16 = precBF16, s.U16
@@ -84,6 +91,29 @@ func newMatrix(w []float32, rows, cols int) *matrix {
 	m := &matrix{rows: rows, cols: cols, prec: precF32, f32: make([]float32, f32.PackedLen(rows, cols))}
 	if rows > 0 && cols > 0 {
 		f32.Pack(m.f32, w, rows, cols, cols)
+	}
+	return m
+}
+
+// newMatrixOwned packs W [rows, cols] (row-major, contiguous) as float32
+// in place, so that a model's weights are held once: the full panels of 16
+// rows are rearranged where they lie (f32.PackInPlace), and the last
+// rows%16 rows are packed apart into a zero-padded panel (tail). Each
+// output entry is the same sum, in the same order, as newMatrix's. w is
+// the matrix's from here on.
+func newMatrixOwned(w []float32, rows, cols int) *matrix {
+	if len(w) != rows*cols {
+		panic(fmt.Sprintf("native: a [%d, %d] matrix of %d values", rows, cols, len(w)))
+	}
+	if rows == 0 || cols == 0 {
+		return newMatrix(w, rows, cols)
+	}
+	full := rows / f32.PanelWidth * f32.PanelWidth
+	m := &matrix{rows: rows, cols: cols, prec: precF32, f32: w[:full*cols:full*cols]}
+	f32.PackInPlace(w, rows, cols, make([]float32, f32.PanelWidth*cols))
+	if full < rows {
+		m.tail = make([]float32, f32.PackedLen(rows-full, cols))
+		f32.Pack(m.tail, w[full*cols:], rows-full, cols, cols)
 	}
 	return m
 }
@@ -169,8 +199,17 @@ func mulAdd2(out []float32, w1 *matrix, x1 []float32, w2 *matrix, x2 []float32, 
 func (w *matrix) mulAddPanels(out []float32, ldo int, x []float32, ldx int, B, p0, p1 int, xT bool) {
 	j0, j1 := p0*f32.PanelWidth, min(p1*f32.PanelWidth, w.rows)
 	switch {
-	case w.prec == precF32 && xT:
+	case w.prec == precF32 && xT && w.tail == nil:
 		f32.MulAddPackedT(B, j1-j0, w.cols, x, ldx, w.f32[j0*w.cols:], out[j0:], ldo)
+	case w.prec == precF32 && w.tail != nil:
+		// Packed in place: the full panels, then the tail's.
+		full := w.rows / f32.PanelWidth * f32.PanelWidth
+		if j0 < full {
+			f32.MulAddPacked(B, min(j1, full)-j0, w.cols, x, ldx, w.f32[j0*w.cols:], out[j0:], ldo)
+		}
+		if j1 > full {
+			f32.MulAddPacked(B, j1-full, w.cols, x, ldx, w.tail, out[full:], ldo)
+		}
 	case w.prec == precF32:
 		f32.MulAddPacked(B, j1-j0, w.cols, x, ldx, w.f32[j0*w.cols:], out[j0:], ldo)
 	case w.prec == precBF16 && !xT:

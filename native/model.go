@@ -13,6 +13,9 @@ type Model struct {
 	cfg  *model.Config
 	in   music.EncoderInput // how tokens become the encoder's input
 	prec model.Precision    // of its matrices: float32, or the lower one they are stored in (inference only)
+	// inferenceOnly: the weights were packed in place (Open, NewStored):
+	// every forward pass runs, training is refused.
+	inferenceOnly bool
 
 	enc        []encLevel // the levels of the encoder; a flat encoder is one level of one piece
 	muW, muB   []float32  // [Z, 2He], He the top level's hidden size
@@ -57,7 +60,7 @@ func New(c *model.Config, w model.Weights) (*Model, error) {
 	if err := w.Check(c); err != nil {
 		return nil, err
 	}
-	return build(c, model.Store(w, model.F32))
+	return build(c, model.Store(w, model.F32), false)
 }
 
 // NewStored builds a model for inference from weights as a bundle stores
@@ -74,19 +77,22 @@ func NewStored(c *model.Config, w model.StoredWeights, p model.Precision) (*Mode
 	if err := w.Check(c, p); err != nil {
 		return nil, err
 	}
-	return build(c, w.Clone())
+	return build(c, w.Clone(), true)
 }
 
 // build builds a model of checked weights: float32 tensors are used where
 // they lie (and packed into copies), the others as matrices of their
 // precision, packed in place (newMatrixStored): w's matrices below float32
-// belong to the model afterwards.
-func build(c *model.Config, w model.StoredWeights) (*Model, error) {
+// belong to the model afterwards. With own, w is the model's whole: its
+// float32 matrices are packed in place too (newMatrixOwned), so the weights
+// are held once, and the model is for inference only (training needs them
+// as they were).
+func build(c *model.Config, w model.StoredWeights, own bool) (*Model, error) {
 	in, err := music.ParseEncoderInput(c.EncoderInput)
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{cfg: c, in: in, prec: model.F32}
+	m := &Model{cfg: c, in: in, prec: model.F32, inferenceOnly: own}
 	for _, s := range w {
 		if s.DType != model.F32 && len(s.Shape) == 2 {
 			m.prec = s.DType
@@ -94,16 +100,21 @@ func build(c *model.Config, w model.StoredWeights) (*Model, error) {
 	}
 	// raw is a float32 tensor's values, nil for the others (training only
 	// needs them); vec is a vector's values as float32.
-	raw := func(name string) []float32 { return w[name].F32 }
+	raw := func(name string) []float32 {
+		if own {
+			return nil
+		}
+		return w[name].F32
+	}
 	vec := func(name string) []float32 { return w[name].Float32().Data }
-	mat := func(name string, rows, cols int) *matrix { return newMatrixStored(w[name], rows, cols) }
+	mat := func(name string, rows, cols int) *matrix { return newMatrixStored(w[name], rows, cols, own) }
 	lstm := func(prefix string, k int, sfx string, H int) *LSTM {
 		n := fmt.Sprintf("_l%d%s", k, sfx)
 		wih, whh := w[prefix+".weight_ih"+n], w[prefix+".weight_hh"+n]
-		if wih.DType == model.F32 && whh.DType == model.F32 {
+		if wih.DType == model.F32 && whh.DType == model.F32 && !own {
 			return NewLSTM(wih.F32, whh.F32, vec(prefix+".bias_ih"+n), vec(prefix+".bias_hh"+n), H, wih.Shape[1])
 		}
-		return newLSTMStored(wih, whh, vec(prefix+".bias_ih"+n), vec(prefix+".bias_hh"+n), H, wih.Shape[1])
+		return newLSTMStored(wih, whh, vec(prefix+".bias_ih"+n), vec(prefix+".bias_hh"+n), H, wih.Shape[1], own)
 	}
 	sizes, pieces := []model.LSTMSize{c.Encoder}, 1
 	if c.Hierarchical() {
@@ -153,9 +164,9 @@ func build(c *model.Config, w model.StoredWeights) (*Model, error) {
 			d.prevWT = make([]float32, 4*Hd*D)
 			transpose(d.prevWT, columns(wih, 4*Hd, I, 0, D).Float32().Data, 4*Hd, D)
 		} else {
-			d.prev = newMatrixStored(columns(wih, 4*Hd, I, 0, D), 4*Hd, D)
+			d.prev = newMatrixStored(columns(wih, 4*Hd, I, 0, D), 4*Hd, D, true)
 		}
-		d.cond = newMatrixStored(columns(wih, 4*Hd, I, D, I), 4*Hd, C)
+		d.cond = newMatrixStored(columns(wih, 4*Hd, I, D, I), 4*Hd, C, true)
 		for l := 0; l < c.Decoder.Layers; l++ {
 			d.lstm = append(d.lstm, lstm(p+".lstm", l, "", Hd))
 		}

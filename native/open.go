@@ -2,26 +2,23 @@ package native
 
 import "github.com/musicvae-go/mvae/model"
 
-// Open builds the model of a bundle: a float32 bundle's weights as New
-// takes them; a bundle stored below float32 (bfloat16, float16, int8) keeps
-// its matrices so in memory (NewStored), for inference, without a second
-// copy of them.
+// Open builds the model of a bundle for inference, with its weights held
+// once: a private copy of them, read from the file (not the bundle's cache)
+// in the precision the bundle stores them in, which the model packs in
+// place (bfloat16, float16 and int8 matrices stay so; see NewStored). Such
+// a model runs every forward pass but does not train: New builds one that
+// does.
 func Open(b *model.Bundle) (*Model, error) {
-	if p := b.Precision(); p != model.F32 {
-		// A private copy, read from the file (not the bundle's cache), which
-		// the model packs in place: memory holds the stored weights once.
-		sw, err := b.StoredCopy()
-		if err != nil {
-			return nil, err
-		}
-		if err := b.Config().Validate(); err != nil {
-			return nil, err
-		}
-		return build(b.Config(), sw)
+	c := b.Config()
+	if err := c.Validate(); err != nil {
+		return nil, err
 	}
-	w, err := b.Weights()
+	sw, err := b.StoredCopy()
 	if err != nil {
 		return nil, err
 	}
-	return New(b.Config(), w)
+	if err := sw.Check(c, b.Precision()); err != nil {
+		return nil, err
+	}
+	return build(c, sw, true)
 }

@@ -61,6 +61,9 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 		if m.prec != model.F32 {
 			return LossParts{}, fmt.Errorf("native: the model's weights are stored as %s, for inference only: training needs float32 weights (mvae quantize --precision f32 widens a bundle)", m.prec)
 		}
+		if m.inferenceOnly {
+			panic("native: LossAndGrad with gradients on a model built for inference (Open, NewStored): build it with New to train")
+		}
 		checkGrads(c, g)
 	}
 	p := &pass{B: B, x: x, eps: eps}

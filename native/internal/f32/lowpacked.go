@@ -22,21 +22,15 @@ import (
 //
 // so that the rows [j0, j1) of a packed matrix, j0 a multiple of 16, are
 // the packed matrix of those rows at w'[j0*k:]. scratch is 16k values.
-func PackLowU16(w []uint16, n, k int, scratch []uint16) {
-	checkPackLow(len(w), n, k, len(scratch))
-	for p := 0; p+PanelWidth <= n; p += PanelWidth {
-		panel := w[p*k : (p+PanelWidth)*k]
-		copy(scratch, panel)
-		for jj := 0; jj < PanelWidth; jj++ {
-			for q, v := range scratch[jj*k : (jj+1)*k] {
-				panel[q*PanelWidth+jj] = v
-			}
-		}
-	}
-}
+func PackLowU16(w []uint16, n, k int, scratch []uint16) { PackInPlace(w, n, k, scratch) }
 
 // PackLowI8 is PackLowU16 for int8 values.
-func PackLowI8(w []int8, n, k int, scratch []int8) {
+func PackLowI8(w []int8, n, k int, scratch []int8) { PackInPlace(w, n, k, scratch) }
+
+// PackInPlace is PackLowU16 for any element type: float32 matrices that a
+// model owns are packed so too (their full panels are Pack's; the last
+// n%16 rows stay row-major for the caller to pack apart).
+func PackInPlace[T float32 | uint16 | int8](w []T, n, k int, scratch []T) {
 	checkPackLow(len(w), n, k, len(scratch))
 	for p := 0; p+PanelWidth <= n; p += PanelWidth {
 		panel := w[p*k : (p+PanelWidth)*k]
