@@ -109,7 +109,7 @@ func newMatrixOwned(w []float32, rows, cols int) *matrix {
 		return newMatrix(w, rows, cols)
 	}
 	full := rows / f32.PanelWidth * f32.PanelWidth
-	m := &matrix{rows: rows, cols: cols, prec: precF32, f32: w[:full*cols:full*cols]}
+	m := &matrix{rows: rows, cols: cols, prec: precF32, f32: w[: full*cols : full*cols]}
 	f32.PackInPlace(w, rows, cols, make([]float32, f32.PanelWidth*cols))
 	if full < rows {
 		m.tail = make([]float32, f32.PackedLen(rows-full, cols))
