@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -11,33 +10,27 @@ import (
 	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/model"
-	"github.com/musicvae-go/mvae/model/defaultmodel"
+	"github.com/musicvae-go/mvae/model/embedded"
 	"github.com/musicvae-go/mvae/native"
 	"github.com/musicvae-go/mvae/runtime"
 )
 
 var (
-	modelFlag   = &ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "a bundle (`NAME.mvae`, see mvae import) or an .onnx/.pt to import on the fly (default: the embedded model)"}
+	modelFlag   = &ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "groove or melody (the embedded models), a bundle (`NAME.mvae`, see mvae import) or an .onnx/.pt to import on the fly (default: groove)"}
 	runtimeFlag = &ucli.StringFlag{Name: "runtime", Value: "native", Usage: "native (pure Go) or ort (onnxruntime)"}
 	threadsFlag = &ucli.IntFlag{Name: "threads", Usage: "onnxruntime threads per graph (0: its default)"}
 )
 
-// ErrNoDefaultModel is returned when no --model is given and the binary has
-// no embedded model.
-var ErrNoDefaultModel = errors.New("no --model given, and this build has no embedded default model")
-
-// defaultBundle returns the model used when --model is omitted.
-var defaultBundle = defaultmodel.Bundle
-
-// loadBundle reads --model: a bundle, or an ONNX/.pt file imported in memory.
+// loadBundle reads --model: an embedded model by name (model/embedded;
+// groove when omitted), a bundle, or an ONNX/.pt file imported in memory.
 func loadBundle(c *ucli.Context) (*model.Bundle, string, error) {
 	p := c.String("model")
 	if p == "" {
-		if defaultBundle == nil {
-			return nil, "", ErrNoDefaultModel
-		}
-		b, err := defaultBundle()
-		return b, "the embedded default model", err
+		p = embedded.Default
+	}
+	if open := embedded.Lookup(p); open != nil {
+		b, err := open()
+		return b, "the embedded " + p + " model", err
 	}
 	ext := strings.ToLower(filepath.Ext(p))
 	if importer.IsMagentaDir(p) {
