@@ -28,7 +28,7 @@ func benchCommand() *ucli.Command {
 			"conductor 128x1, decoder 160x2) or seed (groove; encoder 2048x2, z 512, conductor 1024x2,\n" +
 			"decoder 1024x2, 16 segments: about 175M parameters). --train times native training steps.",
 		Flags: []ucli.Flag{
-			&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "a bundle (`NAME.mvae`) or an .onnx/.pt to import on the fly"},
+			&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "groove or melody (the embedded models), a bundle (`NAME.mvae`) or an .onnx/.pt to import on the fly"},
 			&ucli.StringFlag{Name: "preset", Usage: "a model with random weights: `small` or seed (default: small, when no --model)"},
 			&ucli.StringFlag{Name: "batch", Value: "1,16,64", Usage: "batch sizes, separated by commas"},
 			&ucli.StringFlag{Name: "runtime", Value: "native,ort", Usage: "runtimes, separated by commas: native, ort (by default ort is left out where it is not available)"},

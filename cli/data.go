@@ -49,7 +49,7 @@ func dataCommand() *ucli.Command {
 					&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "the output `DIR` (created if missing)", Required: true},
 					&ucli.StringFlag{Name: "representation", Aliases: []string{"r"}, Usage: "groove, drums, melody or trio (default: from the last dimension)"},
 					&ucli.StringFlag{Name: "drum-map", Value: "gm", Usage: "gm, roland or magenta: the pitches drums are written as"},
-					&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "write as this model (`NAME.mvae`) writes its results: its representation and drum map, and a Magenta model's magenta.js converter (instead of -r and --drum-map)"},
+					&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "write as this model (groove, melody or `NAME.mvae`) writes its results: its representation and drum map, and a Magenta model's magenta.js converter (instead of -r and --drum-map)"},
 					bpmFlag, loopFlag, quantizeFlag, programFlag,
 					&ucli.StringFlag{Name: "array", Usage: "the array of a .npz to render (default: tokens, or its only array)"},
 					&ucli.StringFlag{Name: "prefix", Usage: "file name prefix (default: the input's name)"},
@@ -67,7 +67,7 @@ func windowFlags() []ucli.Flag {
 		&ucli.IntFlag{Name: "bars", Value: 4, Usage: "window length in bars (16 steps a bar)"},
 		&ucli.StringFlag{Name: "drum-map", Value: "gm", Usage: "gm (General MIDI) or roland (Groove MIDI Dataset)"},
 		&ucli.IntFlag{Name: "channel", Value: 0, Usage: "melody: read only this MIDI `CHANNEL` (1-16; default: every non-drum channel)"},
-		&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "read the MIDI as this model (`NAME.mvae`) reads it: its representation, bars and drum map, and a Magenta model's magenta.js converter (instead of -r, --bars and --drum-map)"},
+		&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "read the MIDI as this model (groove, melody or `NAME.mvae`) reads it: its representation, bars and drum map, and a Magenta model's magenta.js converter (instead of -r, --bars and --drum-map)"},
 	}
 }
 

@@ -12,7 +12,7 @@ import (
 )
 
 var (
-	modelFlag   = &ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "a bundle (`NAME.mvae`, see mvae import) or an .onnx/.pt to import on the fly (default: the embedded model)"}
+	modelFlag   = &ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "groove or melody (the embedded models; default groove), a bundle (`NAME.mvae`, see mvae import), or an .onnx/.pt file or magenta.js folder to import on the fly"}
 	runtimeFlag = &ucli.StringFlag{Name: "runtime", Value: "native", Usage: "native (pure Go) or ort (onnxruntime)"}
 	threadsFlag = &ucli.IntFlag{Name: "threads", Usage: "onnxruntime threads per graph (0: its default)"}
 )

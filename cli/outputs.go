@@ -11,6 +11,7 @@ import (
 
 	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/internal/fsutil"
+	"github.com/musicvae-go/mvae/model/embedded"
 )
 
 // inputFlags are the flags that name files a command reads.
@@ -54,7 +55,7 @@ func commandInputs(c *ucli.Context) []fsutil.Input {
 		add(a)
 	}
 	for _, name := range inputFlags {
-		if flagNamed(c.Command.Flags, name) != nil {
+		if flagNamed(c.Command.Flags, name) != nil && !(name == "model" && embedded.Lookup(c.String(name)) != nil) {
 			add(c.String(name))
 		}
 	}

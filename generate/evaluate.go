@@ -9,7 +9,9 @@ import (
 	"github.com/musicvae-go/mvae/music"
 )
 
-// Quality is how well a groove model reconstructs and samples.
+// Quality is how well a model reconstructs and samples. Density is drum hits
+// per step for a model with drums, note onsets per step for a melody model;
+// a melody model's prior samples are also measured by their mean pitch.
 type Quality struct {
 	Windows      int       `json:"windows"`
 	HitPrecision float64   `json:"hit_precision"`
@@ -24,6 +26,12 @@ type Quality struct {
 	// PerClass is the greedy hit F1 of each drum class (the model's drum
 	// splits), and of the melody's note-ons ("note-on"), in that order.
 	PerClass []ClassScore `json:"per_class,omitempty"`
+	// Melody models only: the 5-95 % range of the train windows' mean pitch
+	// (MIDI), the share of prior samples whose mean pitch lies in it (a
+	// sample without notes does not), and the samples' mean pitch.
+	PitchRange        []float64 `json:"train_pitch_5_95,omitempty"`
+	PriorPitchInRange float64   `json:"prior_pitch_in_range,omitempty"`
+	PriorPitch        float64   `json:"prior_pitch_mean,omitempty"`
 }
 
 // ClassScore is the reconstruction of one instrument.
@@ -79,7 +87,9 @@ func hitsOf(rep music.Representation, tok []float32) int {
 // matches), per-step accuracy and the KL per sequence. With train
 // windows and samples > 0, it also draws prior samples at temperature 1 and
 // reports the share whose hit density (hits per step) lies within the train
-// windows' 5-95 % range.
+// windows' 5-95 % range (for a melody model, note onsets per step, and
+// also the share whose mean pitch lies within the train windows' 5-95 %
+// range of mean pitch).
 func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples int, batch int) (*Quality, error) {
 	return EvaluateProgress(b, x, N, train, nTrain, samples, batch, nil)
 }
@@ -188,7 +198,7 @@ func EvaluateProgress(b Backend, x []float32, N int, train []float32, nTrain, sa
 		q.PerClass = append(q.PerClass, perNote.score("note-on"))
 	}
 	q.KLMean = kl / float64(max(N, 1))
-	if samples > 0 && nTrain > 0 && hasDrums(c) {
+	if samples > 0 && nTrain > 0 {
 		dens := make([]float64, nTrain)
 		for i := range dens {
 			dens[i] = density(c, train[i*T*D:(i+1)*T*D])
@@ -210,8 +220,58 @@ func EvaluateProgress(b Backend, x []float32, N int, train []float32, nTrain, sa
 		q.PriorSamples = samples
 		q.PriorInRange = float64(in) / float64(samples)
 		q.PriorDensity = sum / float64(samples)
+		if !hasDrums(c) {
+			q.PitchRange, q.PriorPitchInRange, q.PriorPitch = priorPitch(c, train, nTrain, tok, samples)
+		}
 	}
 	return q, nil
+}
+
+// priorPitch returns the 5-95 % range of the mean pitch of the train windows
+// that hold notes (nil if none does), the share of the samples whose mean pitch lies in it, and
+// the mean over the samples that hold notes (0 if none does).
+func priorPitch(c *model.Config, train []float32, nTrain int, tok []float32, samples int) ([]float64, float64, float64) {
+	n := c.T() * c.InputSize
+	var pitches []float64
+	for i := 0; i < nTrain; i++ {
+		if p, ok := meanPitch(c, train[i*n:(i+1)*n]); ok {
+			pitches = append(pitches, p)
+		}
+	}
+	if len(pitches) == 0 {
+		return nil, 0, 0
+	}
+	sort.Float64s(pitches)
+	r := []float64{percentile(pitches, 5), percentile(pitches, 95)}
+	in, sum, with := 0, 0.0, 0
+	for i := 0; i < samples; i++ {
+		p, ok := meanPitch(c, tok[i*n:(i+1)*n])
+		if !ok {
+			continue
+		}
+		sum += p
+		with++
+		if p >= r[0] && p <= r[1] {
+			in++
+		}
+	}
+	return r, float64(in) / float64(samples), sum / float64(max(with, 1))
+}
+
+// meanPitch is the mean MIDI pitch of the note onsets of one melody window w
+// [T,D]; ok is false when it has none.
+func meanPitch(c *model.Config, w []float32) (p float64, ok bool) {
+	D, n := c.InputSize, 0
+	for s := 0; s < c.T(); s++ {
+		if h := hitsOf(music.Melody, w[s*D:(s+1)*D]); h >= 2 {
+			p += float64(h - 2 + music.MinMelodyPitch)
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return p / float64(n), true
 }
 
 // hasDrums reports whether the model's steps hold drum hits (a drums or
@@ -226,18 +286,22 @@ func hasDrums(c *model.Config) bool {
 }
 
 // density is the drum hits per step of one window w [T,D] (of the splits
-// that hold drums).
+// that hold drums), or for a model without drums, its note onsets per step.
 func density(c *model.Config, w []float32) float64 {
 	T, D := c.T(), c.InputSize
+	drums := hasDrums(c)
 	n := 0
 	for s := 0; s < T; s++ {
 		for k, Dk := range c.SplitDepths() {
 			r := c.SplitRep(k)
-			if r == music.Melody {
-				continue
-			}
 			off := s*D + c.SplitOffset(k)
 			h := hitsOf(r, w[off:off+Dk])
+			if r == music.Melody {
+				if !drums && h >= 2 {
+					n++
+				}
+				continue
+			}
 			for cl := 0; cl < music.NumDrumClasses; cl++ {
 				if h&(1<<cl) != 0 {
 					n++
@@ -264,8 +328,16 @@ func (q *Quality) String() string {
 	s := fmt.Sprintf("%d windows: hit F1 %.3f (precision %.3f, recall %.3f), step accuracy %.3f, KL %.1f nats",
 		q.Windows, q.HitF1, q.HitPrecision, q.HitRecall, q.StepAccuracy, q.KLMean)
 	if q.PriorSamples > 0 {
-		s += fmt.Sprintf("; prior samples in the train density range %.0f%% (%.3f-%.3f hits/step, samples %.3f)",
-			100*q.PriorInRange, q.DensityRange[0], q.DensityRange[1], q.PriorDensity)
+		unit := "hits/step"
+		if len(q.PitchRange) == 2 {
+			unit = "notes/step"
+		}
+		s += fmt.Sprintf("; prior samples in the train density range %.0f%% (%.3f-%.3f %s, samples %.3f)",
+			100*q.PriorInRange, q.DensityRange[0], q.DensityRange[1], unit, q.PriorDensity)
+	}
+	if len(q.PitchRange) == 2 {
+		s += fmt.Sprintf("; mean pitch in the train range %.0f%% (%.1f-%.1f, samples %.1f)",
+			100*q.PriorPitchInRange, q.PitchRange[0], q.PitchRange[1], q.PriorPitch)
 	}
 	return s
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/model/defaultmodel"
+	"github.com/musicvae-go/mvae/model/embedded"
 	"github.com/musicvae-go/mvae/native"
 )
 
@@ -49,7 +50,7 @@ func collect(opts []Option) options {
 }
 
 // DefaultName is the name of the embedded default model.
-const DefaultName = "the embedded default model"
+const DefaultName = "the embedded " + embedded.Default + " model"
 
 // ErrNoDefaultModel is returned by Load("") when the build has no embedded
 // model.
@@ -59,7 +60,8 @@ var ErrNoDefaultModel = errors.New("no model named, and this build has no embedd
 var defaultBundle = defaultmodel.Bundle
 
 // LoadBundle reads a model without opening it: path "" is the embedded
-// default model; a .onnx, .pt or a magenta.js checkpoint folder is imported
+// default model (groove), and an embedded model's name (model/embedded:
+// groove, melody) is that model (write ./melody for a file of that name); a .onnx, .pt or a magenta.js checkpoint folder is imported
 // in memory (importer.File, without the check `mvae import` makes); any
 // other path is read as a bundle (`mvae import`'s .mvae). It returns the
 // bundle and a name for messages.
@@ -71,6 +73,10 @@ func LoadBundle(path string, opts ...Option) (*model.Bundle, string, error) {
 		}
 		b, err := defaultBundle()
 		return b, DefaultName, err
+	}
+	if open := embedded.Lookup(path); open != nil {
+		b, err := open()
+		return b, "the embedded " + path + " model", err
 	}
 	ext := strings.ToLower(filepath.Ext(path))
 	if importer.IsMagentaDir(path) {

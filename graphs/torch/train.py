@@ -60,6 +60,23 @@ def evaluate(model, data, cfg, beta, batch=256):
 GROUPS = [[0], [1], [2, 3], [4, 5, 6], [7, 8]]  # kick, snare, hi-hats, toms, cymbals
 
 
+def transpose(x, rng, semitones):
+    """Melody augmentation: shift each window by a whole number of semitones drawn uniformly
+    from [-semitones, semitones], narrowed so that every note stays within the 88 keys."""
+    tok = x.argmax(-1)
+    out = np.zeros_like(x)
+    D = x.shape[-1]
+    for b in range(len(x)):
+        notes = tok[b] >= 2
+        t = tok[b].copy()
+        if notes.any():
+            lo = max(-semitones, 2 - t[notes].min())
+            hi = min(semitones, D - 1 - t[notes].max())
+            t[notes] += rng.integers(lo, hi + 1)
+        out[b, np.arange(len(t)), t] = 1
+    return out
+
+
 def augment(x, rng, mix, drop, toms=0.0, hat_ride=0.0):
     """New grooves from a batch: swap whole instrument groups between windows, shuffle the
     three toms, let closed hi-hat and ride change places, drop hits (finetune/augment.go)."""
@@ -123,6 +140,8 @@ def main():
                     help="groove augmentation: the chance that the three toms of a window are shuffled")
     ap.add_argument("--hat-ride", type=float, default=0.0,
                     help="groove augmentation: the chance that closed hi-hat and ride of a window change places")
+    ap.add_argument("--transpose", type=int, default=0,
+                    help="melody augmentation: shift each window by up to this many semitones")
     ap.add_argument("--drop", type=float, default=0.0,
                     help="groove augmentation: the chance that each hit is removed")
     args = ap.parse_args()
@@ -182,6 +201,8 @@ def main():
         xb = train[idx]
         if cfg["representation"] == "groove" and (args.mix > 0 or args.drop > 0 or args.toms > 0 or args.hat_ride > 0):
             xb = augment(xb, rng, args.mix, args.drop, args.toms, args.hat_ride)
+        if cfg["representation"] == "melody" and args.transpose > 0:
+            xb = transpose(xb, rng, args.transpose)
         x = torch.from_numpy(xb)
         eps = torch.randn(x.shape[0], cfg["z_size"])
         beta = m.beta_at(step, cfg["max_beta"], args.beta_rate)

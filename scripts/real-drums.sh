@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Measure a groove model (default: the embedded one) on the drum tracks of
+# real songs that Debian ships as MIDI, none of which any mvae model trained
+# on: Freedoom's soundtrack (package freedoom: MIDI lumps D_* inside
+# freedoom1.wad and freedoom2.wad), OpenTTD's OpenMSX music set
+# (openttd-openmsx) and Planet Blupi's music (planetblupi-music-midi).
+# Downloads the three .deb files with apt-get download (no root needed) and
+# unpacks them with dpkg -x. Needs /usr/bin/python3 (to read the WADs).
+#
+#   scripts/real-drums.sh [MODEL]        (writes out/real-drums/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+model=${1:-groove}
+out=out/real-drums
+mkdir -p "$out/debs" "$out/midi"/{freedoom,openmsx,blupi}
+(cd "$out/debs" && for p in freedoom openttd-openmsx planetblupi-music-midi; do
+  ls "$p"_*.deb >/dev/null 2>&1 || apt-get download "$p"
+  dpkg -x "$p"_*.deb x
+done)
+cp "$out"/debs/x/usr/share/games/openttd/baseset/openmsx/*.mid "$out/midi/openmsx/"
+find "$out/debs/x" -path '*blupi*' -iname '*.mid' -exec cp {} "$out/midi/blupi/" \;
+# A WAD is a header ("IWAD", lump count, directory offset) and a directory
+# of (offset, size, 8-byte name); music lumps are named D_*. Keep the ones
+# that are standard MIDI files, each distinct one once.
+/usr/bin/python3 - "$out/debs/x/usr/share/games/doom" "$out/midi/freedoom" <<'PY'
+import os, struct, sys
+seen = set()
+for w in ("freedoom1", "freedoom2"):
+    b = open(os.path.join(sys.argv[1], w + ".wad"), "rb").read()
+    _, n, off = struct.unpack("<4sii", b[:12])
+    for i in range(n):
+        lo, size, name = struct.unpack("<ii8s", b[off + 16 * i:off + 16 * i + 16])
+        name = name.rstrip(b"\0").decode()
+        data = b[lo:lo + size]
+        if name.startswith("D_") and data[:4] == b"MThd" and data not in seen:
+            seen.add(data)
+            open(os.path.join(sys.argv[2], "%s_%s.mid" % (w, name.lower())), "wb").write(data)
+print("freedoom: %d MIDI files" % len(seen))
+PY
+go build -o bin/mvae .
+for s in freedoom openmsx blupi; do
+  bin/mvae data build "$out/midi/$s" --model "$model" -o "$out/$s.npz"
+  echo "$s: $(bin/mvae evaluate --model "$model" --data "$out/$s.npz")"
+done
+bin/mvae data build "$out"/midi/{freedoom,openmsx,blupi} --model "$model" -o "$out/all.npz"
+bin/mvae evaluate --model "$model" --data "$out/all.npz" --json | tee "$out/real_drums.json"
