@@ -61,11 +61,12 @@ func loadBundle(c *ucli.Context) (*model.Bundle, string, error) {
 	return b, p, err
 }
 
-// openBackend opens the bundle on the runtime --runtime names.
-func openBackend(c *ucli.Context, b *model.Bundle) (generate.Backend, error) {
+// openBackend opens the bundle on the runtime --runtime names; decodeOnly:
+// for a command that never encodes (onnxruntime leaves the encoder out).
+func openBackend(c *ucli.Context, b *model.Bundle, decodeOnly bool) (generate.Backend, error) {
 	switch rt := c.String("runtime"); rt {
 	case "ort":
-		return runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads")})
+		return runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads"), DecodeOnly: decodeOnly})
 	case "native":
 		w, err := b.Weights()
 		if err != nil {
@@ -79,11 +80,22 @@ func openBackend(c *ucli.Context, b *model.Bundle) (generate.Backend, error) {
 
 // modelBackend loads --model and opens it.
 func modelBackend(c *ucli.Context) (generate.Backend, *model.Bundle, error) {
+	return openModel(c, false)
+}
+
+// decoderBackend is modelBackend for commands that only decode (generate,
+// decode): onnxruntime loads no encoder (for Magenta's big models, most of
+// the weights).
+func decoderBackend(c *ucli.Context) (generate.Backend, *model.Bundle, error) {
+	return openModel(c, true)
+}
+
+func openModel(c *ucli.Context, decodeOnly bool) (generate.Backend, *model.Bundle, error) {
 	b, name, err := loadBundle(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	be, err := openBackend(c, b)
+	be, err := openBackend(c, b, decodeOnly)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}

@@ -209,7 +209,7 @@ func genOptions(c *ucli.Context, T int) generate.Options {
 }
 
 func runDecode(c *ucli.Context) error {
-	be, b, err := modelBackend(c)
+	be, b, err := decoderBackend(c)
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func runGenerate(c *ucli.Context) error {
 	if n < 1 || n > 100000 {
 		return fmt.Errorf("-n must be between 1 and 100000, got %d", n)
 	}
-	be, b, err := modelBackend(c)
+	be, b, err := decoderBackend(c)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,12 @@ func BuildExternal(c *model.Config, w model.Weights, name, dir string) ([]byte, 
 	if kindOf(c, name) == "" {
 		return nil, fmt.Errorf("a model of this config has no graph %q", name)
 	}
-	m := build(c, w, name)
+	return writeExternal(build(c, w, name), dir, name)
+}
+
+// writeExternal writes the weights of graph m, named name, to
+// dir/name.weights (Externalize) and returns its encoding.
+func writeExternal(m *Model, dir, name string) ([]byte, error) {
 	loc := name + ".weights"
 	f, err := os.Create(filepath.Join(dir, loc))
 	if err != nil {
