@@ -195,7 +195,7 @@ func verifyMagenta(c *ucli.Context, b *model.Bundle, src string) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("%s: %v", src, err)
 	}
-	ort, err := runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads")})
+	ort, err := runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads"), NoPrepacking: true})
 	if err != nil {
 		return "", fmt.Errorf("%s: %v", src, err)
 	}

@@ -106,6 +106,11 @@ func newDynamicSession(onnx []byte, ins, outs []string, o Options, dir string) (
 	if err := opts.SetGraphOptimizationLevel(ort.GraphOptimizationLevelEnableAll); err != nil {
 		return nil, err
 	}
+	if o.NoPrepacking {
+		if err := opts.AddSessionConfigEntry("session.disable_prepacking", "1"); err != nil {
+			return nil, err
+		}
+	}
 	if o.NoSpinning {
 		if err := opts.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"); err != nil {
 			return nil, err
