@@ -51,6 +51,14 @@ fuzz:
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzAxpy$$' -fuzztime 30s
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzDot4$$' -fuzztime 30s
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzGemm$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddBF16$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddF16$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddI8$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddPackedBF16$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddPackedF16$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddPackedI8$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddPacked$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzCell$$' -fuzztime 30s
 	$(GO) test ./music -run '^$$' -fuzz FuzzParseMIDI -fuzztime 60s
 	$(GO) test ./graphs -run '^$$' -fuzz FuzzReadModel -fuzztime 60s -fuzzminimizetime 2s
 	$(GO) test ./importer -run '^$$' -fuzz '^FuzzImportONNX$$' -fuzztime 60s -fuzzminimizetime 2s

@@ -25,17 +25,17 @@ const (
 	ORT    = "ort"
 )
 
-// Precisions are the precisions the runtimes run; bf16 and int8 are not
-// implemented yet.
-var Precisions = []string{"f32"}
-
 // Options of a benchmark run.
 type Options struct {
-	Bundle    *model.Bundle
-	Model     string   // how records name the model: a preset's name or a file
-	Batches   []int    // batch sizes, each at least 1
-	Runtimes  []string // Native, ORT
-	Precision string   // "f32" ("" is f32)
+	Bundle   *model.Bundle
+	Model    string   // how records name the model: a preset's name or a file
+	Batches  []int    // batch sizes, each at least 1
+	Runtimes []string // Native, ORT
+	// Precisions are the weights' precisions native runs at (nil: f32):
+	// the bundle's float32 weights rounded (model.Quantize) for each.
+	// onnxruntime runs the float32 weights once (it would widen the others
+	// back to float32).
+	Precisions []model.Precision
 	// Train measures native training steps (forward, backward, gradient
 	// clipping, Adam) instead of generation; onnxruntime does not train.
 	Train bool
@@ -55,6 +55,8 @@ type Options struct {
 	Seed    uint64
 	// Log, if set, is told what runs.
 	Log func(format string, args ...any)
+	// Progress, if set, is told after each cell how many of all are done.
+	Progress func(done, total int)
 }
 
 // Record is one cell's result, as mvae bench --json prints it.
@@ -63,8 +65,8 @@ type Record struct {
 	Runtime   string `json:"runtime"`
 	Mode      string `json:"mode"` // "generate" or "train"
 	Batch     int    `json:"batch"`
-	Precision string `json:"precision"`
-	Threads   int    `json:"threads"` // threads the runtime computes on
+	Precision string `json:"precision"` // f32, bf16, int8, f16 (model.Precision.Short)
+	Threads   int    `json:"threads"`   // threads the runtime computes on
 	Params    int    `json:"params"`
 	// SequencesPerSecond: sequences generated a second (the whole loop:
 	// conductor, decoder steps, sampling).
@@ -86,8 +88,12 @@ type Record struct {
 	MemcpyBytesPerSecond float64 `json:"memcpy_bytes_per_second,omitempty"`
 	BoundStepMS          float64 `json:"bandwidth_bound_step_ms,omitempty"`
 	// NativeRatio, on another runtime's record: native's throughput at the
-	// same batch divided by this one's (above 1: native is faster).
+	// same batch and precision divided by this one's (above 1: native is
+	// faster).
 	NativeRatio float64 `json:"native_ratio,omitempty"`
+	// F32Ratio, on a native record below float32: its throughput over
+	// native float32's at the same batch, measured in the same run.
+	F32Ratio float64 `json:"f32_ratio,omitempty"`
 }
 
 // memcpyTime is how long Run measures the memcpy rate (tests shorten it).
@@ -102,36 +108,58 @@ func Run(o Options) ([]Record, error) {
 	c := o.Bundle.Config()
 	var recs []Record
 	var bw float64
+	precs := o.Precisions
+	if len(precs) == 0 {
+		precs = []model.Precision{model.F32}
+	}
 	for _, name := range o.Runtimes {
-		be, threads, err := o.open(name)
-		if err != nil {
-			return nil, err
-		}
-		for _, B := range o.Batches {
-			o.logf("%s: %s, batch %d ...", o.Model, name, B)
-			r := Record{Model: o.Model, Runtime: name, Mode: "generate", Batch: B, Precision: "f32", Threads: threads, Params: c.NumParams()}
-			if o.Train {
-				r.Mode = "train"
-				err = o.train(be.(*native.Model), B, &r)
-			} else {
-				err = o.generate(be, B, &r)
+		for _, p := range precs {
+			if name != Native && p != model.F32 {
+				continue
 			}
-			if err != nil {
-				be.Close()
-				return nil, fmt.Errorf("%s at batch %d: %w", name, B, err)
-			}
-			if name == Native && B == 1 && !o.Train {
-				if bw == 0 {
-					bw = MemcpyBandwidth(memcpyTime)
+			b := o.Bundle
+			if p != b.Precision() {
+				var err error
+				if b, err = model.Quantize(o.Bundle, p); err != nil {
+					return nil, err
 				}
-				r.WeightBytesPerStep, r.MemcpyBytesPerSecond = StepBytes(c), bw
-				r.BoundStepMS = float64(r.WeightBytesPerStep) / bw * 1e3
 			}
-			recs = append(recs, r)
+			be, threads, err := o.open(name, b)
+			if err != nil {
+				return nil, err
+			}
+			for _, B := range o.Batches {
+				if o.Progress != nil {
+					o.Progress(len(recs), len(o.Runtimes)*len(precs)*len(o.Batches))
+				}
+				o.logf("%s: %s %s, batch %d ...", o.Model, name, p.Short(), B)
+				r := Record{Model: o.Model, Runtime: name, Mode: "generate", Batch: B, Precision: p.Short(), Threads: threads, Params: c.NumParams()}
+				if o.Train {
+					r.Mode = "train"
+					err = o.train(be.(*native.Model), B, &r)
+				} else {
+					err = o.generate(be, B, &r)
+				}
+				if err != nil {
+					be.Close()
+					return nil, fmt.Errorf("%s %s at batch %d: %w", name, p.Short(), B, err)
+				}
+				if name == Native && B == 1 && !o.Train {
+					if bw == 0 {
+						bw = MemcpyBandwidth(memcpyTime)
+					}
+					r.WeightBytesPerStep, r.MemcpyBytesPerSecond = StepBytes(c, p), bw
+					r.BoundStepMS = float64(r.WeightBytesPerStep) / bw * 1e3
+				}
+				recs = append(recs, r)
+			}
+			if err := be.Close(); err != nil {
+				return nil, err
+			}
 		}
-		if err := be.Close(); err != nil {
-			return nil, err
-		}
+	}
+	if o.Progress != nil {
+		o.Progress(len(recs), len(recs))
 	}
 	SetNativeRatios(recs)
 	return recs, nil
@@ -142,14 +170,17 @@ func Run(o Options) ([]Record, error) {
 func SetNativeRatios(recs []Record) {
 	for i := range recs {
 		r := &recs[i]
-		if r.Runtime == Native {
-			continue
-		}
 		for _, n := range recs {
-			if n.Runtime == Native && n.Model == r.Model && n.Mode == r.Mode && n.Batch == r.Batch {
-				if t := r.throughput(); t > 0 {
-					r.NativeRatio = n.throughput() / t
-				}
+			if n.Runtime != Native || n.Model != r.Model || n.Mode != r.Mode || n.Batch != r.Batch {
+				continue
+			}
+			t := r.throughput()
+			switch {
+			case t <= 0:
+			case r.Runtime != Native && n.Precision == r.Precision:
+				r.NativeRatio = n.throughput() / t
+			case r.Runtime == Native && r.Precision != "f32" && n.Precision == "f32" && n.throughput() > 0:
+				r.F32Ratio = t / n.throughput()
 			}
 		}
 	}
@@ -161,8 +192,13 @@ func (o *Options) check() error {
 	if o.Bundle == nil {
 		return fmt.Errorf("bench: no model")
 	}
-	if o.Precision != "" && !slices.Contains(Precisions, o.Precision) {
-		return fmt.Errorf("precision %q is not implemented yet: mvae runs f32 only (bf16 and int8 are planned)", o.Precision)
+	for _, p := range o.Precisions {
+		if !slices.Contains(model.Precisions, p) {
+			return fmt.Errorf("bench: precision %q (want float32, bfloat16, int8 or float16)", p)
+		}
+		if p != model.F32 && o.Train {
+			return fmt.Errorf("training runs in float32 only: --precision %s measures inference", p.Short())
+		}
 	}
 	if len(o.Batches) == 0 || len(o.Runtimes) == 0 {
 		return fmt.Errorf("bench: no batch or no runtime to measure")
@@ -197,22 +233,17 @@ func (o *Options) logf(format string, args ...any) {
 
 // open opens runtime name on the model and says how many threads it
 // computes on.
-func (o *Options) open(name string) (generate.Backend, int, error) {
-	c := o.Bundle.Config()
+func (o *Options) open(name string, b *model.Bundle) (generate.Backend, int, error) {
 	switch name {
 	case ORT:
 		th := o.Threads
 		if th <= 0 {
 			th = rt.NumCPU()
 		}
-		be, err := runtime.OpenBackend(o.Bundle, runtime.Options{LibPath: o.LibPath, Threads: th, DecodeOnly: true, NoSpinning: !o.ORTSpin})
+		be, err := runtime.OpenBackend(b, runtime.Options{LibPath: o.LibPath, Threads: th, DecodeOnly: true, NoSpinning: !o.ORTSpin})
 		return be, th, err
 	default:
-		w, err := o.Bundle.Weights()
-		if err != nil {
-			return nil, 0, err
-		}
-		m, err := native.New(c, w)
+		m, err := native.Open(b)
 		threads := 1 // a generation step runs on one goroutine
 		if o.Train {
 			threads = rt.GOMAXPROCS(0) // the Trainer splits the batch

@@ -87,7 +87,8 @@ func TestRefuses(t *testing.T) {
 		o    Options
 		want string
 	}{
-		{Options{Bundle: b, Batches: []int{1}, Runtimes: []string{Native}, Precision: "bf16"}, "bf16 and int8"},
+		{Options{Bundle: b, Batches: []int{1}, Runtimes: []string{Native}, Precisions: []model.Precision{"int4"}}, `precision "int4"`},
+		{Options{Bundle: b, Batches: []int{1}, Runtimes: []string{Native}, Precisions: []model.Precision{model.BF16}, Train: true}, "float32 only"},
 		{Options{Bundle: b, Batches: []int{0}, Runtimes: []string{Native}}, "batch 0"},
 		{Options{Bundle: b, Batches: []int{1}, Runtimes: []string{"tpu"}}, `unknown runtime "tpu"`},
 		{Options{Bundle: b, Batches: []int{1}, Runtimes: []string{ORT}, Train: true}, "does not train"},
@@ -114,5 +115,36 @@ func TestPresets(t *testing.T) {
 	}
 	if _, err := Preset("huge"); err == nil {
 		t.Error("preset huge: no error")
+	}
+}
+
+// TestPrecisions: native runs each precision (its records carry it, with
+// the ratio to float32 and the bytes a step reads), onnxruntime float32 once.
+func TestPrecisions(t *testing.T) {
+	memcpySize, memcpyTime = 1<<16, time.Millisecond
+	rts := runtimes(t)
+	precs := []model.Precision{model.F32, model.BF16, model.Int8, model.F16}
+	recs, err := Run(Options{Bundle: tiny(t, "groove_4bar"), Model: "groove_4bar", Batches: []int{1}, Runtimes: rts, Precisions: precs, Steps: 1, Threads: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != len(precs)+len(rts)-1 {
+		t.Fatalf("%d records: %+v", len(recs), recs)
+	}
+	bytes := map[string]int64{}
+	for _, r := range recs {
+		if r.Runtime != Native {
+			if r.Precision != "f32" {
+				t.Errorf("onnxruntime at %s", r.Precision)
+			}
+			continue
+		}
+		bytes[r.Precision] = r.WeightBytesPerStep
+		if (r.Precision != "f32") != (r.F32Ratio > 0) {
+			t.Errorf("%s: f32 ratio %v", r.Precision, r.F32Ratio)
+		}
+	}
+	if !(bytes["int8"] < bytes["bf16"] && bytes["bf16"] == bytes["f16"] && bytes["bf16"] < bytes["f32"]) {
+		t.Errorf("bytes a step: %v", bytes)
 	}
 }

@@ -75,20 +75,28 @@ func MemcpyBandwidth(d time.Duration) float64 {
 // runtime reads, every split decoder's step: layer 0's columns for the
 // previous token (one row of them for a one-hot token), its recurrent
 // weights, every upper layer's weights, the biases of every layer above 0,
-// and the output layer. Layer 0's columns for c_u and its biases are
+// and the output layer, its matrices stored in precision p (int8: with a
+// float32 scale a row). Layer 0's columns for c_u and its biases are
 // applied once a segment (DecoderInit), not a step.
-func StepBytes(c *model.Config) int64 {
+func StepBytes(c *model.Config, p model.Precision) int64 {
 	H, L := int64(c.Decoder.Hidden), int64(c.Decoder.Layers)
-	var n int64
+	var mat, rows, vec int64 // matrix values (stored in p), their rows, float32 values
 	for k, d := range c.SplitDepths() {
 		D := int64(d)
-		prev := 4 * H * D
 		if c.SplitRep(k) != music.Groove {
-			prev = 4 * H
+			vec += 4 * H // one row of prev's weights, kept float32
+		} else {
+			mat, rows = mat+4*H*D, rows+4*H
 		}
-		n += prev + 4*H*H                // layer 0
-		n += (L - 1) * (4*H*2*H + 2*4*H) // layers 1..L-1: W_ih, W_hh, both biases
-		n += D*H + D                     // the output layer
+		mat, rows = mat+4*H*H, rows+4*H                                     // layer 0's W_hh
+		mat, rows, vec = mat+(L-1)*4*H*2*H, rows+(L-1)*8*H, vec+(L-1)*2*4*H // layers 1..L-1: W_ih, W_hh, both biases
+		mat, rows, vec = mat+D*H, rows+D, vec+D                             // the output layer
 	}
-	return 4 * n
+	switch p {
+	case model.BF16, model.F16:
+		return 2*mat + 4*vec
+	case model.Int8:
+		return mat + 4*rows + 4*vec // a float32 scale a row
+	}
+	return 4 * (mat + vec)
 }

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
@@ -48,30 +47,7 @@ func Preset(name string) (*model.Config, error) {
 }
 
 // RandomBundle is an in-memory bundle of config c with seeded random
-// weights: uniform in ±1/√in for a matrix of in columns (PyTorch's LSTM and
-// linear initialisation, near enough), ±0.1 for a bias. Speed does not
-// depend on the values; finite, moderate ones keep the sampler honest.
+// weights (model.RandomBundle). Speed does not depend on the values.
 func RandomBundle(c *model.Config, seed uint64) (*model.Bundle, error) {
-	if err := c.Validate(); err != nil {
-		return nil, err
-	}
-	w := model.Weights{}
-	for i, p := range c.Params() {
-		t := model.NewTensorOf(p.Shape)
-		a := float32(0.1)
-		if len(p.Shape) == 2 {
-			a = float32(1 / math.Sqrt(float64(p.Shape[1])))
-		}
-		s := seed*0x9E3779B97F4A7C15 + uint64(i+1)*0xBF58476D1CE4E5B9
-		for k := range t.Data {
-			s += 0x9E3779B97F4A7C15
-			z := s
-			z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
-			z = (z ^ z>>27) * 0x94D049BB133111EB
-			z ^= z >> 31
-			t.Data[k] = a * (float32(z>>40)/(1<<23) - 1) // uniform in [-a, a)
-		}
-		w[p.Name] = t
-	}
-	return model.NewBundle(model.Manifest{Format: model.BundleFormat, Config: c, Weights: "weights.safetensors", WeightsDType: "float32"}, w, nil), nil
+	return model.RandomBundle(c, seed)
 }

@@ -4,7 +4,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +24,8 @@ func NewApp() *ucli.App {
 		Version: Version,
 		Description: "mvae reads MIDI into MusicVAE's tensors and back, imports MusicVAE models exported\n" +
 			"from PyTorch, and runs them on onnxruntime or in pure Go.\n" +
-			"Flags may stand before or after file arguments. Run `mvae help COMMAND` for a command's flags.",
+			"Flags may stand before or after file arguments. Run `mvae help COMMAND` for a command's flags.\n\n" +
+			exitCodesHelp,
 		Flags: []ucli.Flag{
 			&ucli.StringFlag{Name: "ort-lib", Usage: "onnxruntime shared library `PATH` (else $ONNXRUNTIME_SHARED_LIBRARY_PATH, else the cache folder that make ort fills)"},
 		},
@@ -36,8 +36,12 @@ func NewApp() *ucli.App {
 			parityCommand(),
 			evaluateCommand(),
 			benchCommand(),
-		}, append(runCommands(), trainCommands()...)...),
+			plotCommand(),
+			completionCommand(),
+			quantizeCommand(),
+		}, append(append(runCommands(), opsCommands()...), trainCommands()...)...),
 		EnableBashCompletion: true,
+		Action:               unknownCommand,
 		Writer:               os.Stdout,
 		ErrWriter:            os.Stderr,
 	}
@@ -51,13 +55,9 @@ func Main(args []string) int {
 	app := NewApp()
 	if err := flagHint(app.Run(reorder(app, args))); err != nil {
 		fmt.Fprintf(os.Stderr, "mvae: %v\n", err)
-		var ec ucli.ExitCoder
-		if errors.As(err, &ec) && ec.ExitCode() != 0 {
-			return ec.ExitCode()
-		}
-		return 1
+		return exitCode(err)
 	}
-	return 0
+	return ExitOK
 }
 
 // logf writes a log line to stderr: stdout is kept for results (and --json).

@@ -32,7 +32,7 @@ func benchCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "preset", Usage: "a model with random weights: `small` or seed (default: small, when no --model)"},
 			&ucli.StringFlag{Name: "batch", Value: "1,16,64", Usage: "batch sizes, separated by commas"},
 			&ucli.StringFlag{Name: "runtime", Value: "native,ort", Usage: "runtimes, separated by commas: native, ort (by default ort is left out where it is not available)"},
-			&ucli.StringFlag{Name: "precision", Value: "f32", Usage: "f32 (bf16 and int8 are not implemented yet)"},
+			&ucli.StringFlag{Name: "precision", Value: "f32", Usage: "weight precisions of the native runtime, separated by commas: f32, bf16, int8, f16 (the float32 weights rounded; onnxruntime runs f32)"},
 			&ucli.BoolFlag{Name: "train", Usage: "time training steps (forward, backward, clipping, Adam; native only) instead of generation"},
 			&ucli.IntFlag{Name: "steps", Usage: "time at most N runs a runtime and batch (0: no bound)"},
 			&ucli.Float64Flag{Name: "seconds", Value: 2, Usage: "time about N seconds a runtime and batch (0: no bound; with --steps 0 too, one run)"},
@@ -61,8 +61,16 @@ func parseBatches(s string) ([]int, error) {
 }
 
 func runBench(c *ucli.Context) error {
-	if p := c.String("precision"); p != "f32" {
-		return fmt.Errorf("--precision %s is not implemented yet: mvae runs f32 only (bf16 and int8 are planned)", p)
+	var precs []model.Precision
+	for _, f := range strings.Split(c.String("precision"), ",") {
+		p, err := model.ParsePrecision(f)
+		if err != nil {
+			return fmt.Errorf("--precision: %v", err)
+		}
+		if p != model.F32 && c.Bool("train") {
+			return fmt.Errorf("--precision %s: training runs in float32 only", f)
+		}
+		precs = append(precs, p)
 	}
 	batches, err := parseBatches(c.String("batch"))
 	if err != nil {
@@ -109,9 +117,9 @@ func runBench(c *ucli.Context) error {
 		}
 	}
 	logf("bench: %s: %s; %d CPUs", name, b.Config().Network(), rt.NumCPU())
-	recs, err := bench.Run(bench.Options{Bundle: b, Model: name, Batches: batches, Runtimes: rts, Precision: "f32",
+	recs, err := bench.Run(bench.Options{Bundle: b, Model: name, Batches: batches, Runtimes: rts, Precisions: precs,
 		Train: c.Bool("train"), Steps: c.Int("steps"), Seconds: c.Float64("seconds"), Threads: c.Int("threads"), ORTSpin: c.Bool("ort-spin"),
-		LibPath: c.String("ort-lib"), Seed: c.Uint64("seed"), Log: logf})
+		LibPath: c.String("ort-lib"), Seed: c.Uint64("seed"), Log: logf, Progress: newProgress("bench").cells})
 	if err != nil {
 		return err
 	}

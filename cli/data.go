@@ -50,10 +50,10 @@ func dataCommand() *ucli.Command {
 					&ucli.StringFlag{Name: "representation", Aliases: []string{"r"}, Usage: "groove, drums, melody or trio (default: from the last dimension)"},
 					&ucli.StringFlag{Name: "drum-map", Value: "gm", Usage: "gm, roland or magenta: the pitches drums are written as"},
 					&ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "write as this model (`NAME.mvae`) writes its results: its representation and drum map, and a Magenta model's magenta.js converter (instead of -r and --drum-map)"},
-					&ucli.Float64Flag{Name: "bpm", Value: 120, Usage: "tempo of the MIDI files"},
+					bpmFlag, loopFlag, quantizeFlag, programFlag,
 					&ucli.StringFlag{Name: "array", Usage: "the array of a .npz to render (default: tokens, or its only array)"},
 					&ucli.StringFlag{Name: "prefix", Usage: "file name prefix (default: the input's name)"},
-					forceFlag,
+					forceFlag, jsonFlag,
 				},
 				Action: dataRender,
 			},
@@ -239,7 +239,9 @@ func dataRender(c *ucli.Context) error {
 		}
 		wo = music.WriteOptions{Representation: rep, DrumMap: m}
 	}
-	wo.BPM = c.Float64("bpm")
+	if err := applyMIDIFlags(c, &wo, nil, in); err != nil {
+		return err
+	}
 	dir := c.String("output")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -250,6 +252,7 @@ func dataRender(c *ucli.Context) error {
 	}
 	N, T := a.Shape[0], a.Shape[1]
 	wrote := 0
+	var written []string
 	var firstErr error
 	for i := 0; i < N; i++ {
 		name := filepath.Join(dir, fmt.Sprintf("%s_%04d.mid", prefix, i))
@@ -267,10 +270,11 @@ func dataRender(c *ucli.Context) error {
 			continue
 		}
 		wrote++
+		written = append(written, name)
 	}
 	logf("wrote %d of %d MIDI files to %s", wrote, N, dir)
 	if firstErr != nil {
 		return fmt.Errorf("%d file(s) not written, first: %w", N-wrote, firstErr)
 	}
-	return nil
+	return writeMIDIReport(c, written, wo, T, 0)
 }

@@ -26,6 +26,7 @@ func evaluateCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "train", Usage: "training windows (`TRAIN.npz` or a folder of MIDI) for the density range"},
 			&ucli.IntFlag{Name: "samples", Value: 256, Usage: "prior samples (with --train)"},
 			&ucli.IntFlag{Name: "batch", Value: 64, Usage: "sequences decoded together"},
+			plotFlag("the per-instrument F1 (a bar chart)"), forceFlag,
 			jsonFlag, listSkippedFlag),
 		Action: runEvaluate,
 	}
@@ -35,7 +36,9 @@ func evaluateCommand() *ucli.Command {
 // A MIDI report lists the first skipped files with their reasons, or all of
 // them with listSkipped.
 func windowsFrom(cfg *model.Config, paths []string, listSkipped bool, arrays ...string) (*music.Windows, error) {
-	w, rep, err := music.GatherWindows(paths, music.BuildOptions{Options: cfg.MusicOptions()}, arrays...)
+	prog := newProgress("reading")
+	w, rep, err := music.GatherWindows(paths, music.BuildOptions{Options: cfg.MusicOptions(),
+		Progress: func(done, total int) { prog.update(done, total, "files") }}, arrays...)
 	if rep != nil && rep.Files > 0 {
 		printReport(os.Stderr, rep, reportOptions{ListSkipped: listSkipped, Splits: noSplit})
 	}
@@ -66,8 +69,13 @@ func runEvaluate(c *ucli.Context) error {
 			return err
 		}
 	}
-	q, err := generate.Evaluate(be, x.Data, x.N, train.Data, train.N, c.Int("samples"), max(1, c.Int("batch")))
+	prog := newProgress("evaluating")
+	q, err := generate.EvaluateProgress(be, x.Data, x.N, train.Data, train.N, c.Int("samples"), max(1, c.Int("batch")),
+		func(done, total int) { prog.update(done, total, "windows") })
 	if err != nil {
+		return err
+	}
+	if err := plotQuality(c, q); err != nil {
 		return err
 	}
 	if c.Bool("json") {

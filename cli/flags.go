@@ -11,6 +11,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/musicvae-go/mvae/internal/fsutil"
+	"github.com/musicvae-go/mvae/music"
 )
 
 // numRule is the range one numeric flag accepts. Every numeric flag of every
@@ -41,7 +42,7 @@ const (
 	// MaxBatch is the most windows a batch of finetune or evaluate holds.
 	MaxBatch = 65536
 	// MaxBPM is the fastest tempo a MIDI file is written at.
-	MaxBPM = 1000
+	MaxBPM = music.MaxBPM
 )
 
 // flagRules maps "command flag" (the command's own rule) or "flag" (every
@@ -49,11 +50,15 @@ const (
 var flagRules = map[string]numRule{
 	"temperature":       atLeast(0),
 	"bpm":               aboveUpTo(0, MaxBPM),
+	"loop":              between(1, music.MaxLoop),
+	"program":           between(1, 128),
 	"seed":              anyValue,
 	"threads":           between(0, 1024),
 	"n":                 between(1, MaxGenerate),
 	"window":            between(0, math.MaxInt32),
 	"interpolate steps": between(2, MaxInterpolateSteps),
+	"similarity":        between(0, 1),
+	"amount":            anyValue, // any finite number
 	"finetune steps":    between(1, 1e9),
 	"batch":             between(1, MaxBatch),
 	"parity batch":      between(1, 4096),
@@ -77,6 +82,7 @@ var flagRules = map[string]numRule{
 	"drop":              between(0, 1),
 	"bench steps":       between(0, 1e9),
 	"bench seconds":     between(0, 3600),
+	"quantize windows":  between(1, MaxGenerate),
 }
 
 // ruleFor returns the rule of flag name in command cmd.
@@ -96,6 +102,8 @@ func (r numRule) want(whole bool) string {
 	}
 	lo, hi := !math.IsInf(r.min, -1), !math.IsInf(r.max, 1)
 	switch {
+	case !lo && !hi && !whole:
+		return "a finite number"
 	case !lo && !hi:
 		return kind
 	case lo && !hi && r.minOpen:
@@ -146,7 +154,7 @@ func checkNumericFlags(c *ucli.Context) error {
 			return fmt.Errorf("%s has no range (a bug in mvae)", dash(name))
 		}
 		if v := c.Float64(name); !r.ok(v) {
-			return fmt.Errorf("invalid value %q for flag %s: want %s", fmt.Sprint(c.Value(name)), dash(name), r.want(whole))
+			return usagef("invalid value %q for flag %s: want %s", fmt.Sprint(c.Value(name)), dash(name), r.want(whole))
 		}
 	}
 	return nil
@@ -161,6 +169,11 @@ var flagErrorRE = regexp.MustCompile(`^invalid value "(.*)" for flag -+([^:]+): 
 // usageError turns a flag-parsing error into one line:
 // `invalid value "-3" for flag --seed: want a whole number ≥ 0`.
 func usageError(c *ucli.Context, err error, _ bool) error {
+	return usage(flagUsageError(c, err))
+}
+
+// flagUsageError is usageError's one line.
+func flagUsageError(c *ucli.Context, err error) error {
 	msg := err.Error()
 	var flags []ucli.Flag
 	if c.Command != nil {
@@ -234,7 +247,7 @@ type requiredFlags map[*ucli.Command][]ucli.Flag
 func (rf requiredFlags) check(c *ucli.Context) error {
 	for _, f := range rf[c.Command] {
 		if !c.IsSet(f.Names()[0]) {
-			return fmt.Errorf("%s: %w %s (%s)", commandPath(c), errMissingFlag, dash(f.Names()[0]), helpHint(c))
+			return usagef("%s: %w %s (%s)", commandPath(c), errMissingFlag, dash(f.Names()[0]), helpHint(c))
 		}
 	}
 	return nil

@@ -41,6 +41,7 @@ func importCommand() *ucli.Command {
 			&ucli.Float64Flag{Name: "free-bits", Usage: "free bits (for fine-tuning; when the model does not say)"},
 			&ucli.Float64Flag{Name: "max-beta", Usage: "max beta (for fine-tuning; when the model does not say)"},
 			&ucli.BoolFlag{Name: "half", Usage: "store the weights as float16 (half the size)"},
+			precisionFlag,
 			&ucli.BoolFlag{Name: "graphs", Usage: "also store the ONNX graphs in the bundle, for onnxruntime users (about three times the size; mvae rebuilds them from the weights and needs none)"},
 			&ucli.BoolFlag{Name: "no-graphs", Hidden: true, Usage: "deprecated: bundles store no graphs unless --graphs is given"},
 			&ucli.BoolFlag{Name: "no-verify", Usage: "skip the onnxruntime check (not recommended)"},
@@ -160,6 +161,20 @@ func runImport(c *ucli.Context) error {
 			}
 			v.Record(b)
 			verified = fmt.Sprintf("verified against %s: max difference %.2g", v.Reference, v.Worst())
+		}
+	}
+	if c.IsSet("precision") {
+		// The import is verified in float32; then the weights are rounded
+		// (mvae quantize --report measures what that changes).
+		p, err := model.ParsePrecision(c.String("precision"))
+		if err != nil {
+			return fmt.Errorf("--precision: %v", err)
+		}
+		if c.Bool("half") && p != model.F16 {
+			return fmt.Errorf("--half and --precision %s contradict each other", c.String("precision"))
+		}
+		if b, err = model.Quantize(b, p); err != nil {
+			return err
 		}
 	}
 	out := c.String("output")

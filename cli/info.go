@@ -12,6 +12,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/music"
 )
 
 func infoCommand() *ucli.Command {
@@ -60,9 +61,17 @@ func infoCommand() *ucli.Command {
 // infoLines says what a bundle is, in plain words, one key and value a line.
 func infoLines(b *model.Bundle, name string, size int64, graphSizes map[string]int64) [][2]string {
 	cfg := b.Config()
+	format := b.Manifest.Format
+	if format == "" {
+		format = "imported in memory, not a bundle file"
+	}
+	rep := fmt.Sprintf("%s, %s (%d steps), %s", cfg.Representation, plural(cfg.Bars, "bar"), cfg.T(), plural(cfg.Segments, "segment"))
+	if r := cfg.Rep(); r != music.Melody {
+		rep += ", drum map " + cfg.DrumMap
+	}
 	lines := [][2]string{
-		{"bundle", fmt.Sprintf("%s (%s)", name, b.Manifest.Format)},
-		{"representation", fmt.Sprintf("%s, %d bars (%d steps), %d segments, drum map %s", cfg.Representation, cfg.Bars, cfg.T(), cfg.Segments, cfg.DrumMap)},
+		{"bundle", fmt.Sprintf("%s (%s)", name, format)},
+		{"representation", rep},
 		{"network", cfg.Network()},
 		{"training", fmt.Sprintf("free bits %g, max beta %g", cfg.FreeBits, cfg.MaxBeta)},
 	}
@@ -75,7 +84,7 @@ func infoLines(b *model.Bundle, name string, size int64, graphSizes map[string]i
 		lines = append(lines, [2]string{"magenta", fmt.Sprintf("from %s, MIDI through %s", m.Source, conv.String())})
 	}
 	lines = append(lines, [][2]string{
-		{"parameters", fmt.Sprintf("%d (weights stored as %s)", cfg.NumParams(), b.Manifest.WeightsDType)},
+		{"parameters", weightsText(cfg.NumParams(), b.Manifest.WeightsDType)},
 	}...)
 	if size > 0 {
 		lines = append(lines, [2]string{"file size", fmt.Sprintf("%d bytes", size)})
@@ -181,4 +190,20 @@ func printInfo(w io.Writer, lines [][2]string) {
 	for _, l := range lines {
 		fmt.Fprintf(w, "%-*s %s\n", width+1, l[0]+":", l[1])
 	}
+}
+
+// plural is "1 bar", "4 bars".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// weightsText is the parameter count and how the weights are stored.
+func weightsText(n int, dtype model.Precision) string {
+	if dtype == "" {
+		return fmt.Sprintf("%d (float32, in memory)", n)
+	}
+	return fmt.Sprintf("%d (weights stored as %s)", n, dtype)
 }

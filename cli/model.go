@@ -1,18 +1,13 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
-	"path/filepath"
-	"strings"
 
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/musicvae-go/mvae/generate"
-	"github.com/musicvae-go/mvae/importer"
 	"github.com/musicvae-go/mvae/model"
-	"github.com/musicvae-go/mvae/model/defaultmodel"
-	"github.com/musicvae-go/mvae/native"
+	"github.com/musicvae-go/mvae/musicvae"
 	"github.com/musicvae-go/mvae/runtime"
 )
 
@@ -22,82 +17,64 @@ var (
 	threadsFlag = &ucli.IntFlag{Name: "threads", Usage: "onnxruntime threads per graph (0: its default)"}
 )
 
-// ErrNoDefaultModel is returned when no --model is given and the binary has
-// no embedded model.
-var ErrNoDefaultModel = errors.New("no --model given, and this build has no embedded default model")
-
-// defaultBundle returns the model used when --model is omitted.
-var defaultBundle = defaultmodel.Bundle
-
-// loadBundle reads --model: a bundle, or an ONNX/.pt file imported in memory.
+// loadBundle reads --model (musicvae.LoadBundle): a bundle, an ONNX/.pt
+// file or magenta.js folder imported in memory, or the embedded model.
 func loadBundle(c *ucli.Context) (*model.Bundle, string, error) {
-	p := c.String("model")
-	if p == "" {
-		if defaultBundle == nil {
-			return nil, "", ErrNoDefaultModel
-		}
-		b, err := defaultBundle()
-		return b, "the embedded default model", err
-	}
-	ext := strings.ToLower(filepath.Ext(p))
-	if importer.IsMagentaDir(p) {
-		ext = "magenta.js"
-	}
-	switch ext {
-	case ".onnx", ".pt", ".pth", "magenta.js":
-		r, err := importer.File(p, importer.Options{})
-		if err != nil {
-			return nil, "", err
-		}
-		for _, n := range r.Notes {
-			logf("%s: %s", p, n)
-		}
-		logf("%s: imported in memory (use `mvae import` to make a verified bundle)", p)
-		// No graphs: onnxruntime builds them from the weights when it runs.
-		b, _, err := r.Bundle(false)
-		return b, p, err
-	}
-	b, err := model.ReadBundleFile(p)
-	return b, p, err
+	return musicvae.LoadBundle(c.String("model"), musicvae.WithLog(logf))
 }
 
-// openBackend opens the bundle on the runtime --runtime names; decodeOnly:
-// for a command that never encodes (onnxruntime leaves the encoder out).
-func openBackend(c *ucli.Context, b *model.Bundle, decodeOnly bool) (generate.Backend, error) {
+// modelRuntime is the runtime --runtime names. musicvae is pure Go; the
+// onnxruntime backend (cgo) is wired here.
+func modelRuntime(c *ucli.Context) (musicvae.Runtime, error) { return runtimeFor(c, false) }
+
+// runtimeFor is modelRuntime; decodeOnly: for a command that never encodes
+// (onnxruntime leaves the encoder out: for Magenta's big models, most of
+// the weights).
+func runtimeFor(c *ucli.Context, decodeOnly bool) (musicvae.Runtime, error) {
 	switch rt := c.String("runtime"); rt {
 	case "ort":
-		return runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads"), DecodeOnly: decodeOnly})
+		o := runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads"), DecodeOnly: decodeOnly}
+		return func(b *model.Bundle) (generate.Backend, error) { return runtime.OpenBackend(b, o) }, nil
 	case "native":
-		w, err := b.Weights()
-		if err != nil {
-			return nil, err
-		}
-		return native.New(b.Config(), w)
+		return musicvae.Native, nil
 	default:
 		return nil, fmt.Errorf("unknown --runtime %q (want ort or native)", rt)
 	}
 }
 
+// openBackend opens the bundle on the runtime --runtime names.
+func openBackend(c *ucli.Context, b *model.Bundle) (generate.Backend, error) {
+	rt, err := modelRuntime(c)
+	if err != nil {
+		return nil, err
+	}
+	return rt(b)
+}
+
 // modelBackend loads --model and opens it.
 func modelBackend(c *ucli.Context) (generate.Backend, *model.Bundle, error) {
-	return openModel(c, false)
-}
-
-// decoderBackend is modelBackend for commands that only decode (generate,
-// decode): onnxruntime loads no encoder (for Magenta's big models, most of
-// the weights).
-func decoderBackend(c *ucli.Context) (generate.Backend, *model.Bundle, error) {
-	return openModel(c, true)
-}
-
-func openModel(c *ucli.Context, decodeOnly bool) (generate.Backend, *model.Bundle, error) {
-	b, name, err := loadBundle(c)
+	m, err := openModel(c)
 	if err != nil {
 		return nil, nil, err
 	}
-	be, err := openBackend(c, b, decodeOnly)
+	return m.Backend(), m.Bundle(), nil
+}
+
+// openModel loads --model and opens it on --runtime.
+func openModel(c *ucli.Context) (*musicvae.Model, error) { return openModelFor(c, false) }
+
+// decoderModel is openModel for commands that only decode (generate,
+// decode).
+func decoderModel(c *ucli.Context) (*musicvae.Model, error) { return openModelFor(c, true) }
+
+func openModelFor(c *ucli.Context, decodeOnly bool) (*musicvae.Model, error) {
+	rt, err := runtimeFor(c, decodeOnly)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
-	return be, b, nil
+	b, name, err := loadBundle(c)
+	if err != nil {
+		return nil, err
+	}
+	return musicvae.Open(b, name, musicvae.WithRuntime(rt))
 }

@@ -14,14 +14,15 @@ import (
 )
 
 // inputFlags are the flags that name files a command reads.
-var inputFlags = []string{"model", "x", "eps", "z", "data", "train", "config"}
+var inputFlags = []string{"model", "x", "eps", "z", "data", "train", "config", "shift", "with", "without"}
 
 // outputFileFlags are the flags that name a file a command writes.
-var outputFileFlags = []string{"output", "tensors", "grads", "checkpoint", "safetensors", "pt"}
+var outputFileFlags = []string{"output", "tensors", "grads", "checkpoint", "safetensors", "pt", "plot"}
 
 // outputDirCommands are the commands whose --output is a folder that
 // generated files are written into.
-var outputDirCommands = map[string]bool{"generate": true, "decode": true, "interpolate": true, "render": true}
+var outputDirCommands = map[string]bool{"generate": true, "decode": true, "interpolate": true, "render": true,
+	"similar": true, "humanize": true, "tap": true}
 
 // midiSuffixes are the files a command that takes folders reads in them
 // (info.csv: the Groove MIDI Dataset's split).
@@ -135,7 +136,8 @@ func sameFile(a, b string) bool {
 var exampleNames = map[string]string{
 	"tensors": "tensors.npz", "grads": "grads.npz", "checkpoint": "new.mvae.ckpt", "safetensors": "model.safetensors", "pt": "model.pt",
 	"forward": "out.npz", "encode": "z.npz", "show": "windows.npy", "build": "data.npz",
-	"import": "model.mvae", "finetune": "new.mvae", "export": "model.onnx",
+	"import": "model.mvae", "finetune": "new.mvae", "export": "model.onnx", "attribute": "vec.npy",
+	"plot": "roll.png",
 }
 
 // exampleIn suggests a file inside folder dir for the output of flag.

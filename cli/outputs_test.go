@@ -48,7 +48,7 @@ func TestOutputThatNamesAnInput(t *testing.T) {
 		{[]string{"data", "show", a, "-o", a}, "refusing to write over an input"},
 		{[]string{"data", "build", corpus, "-o", inCorpus}, "refusing to write over an input"},
 		{[]string{"decode", "--z", z, "--tensors", z}, "refusing to write over an input"},
-		{[]string{"decode", "--z", zAsOutput, "--temperature", "0", "-o", out, "--force"}, "refusing to write over an input"},
+		{[]string{"decode", "--z", zAsOutput, "--temperature", "0", "--seed", "0", "-o", out, "--force"}, "refusing to write over an input"},
 		{[]string{"forward", "--x", z, "--eps", z, "-o", z}, "refusing to write over an input"},
 		{[]string{"loss", "--x", z, "--eps", a, "--grads", a}, "refusing to write over an input"},
 		{[]string{"finetune", "--data", z, "-o", filepath.Join(dir, "n.mvae"), "--checkpoint", z}, "refusing to write over an input"},

@@ -78,7 +78,8 @@ func trainCommands() []*ucli.Command {
 				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`model.onnx`"},
 				&ucli.StringFlag{Name: "magenta", Usage: "write a magenta.js checkpoint (config.json, weights_manifest.json, 4 MiB float32 shards) into the folder `DIR` (a model imported from Magenta, or fine-tuned from one)"},
 				&ucli.StringFlag{Name: "safetensors", Usage: "also write the weights by PyTorch name to `W.safetensors`"},
-				&ucli.StringFlag{Name: "pt", Usage: "also write a PyTorch state_dict (`model.pt`) that load_state_dict takes"}},
+				&ucli.StringFlag{Name: "pt", Usage: "also write a PyTorch state_dict (`model.pt`) that load_state_dict takes"},
+				jsonFlag},
 			Action: runExport,
 		},
 	}
@@ -143,8 +144,10 @@ func runLoss(c *ucli.Context) error {
 
 // trainingWindows reads --data and the MIDI files and folders given.
 func trainingWindows(c *ucli.Context, cfg *model.Config) (*finetune.Data, error) {
+	prog := newProgress("reading")
 	d, rep, err := finetune.LoadData(cfg, c.String("data"), c.Args().Slice(), music.BuildOptions{Strict: c.Bool("strict"),
-		Warn: func(f string, a ...any) { logf("warning: "+f, a...) }})
+		Warn:     func(f string, a ...any) { logf("warning: "+f, a...) },
+		Progress: func(done, total int) { prog.update(done, total, "files") }})
 	if rep != nil {
 		printReport(os.Stderr, rep, reportOptions{ListSkipped: c.Bool("list-skipped"), Splits: trainAndValidation})
 	}
@@ -155,6 +158,9 @@ func runFinetune(c *ucli.Context) error {
 	b, name, err := loadBundle(c)
 	if err != nil {
 		return err
+	}
+	if err := finetune.CheckPrecision(b); err != nil {
+		return fmt.Errorf("%s: %v", name, err)
 	}
 	cfg := b.Config()
 	d, err := trainingWindows(c, cfg)
@@ -185,7 +191,7 @@ func runFinetune(c *ucli.Context) error {
 				extra += fmt.Sprintf(", val %.2f", p.ValLoss)
 			}
 			prog.update(p.Step, p.Steps, extra)
-			if p.Validated && !prog.on {
+			if p.Validated && !prog.term {
 				logf("step %d/%d: loss %.3f, validation %.3f, %.0f examples/s", p.Step, p.Steps, p.Loss, p.ValLoss, p.ExamplesPerSec)
 			}
 		},
@@ -218,7 +224,7 @@ func runFinetune(c *ucli.Context) error {
 	return nil
 }
 
-func runExport(c *ucli.Context) error {
+func runExport(c *ucli.Context) (err error) {
 	b, _, err := loadBundle(c)
 	if err != nil {
 		return err
@@ -232,12 +238,19 @@ func runExport(c *ucli.Context) error {
 	if err != nil {
 		return err
 	}
+	var written []string
+	defer func() {
+		if c.Bool("json") && err == nil {
+			err = writeJSON(c.App.Writer, map[string]any{"files": written})
+		}
+	}()
 	if mdir != "" {
 		files, err := importer.WriteMagenta(mdir, cfg, w)
 		if err != nil {
 			return err
 		}
 		logf("wrote %s: a magenta.js checkpoint (%d files, %s)", mdir, len(files), cfg.Magenta.Source)
+		written = append(written, mdir)
 		if cfg.Magenta.Source != "magenta.js" {
 			logf("note: magenta.js does not load this layout (%s); TensorFlow Magenta does", cfg.Magenta.Source)
 		}
@@ -247,6 +260,7 @@ func runExport(c *ucli.Context) error {
 		if err := fsutil.WriteAtomic(out, func(w io.Writer) error { _, err := w.Write(full); return err }); err != nil {
 			return err
 		}
+		written = append(written, out)
 		logf("wrote %s (opset %d, inputs x [B,%d,%d] and eps [B,%d]; outputs logits, mu, sigma)", out, graphs.BuildOpset, cfg.T(), cfg.InputSize, cfg.ZSize)
 	}
 	if p := c.String("safetensors"); p != "" {
@@ -256,12 +270,14 @@ func runExport(c *ucli.Context) error {
 			return err
 		}
 		logf("wrote %s", p)
+		written = append(written, p)
 	}
 	if p := c.String("pt"); p != "" {
 		if err := fsutil.WriteAtomic(p, func(f io.Writer) error { return model.WriteStateDict(f, cfg, w) }); err != nil {
 			return err
 		}
 		logf("wrote %s (torch.load + load_state_dict; the config is the bundle's)", p)
+		written = append(written, p)
 	}
 	return nil
 }

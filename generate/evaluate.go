@@ -21,6 +21,31 @@ type Quality struct {
 	DensityRange []float64 `json:"train_density_5_95,omitempty"`
 	PriorInRange float64   `json:"prior_in_range,omitempty"`
 	PriorDensity float64   `json:"prior_density_mean,omitempty"`
+	// PerClass is the greedy hit F1 of each drum class (the model's drum
+	// splits), and of the melody's note-ons ("note-on"), in that order.
+	PerClass []ClassScore `json:"per_class,omitempty"`
+}
+
+// ClassScore is the reconstruction of one instrument.
+type ClassScore struct {
+	Name      string  `json:"name"`
+	Hits      int     `json:"hits"` // in the windows
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+}
+
+// counts are true positives, false positives and false negatives.
+type counts struct{ tp, fp, fn float64 }
+
+func (k counts) score(name string) ClassScore {
+	s := ClassScore{Name: name, Hits: int(k.tp + k.fn)}
+	s.Precision = k.tp / math.Max(k.tp+k.fp, 1)
+	s.Recall = k.tp / math.Max(k.tp+k.fn, 1)
+	if s.Precision+s.Recall > 0 {
+		s.F1 = 2 * s.Precision * s.Recall / (s.Precision + s.Recall)
+	}
+	return s
 }
 
 // hitsOf returns, per step, the bit set of hits (groove, drums) or the class
@@ -56,6 +81,12 @@ func hitsOf(rep music.Representation, tok []float32) int {
 // reports the share whose hit density (hits per step) lies within the train
 // windows' 5-95 % range.
 func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples int, batch int) (*Quality, error) {
+	return EvaluateProgress(b, x, N, train, nTrain, samples, batch, nil)
+}
+
+// EvaluateProgress is Evaluate that tells progress, if not nil, how many of
+// the N windows are reconstructed after each batch.
+func EvaluateProgress(b Backend, x []float32, N int, train []float32, nTrain, samples int, batch int, progress func(done, total int)) (*Quality, error) {
 	c := b.Config()
 	T, D := c.T(), c.InputSize
 	if err := checkBatch(N); err != nil {
@@ -72,6 +103,9 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 	}
 	q := &Quality{Windows: N}
 	var tp, fp, fn, ok, steps float64
+	var perDrum [music.NumDrumClasses]counts
+	var perNote counts
+	hasMelody := false
 	kl := 0.0
 	for i := 0; i < N; i += batch {
 		B := min(batch, N-i)
@@ -99,15 +133,19 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 				switch r {
 				case music.Melody:
 					// Note-on events: a class >= 2 at the step.
+					hasMelody = true
 					switch {
 					case h >= 2 && h == t:
 						tp++
+						perNote.tp++
 					default:
 						if h >= 2 {
 							fp++
+							perNote.fp++
 						}
 						if t >= 2 {
 							fn++
+							perNote.fn++
 						}
 					}
 				default: // drum classes; for drums the class index is the hit set
@@ -116,10 +154,13 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 						switch {
 						case hb && tb:
 							tp++
+							perDrum[cl].tp++
 						case hb:
 							fp++
+							perDrum[cl].fp++
 						case tb:
 							fn++
+							perDrum[cl].fn++
 						}
 					}
 				}
@@ -128,6 +169,9 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 				ok++
 			}
 		}
+		if progress != nil {
+			progress(i+B, N)
+		}
 	}
 	q.HitPrecision = tp / math.Max(tp+fp, 1)
 	q.HitRecall = tp / math.Max(tp+fn, 1)
@@ -135,6 +179,14 @@ func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples in
 		q.HitF1 = 2 * q.HitPrecision * q.HitRecall / (q.HitPrecision + q.HitRecall)
 	}
 	q.StepAccuracy = ok / math.Max(steps, 1)
+	if hasDrums(c) {
+		for cl, k := range perDrum {
+			q.PerClass = append(q.PerClass, k.score(music.DrumClassNames[cl]))
+		}
+	}
+	if hasMelody {
+		q.PerClass = append(q.PerClass, perNote.score("note-on"))
+	}
 	q.KLMean = kl / float64(max(N, 1))
 	if samples > 0 && nTrain > 0 && hasDrums(c) {
 		dens := make([]float64, nTrain)

@@ -2,6 +2,8 @@ package generate
 
 import (
 	"fmt"
+	"math"
+	"slices"
 
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
@@ -19,13 +21,39 @@ func checkBatch(B int) error {
 type Options struct {
 	Temperature float64
 	Seed        uint64
+	// Attribute, when set, is added to every latent vector before it is
+	// decoded, times Amount (an attribute vector, Shift).
+	Attribute []float32
+	Amount    float64
 	// Progress, if set, is called after each decoded step (t of T).
 	Progress func(t, T int)
 }
 
+// shift applies o's attribute vector to z in place.
+func (o Options) shift(c *model.Config, z []float32) error {
+	if o.Attribute == nil {
+		return nil
+	}
+	if len(o.Attribute) != c.ZSize {
+		return fmt.Errorf("the attribute vector has %d values; the model's z has %d", len(o.Attribute), c.ZSize)
+	}
+	if math.IsNaN(o.Amount) || math.IsInf(o.Amount, 0) {
+		return fmt.Errorf("the attribute amount %v is not a finite number", o.Amount)
+	}
+	Shift(z, o.Attribute, o.Amount)
+	return nil
+}
+
 // Decode decodes B latent vectors z [B,Z] into tokens [B,T,D]: the tokens
 // exactly as fed back to the decoder. Sequence i draws from stream Seed+i.
+// With o.Attribute, z is shifted first (a copy: z is left unchanged).
 func Decode(b Backend, z []float32, B int, o Options) ([]float32, error) {
+	if o.Attribute != nil {
+		z = slices.Clone(z)
+		if err := o.shift(b.Config(), z); err != nil {
+			return nil, err
+		}
+	}
 	rngs := make([]*SplitMix64, B)
 	for i := range rngs {
 		rngs[i] = NewSplitMix64(o.Seed + uint64(i))
@@ -37,6 +65,37 @@ func Decode(b Backend, z []float32, B int, o Options) ([]float32, error) {
 // its own stream (normals computed in float64, cast to float32), then its
 // tokens. It returns z [n,Z] and tokens [n,T,D].
 func Sample(b Backend, n int, o Options) (z, tokens []float32, err error) {
+	return around(b, nil, 0, n, o)
+}
+
+// Similar draws n variations of the latent vector mu [Z] at similarity s
+// in [0, 1], as magenta.js's MusicVAE.similar does: a linear mix, not a
+// slerp (magenta-js music/src/music_vae/model.ts, MusicVAE.similar, under
+// "TODO(iansimon): use slerp instead of linear interpolation"; in the
+// published @magenta/music 1.23.1, esm/music_vae/model.js line 717:
+// `return tf.add(inputZs.mul(similarity), randZs.mul(1 - similarity));`):
+//
+//	z_i = s·mu + (1-s)·ε_i,  ε_i ~ N(0, I) from stream Seed+i
+//
+// computed in float64. Then, as Sample, each sequence's tokens come from the
+// rest of its stream: at s = 0, Similar is Sample. o.Attribute shifts z
+// after the mix.
+func Similar(b Backend, mu []float32, n int, s float64, o Options) (z, tokens []float32, err error) {
+	if len(mu) != b.Config().ZSize {
+		panic(fmt.Sprintf("generate: Similar of a z of %d values, the model's has %d", len(mu), b.Config().ZSize))
+	}
+	if err := checkSimilarity(s); err != nil {
+		return nil, nil, err
+	}
+	return around(b, mu, s, n, o)
+}
+
+// around draws n latent vectors s·mu + (1-s)·ε (ε alone for mu nil) and
+// decodes them, each from its own stream.
+func around(b Backend, mu []float32, s float64, n int, o Options) (z, tokens []float32, err error) {
+	if err := checkBatch(n); err != nil {
+		return nil, nil, err
+	}
 	c := b.Config()
 	Z := c.ZSize
 	z = make([]float32, n*Z)
@@ -46,8 +105,14 @@ func Sample(b Backend, n int, o Options) (z, tokens []float32, err error) {
 		rngs[i] = NewSplitMix64(o.Seed + uint64(i))
 		rngs[i].Normals(buf)
 		for k, v := range buf {
+			if mu != nil {
+				v = s*float64(mu[k]) + (1-s)*v
+			}
 			z[i*Z+k] = float32(v)
 		}
+	}
+	if err := o.shift(c, z); err != nil {
+		return nil, nil, err
 	}
 	tokens, err = decode(b, z, n, rngs, o)
 	return z, tokens, err
@@ -55,8 +120,8 @@ func Sample(b Backend, n int, o Options) (z, tokens []float32, err error) {
 
 func decode(b Backend, z []float32, B int, rngs []*SplitMix64, o Options) ([]float32, error) {
 	c := b.Config()
-	if o.Temperature < 0 {
-		return nil, fmt.Errorf("temperature %v is negative", o.Temperature)
+	if !(o.Temperature >= 0) || math.IsInf(o.Temperature, 1) {
+		return nil, fmt.Errorf("temperature %v is not a finite number ≥ 0", o.Temperature)
 	}
 	if err := checkBatch(B); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -20,7 +21,9 @@ const BundleFormat = "mvae-bundle/1"
 // A bundle (NAME.mvae) is a zip archive:
 //
 //	mvae.json            the manifest: format, config, provenance, contents
-//	weights.safetensors  the canonical weights by PyTorch name (F32, or F16 if the manifest says so)
+//	weights.safetensors  the canonical weights by PyTorch name: F32; F16 if the manifest's
+//	                     weights_dtype says float16; the matrices BF16 (bfloat16), or I8
+//	                     with an F32 NAME_scale tensor of one scale per row (int8)
 //	graphs/NAME.onnx     optional: the ONNX graphs built from the weights (encoder, conductor, ...)
 //
 // Everything a reader needs is named in mvae.json, so the file describes itself.
@@ -47,7 +50,7 @@ type Manifest struct {
 	Config       *Config           `json:"config"`
 	Provenance   Provenance        `json:"provenance"`
 	Weights      string            `json:"weights"`
-	WeightsDType string            `json:"weights_dtype"` // "float32" or "float16"
+	WeightsDType Precision         `json:"weights_dtype"` // "float32", "float16", "bfloat16" or "int8"
 	Graphs       map[string]string `json:"graphs,omitempty"`
 	Verification map[string]any    `json:"verification,omitempty"`
 }
@@ -66,6 +69,8 @@ type Bundle struct {
 	mu      sync.Mutex
 	weights Weights
 	werr    error
+	stored  StoredWeights // the weights in their stored precision, when asked for (or made so)
+	serr    error
 	graphs  map[string][]byte // a bundle in memory: name -> ONNX bytes
 }
 
@@ -73,6 +78,29 @@ type Bundle struct {
 // without copying them.
 func NewBundle(m Manifest, w Weights, graphs map[string][]byte) *Bundle {
 	return &Bundle{Manifest: m, weights: w, graphs: graphs}
+}
+
+// NewStoredBundle makes a bundle in memory of weights stored in precision p
+// (see Store); its Weights are sw widened to float32.
+func NewStoredBundle(m Manifest, sw StoredWeights, p Precision) *Bundle {
+	m.WeightsDType = p
+	return &Bundle{Manifest: m, stored: sw}
+}
+
+// Precision is how the bundle stores its weights.
+func (b *Bundle) Precision() Precision {
+	if b.Manifest.WeightsDType == "" {
+		return F32
+	}
+	return b.Manifest.WeightsDType
+}
+
+// errorf is an error naming the bundle's file, if it has one.
+func (b *Bundle) errorf(format string, args ...any) error {
+	if b.src == nil {
+		return fmt.Errorf(format, args...)
+	}
+	return b.src.errorf(format, args...)
 }
 
 // Config is the bundle's config.
@@ -87,13 +115,22 @@ func (b *Bundle) Name() string {
 	return b.src.name
 }
 
-// Weights returns the bundle's weights, read and checked (names, shapes,
-// finite values) the first time. Callers must not change them.
+// Weights returns the bundle's weights as float32, read and checked (names,
+// shapes, finite values) the first time; those of a bundle stored below
+// float32 are widened (int8 values times their scales). Callers must not
+// change them.
 func (b *Bundle) Weights() (Weights, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.weights == nil && b.werr == nil && b.stored != nil {
+		b.weights = b.stored.Float32()
+	}
 	if b.weights == nil && b.werr == nil && b.src != nil {
-		b.weights, b.werr = b.src.readWeights(&b.Manifest)
+		var sw StoredWeights
+		sw, b.werr = b.src.readWeights(&b.Manifest, false)
+		if b.werr == nil {
+			b.weights = sw.Float32()
+		}
 	}
 	if b.werr != nil {
 		return nil, b.werr
@@ -102,6 +139,42 @@ func (b *Bundle) Weights() (Weights, error) {
 		return nil, fmt.Errorf("bundle has no weights")
 	}
 	return b.weights, nil
+}
+
+// Stored returns the bundle's weights in the precision it stores them in,
+// read and checked the first time: a native model keeps them so. Callers
+// must not change them.
+func (b *Bundle) Stored() (StoredWeights, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stored == nil && b.serr == nil {
+		switch {
+		case b.src != nil:
+			b.stored, b.serr = b.src.readWeights(&b.Manifest, true)
+		case b.weights != nil:
+			b.stored = Store(b.weights, F32)
+		default:
+			b.serr = fmt.Errorf("bundle has no weights")
+		}
+	}
+	return b.stored, b.serr
+}
+
+// StoredCopy returns the bundle's weights in their stored precision, as
+// Stored does, but the caller's own: read again from the file (and not
+// kept by the bundle), or copied from the bundle's memory.
+func (b *Bundle) StoredCopy() (StoredWeights, error) {
+	b.mu.Lock()
+	src, cached := b.src, b.stored != nil
+	b.mu.Unlock()
+	if src != nil && !cached {
+		return src.readWeights(&b.Manifest, true)
+	}
+	sw, err := b.Stored()
+	if err != nil {
+		return nil, err
+	}
+	return sw.Clone(), nil
 }
 
 // GraphNames lists the graphs the bundle stores, sorted.
@@ -186,25 +259,41 @@ const (
 	smallMember            = 1 << 20
 )
 
-// WriteBundle writes a bundle as a zip archive. With half the weights are
-// stored as float16 (half the size; they read back as float32).
+// WriteBundle writes a bundle as a zip archive, its weights in the
+// bundle's precision. With half, float32 weights are stored as float16 (half
+// the size; the native runtime keeps the matrices so, the others widen them
+// to float32).
 func WriteBundle(w io.Writer, b *Bundle, half bool) error {
 	c := b.Config()
-	weights, err := b.Weights()
-	if err != nil {
-		return err
+	p := b.Precision()
+	if p == F32 && half {
+		p = F16
 	}
-	if err := weights.Check(c); err != nil {
-		return err
+	var weights StoredWeights
+	if b.Precision() == F32 {
+		fw, err := b.Weights()
+		if err != nil {
+			return err
+		}
+		if err := fw.Check(c); err != nil {
+			return err
+		}
+		weights = Store(fw, F32)
+	} else {
+		sw, err := b.Stored()
+		if err != nil {
+			return err
+		}
+		if err := sw.Check(c, p); err != nil {
+			return err
+		}
+		weights, half = sw, false
 	}
 	m := b.Manifest
 	m.Provenance = m.Provenance.Portable()
 	m.Format = BundleFormat
 	m.Weights = "weights.safetensors"
-	m.WeightsDType = "float32"
-	if half {
-		m.WeightsDType = "float16"
-	}
+	m.WeightsDType = p
 	m.Graphs = map[string]string{}
 	names := b.GraphNames()
 	for _, n := range names {
@@ -227,7 +316,7 @@ func WriteBundle(w io.Writer, b *Bundle, half bool) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteSafetensors(f, weights.Names(c), weights, map[string]string{"format": ConfigFormat, "mvae.config": string(c.JSON())}, half); err != nil {
+	if err := WriteStoredSafetensors(f, weights.Names(c), weights, map[string]string{"format": ConfigFormat, "mvae.config": string(c.JSON())}, half); err != nil {
 		return err
 	}
 	for _, n := range names {
@@ -340,8 +429,9 @@ func (s *bundleSource) checkMember(f *zip.File, limit int64, ratio uint64) (int6
 	return int64(u), nil
 }
 
-// readWeights reads and checks the weights member.
-func (s *bundleSource) readWeights(m *Manifest) (Weights, error) {
+// readWeights reads and checks the weights member; keep keeps 16-bit
+// floats so (see readSafetensors).
+func (s *bundleSource) readWeights(m *Manifest, keep bool) (StoredWeights, error) {
 	f, ok := s.files[m.Weights]
 	if !ok {
 		return nil, s.errorf("bundle has no member %s", m.Weights)
@@ -360,14 +450,14 @@ func (s *bundleSource) readWeights(m *Manifest) (Weights, error) {
 	}
 	defer rc.Close()
 	// Names and shapes are checked before any value is read.
-	w, _, err := readSafetensors(rc, size, func(w Weights) error { return w.CheckShapes(c) })
+	w, _, err := readSafetensors(rc, size, func(w Weights) error { return w.CheckShapes(c) }, keep)
 	if err != nil {
 		return nil, s.errorf("bundle member %s: %v", m.Weights, err)
 	}
 	if err := atEnd(rc); err != nil {
 		return nil, s.errorf("bundle member %s: %v", m.Weights, err)
 	}
-	if err := w.Check(c); err != nil {
+	if err := w.Check(c, m.WeightsDType); err != nil {
 		return nil, s.errorf("bundle member %s: %v", m.Weights, err)
 	}
 	return w, nil
@@ -418,8 +508,8 @@ func OpenBundle(r io.ReaderAt, size int64, name string) (*Bundle, error) {
 	if err := m.Config.Validate(); err != nil {
 		return nil, s.errorf("bundle: %v", err)
 	}
-	if m.WeightsDType != "float32" && m.WeightsDType != "float16" {
-		return nil, s.errorf("bundle manifest: weights_dtype %q, want float32 or float16", m.WeightsDType)
+	if !slices.Contains(Precisions, m.WeightsDType) {
+		return nil, s.errorf("bundle manifest: weights_dtype %q, want float32, float16, bfloat16 or int8", m.WeightsDType)
 	}
 	// Every member the manifest names exists, and none is named twice.
 	if len(m.Graphs) > MaxBundleGraphs {

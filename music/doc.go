@@ -1,7 +1,8 @@
 // Package music turns MIDI files into the tensors a MusicVAE reads and back,
 // following section 1 of the mvae/1 contract (shared/spec/MUSICVAE.md):
 //
-//   - a 16th-note grid (4 steps a quarter, 4/4 only), tick based;
+//   - a 16th-note grid (4 steps a quarter, 4/4 only: a file is split at its
+//     time signature changes and its 4/4 stretches read), tick based;
 //   - drums: note-ons on channel 10 mapped to 9 classes by the gm or roland map;
 //   - three representations (and Magenta's trio): groove (D=27: hits, velocities, offsets),
 //     drums (D=512: one-hot of the set of hit classes) and melody (D=90:

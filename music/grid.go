@@ -3,6 +3,7 @@ package music
 import (
 	"fmt"
 	"math"
+	"sort"
 )
 
 // StepsPerQuarter is the grid: 16th notes.
@@ -46,16 +47,74 @@ func rollSteps(last int64) (int, error) {
 	return int(n), nil
 }
 
-// check44 skips a file with any time signature other than 4/4.
-func (s *Song) check44() error {
-	for _, ts := range s.TimeSignatures {
-		if ts.Numerator != 4 || ts.Denominator != 4 {
-			den := fmt.Sprint(ts.Denominator)
-			if ts.Denominator == 0 {
-				den = "?"
-			}
-			return &SkipError{Kind: SkipTimeSignature, Reason: fmt.Sprintf("time signature %d/%s at tick %d; only 4/4 is supported", ts.Numerator, den, ts.Tick)}
+// stretch is a span of ticks [start, end) of one time signature; end < 0:
+// to the end of the song.
+type stretch struct{ start, end int64 }
+
+// stretches44 returns the 4/4 stretches of a song in order: the spans in
+// which the time signature in force is 4/4 (a song starts in 4/4; of several
+// time signatures on one tick, the last in file order holds). other is the
+// first other time signature, for the reason a song is skipped.
+func (s *Song) stretches44() (parts []stretch, other *TimeSignature) {
+	ts := append([]TimeSignature(nil), s.TimeSignatures...)
+	sort.SliceStable(ts, func(a, b int) bool { return ts[a].Tick < ts[b].Tick })
+	in44, start := true, int64(0)
+	for i := range ts {
+		if i+1 < len(ts) && ts[i+1].Tick == ts[i].Tick {
+			continue
 		}
+		is44 := ts[i].Numerator == 4 && ts[i].Denominator == 4
+		switch {
+		case in44 && !is44:
+			if ts[i].Tick > start {
+				parts = append(parts, stretch{start, ts[i].Tick})
+			}
+			if other == nil {
+				other = &ts[i]
+			}
+		case !in44 && is44:
+			start = ts[i].Tick
+		}
+		in44 = is44
+	}
+	if in44 {
+		parts = append(parts, stretch{start, -1})
+	}
+	return parts, other
+}
+
+// slice is the song's notes that start in [start, end) (end < 0: to the
+// end), moved start ticks earlier, as a song of one time signature.
+func (s *Song) slice(start, end int64) *Song {
+	out := &Song{TicksPerQuarter: s.TicksPerQuarter, Format: s.Format}
+	for _, n := range s.Notes {
+		if n.Start < start || end >= 0 && n.Start >= end {
+			continue
+		}
+		n.Start -= start
+		n.End -= start
+		out.Notes = append(out.Notes, n)
+	}
+	return out
+}
+
+// timeSignatureSkip is the skip of a song without a usable 4/4 stretch.
+func timeSignatureSkip(ts *TimeSignature, why string) error {
+	if ts == nil {
+		return &SkipError{Kind: SkipNoWindow, Reason: why}
+	}
+	den := fmt.Sprint(ts.Denominator)
+	if ts.Denominator == 0 {
+		den = "?"
+	}
+	return &SkipError{Kind: SkipTimeSignature, Reason: fmt.Sprintf("time signature %d/%s at tick %d; %s", ts.Numerator, den, ts.Tick, why)}
+}
+
+// check44 refuses a song with any time signature other than 4/4, for what
+// reads a song whole rather than stretch by stretch (SongChunks).
+func (s *Song) check44() error {
+	if _, other := s.stretches44(); other != nil {
+		return timeSignatureSkip(other, "only 4/4 is supported")
 	}
 	return nil
 }

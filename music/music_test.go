@@ -139,12 +139,22 @@ func TestTimeSignatures(t *testing.T) {
 	if _, err := SongWindows(mustSong(t, ok), Options{Representation: Groove, Bars: 1}); err != nil {
 		t.Errorf("4/4: %v", err)
 	}
-	for _, ts := range []tev{timeSig(0, 3, 2), timeSig(0, 4, 3), timeSig(96*8, 6, 3)} {
+	for _, ts := range []tev{timeSig(0, 3, 2), timeSig(0, 4, 3)} {
 		f := smfBytes(1, 96, []tev{timeSig(0, 4, 2), ts}, hits)
 		_, err := SongWindows(mustSong(t, f), Options{Representation: Groove, Bars: 1})
 		if KindOf(err) != SkipTimeSignature {
 			t.Errorf("%v: want a time-signature skip, got %v", ts, err)
 		}
+	}
+	// 4/4 for 2 bars, then 6/8: the 4/4 bars are read.
+	f := smfBytes(1, 96, []tev{timeSig(0, 4, 2), timeSig(96*8, 6, 3)}, hits)
+	if w, err := SongWindows(mustSong(t, f), Options{Representation: Groove, Bars: 1}); err != nil || w.N != 1 {
+		t.Errorf("4/4 then 6/8: want the 4/4 bar's window, got %v", err)
+	}
+	// Hits only in the 3/4 stretch: a time-signature skip.
+	f = smfBytes(1, 96, []tev{timeSig(0, 4, 2), timeSig(96*4, 3, 2)}, []tev{on(96*5, 9, 36, 100)})
+	if _, err := SongWindows(mustSong(t, f), Options{Representation: Groove, Bars: 1}); KindOf(err) != SkipTimeSignature {
+		t.Errorf("hits only in 3/4: want a time-signature skip, got %v", err)
 	}
 	bad := smfBytes(0, 96, []tev{meta(0, 0x58, 4, 2)}, hits)
 	if _, err := ParseMIDI(bad); KindOf(err) != SkipCorrupt {
@@ -323,5 +333,54 @@ func TestSkipErrorNamesFile(t *testing.T) {
 	var se *SkipError
 	if errors.As(err, &se) {
 		t.Fatal("a missing file is an I/O error, not a skip")
+	}
+}
+
+// TestTimeSignatureStretches: a song is split at its time signature changes,
+// each 4/4 stretch read from its own start, within its whole bars.
+func TestTimeSignatureStretches(t *testing.T) {
+	const Q = 96 // ticks a quarter; a 4/4 bar is 384
+	var hits []tev
+	for q := int64(0); q < 40; q++ {
+		hits = append(hits, on(q*Q, 9, 36, byte(20+q)))
+	}
+	// 4/4 for 2 bars, 3/4 for 3 bars (9 quarters), 4/4 from quarter 17 on
+	// (off the first stretch's bar lines), 5/4 and 4/4 on one tick (4/4 holds).
+	f := smfBytes(1, Q, []tev{timeSig(0, 4, 2), timeSig(8*Q, 3, 2), timeSig(17*Q, 5, 2), timeSig(17*Q, 4, 2)}, hits)
+	s := mustSong(t, f)
+	parts, other := s.stretches44()
+	if len(parts) != 2 || parts[0] != (stretch{0, 8 * Q}) || parts[1] != (stretch{17 * Q, -1}) || other == nil || other.Numerator != 3 {
+		t.Fatalf("stretches %v, first other %+v", parts, other)
+	}
+	w, err := SongWindows(s, Options{Representation: Groove, Bars: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Bars 0 and 1, then the 23 quarters from 17 to 39: 5 whole bars and the
+	// bar of the last hit.
+	if w.N != 2+6 {
+		t.Fatalf("%d windows, want 8", w.N)
+	}
+	// The third window starts at quarter 17: its first kick has velocity 37.
+	if got := w.Window(2)[NumDrumClasses]; math.Abs(float64(got)-37.0/127) > 1e-6 {
+		t.Errorf("third window's first velocity %v, want 37/127", got)
+	}
+}
+
+func TestCheck44(t *testing.T) {
+	hits := []tev{on(0, 9, 36, 100)}
+	for _, tc := range []struct {
+		sigs []tev
+		ok   bool
+	}{
+		{nil, true},
+		{[]tev{timeSig(0, 4, 2)}, true},
+		{[]tev{timeSig(0, 4, 2), timeSig(96*8, 3, 2)}, false},
+		{[]tev{timeSig(0, 6, 3)}, false},
+	} {
+		err := mustSong(t, smfBytes(1, 96, tc.sigs, hits)).check44()
+		if (err == nil) != tc.ok || err != nil && KindOf(err) != SkipTimeSignature {
+			t.Errorf("%v: %v", tc.sigs, err)
+		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // corpusDir is where testdata/corpus/build.sh renders the MMA grooves.
-const corpusDir = "../testdata/corpus/mma"
+const corpusDir = "../testdata/corpus/mma/" // the slash: WalkDir follows the symlink a checkout may hold
 
 // TestCrossCheckReference compares SongWindows with an independent
 // implementation of spec §1 (testdata/xref/spec_repr.py, Python and mido,

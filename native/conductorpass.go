@@ -13,7 +13,7 @@ func (m *Model) conductorForward(p *pass) {
 	}
 	B, Z, U, Lc, Hc := p.B, c.ZSize, c.Segments, c.Conductor.Layers, c.Conductor.Hidden
 	s, h0, c0 := newInit(B, Lc, Hc)
-	initState(s, p.z, m.condInitW, m.condInitB, B, Z, Lc, Hc, h0, c0)
+	initState(s, p.z, m.condInit, m.condInitB, B, Z, Lc, Hc, h0, c0)
 	zeros := make([]float32, B) // the conductor's input, [B, 1]
 	in := make([][]float32, U)
 	for u := range in {

@@ -26,7 +26,7 @@ func (m *Model) Conduct(z []float32, B int, cond []float32) error {
 	}
 	L, H := c.Conductor.Layers, c.Conductor.Hidden
 	s, h, cc := newInit(B, L, H)
-	initState(s, z, m.condInitW, m.condInitB, B, Z, L, H, h, cc)
+	initState(s, z, m.condInit, m.condInitB, B, Z, L, H, h, cc)
 	zeros := make([]float32, B) // the conductor's input, [B, 1]
 	gates := make([]float32, B*4*H)
 	for u := 0; u < U; u++ {
@@ -92,8 +92,8 @@ func (m *Model) DecoderInit(st generate.State, k int, cu []float32) error {
 		return err
 	}
 	d := &m.decs[k]
-	initState(s.initS, cu, d.initW, d.initB, B, C, L, H, s.h[k], s.c[k])
-	linear(s.condG[k], cu, d.condW, d.lstm[0].Bias, B, C, 4*H)
+	initState(s.initS, cu, d.init, d.initB, B, C, L, H, s.h[k], s.c[k])
+	d.cond.mul(s.condG[k], cu, d.lstm[0].Bias, B)
 	return nil
 }
 
@@ -119,15 +119,16 @@ func (m *Model) DecoderStep(st generate.State, k int, prev, cu, logits []float32
 	// Layer 0: gates = [prev, cu] W_ih^T + h W_hh^T + b, with the cu part precomputed.
 	copy(s.gates, s.condG[k])
 	if d.oneHot {
-		linearAccT(s.gates, prev, d.prevW, B, D, 4*H)
+		linearAccT(s.gates, prev, d.prevWT, B, D, 4*H)
+		d.lstm[0].recur(s.gates, h[0], cs[0], h[0], cs[0], B, nil)
 	} else {
-		linearAcc(s.gates, prev, d.prevW, B, D, 4*H)
+		mulAdd2(s.gates, d.prev, prev, d.lstm[0].whh, h[0], B)
+		cell(s.gates, cs[0], cs[0], h[0], B, H, nil)
 	}
-	d.lstm[0].recur(s.gates, h[0], cs[0], h[0], cs[0], B, nil)
 	for l := 1; l < len(d.lstm); l++ {
 		d.lstm[l].Step(h[l-1], h[l], cs[l], s.gates, B)
 	}
-	linear(logits, h[len(d.lstm)-1], d.outW, d.outB, B, H, D)
+	d.out.mul(logits, h[len(d.lstm)-1], d.outB, B)
 	return nil
 }
 

@@ -29,7 +29,7 @@ func (m *Model) decoderForward(p *pass) {
 			d := &m.decs[k]
 			Dk, off, rep := d.D, d.off, c.SplitRep(k)
 			sd, h0, c0 := newInit(B, Ld, Hd)
-			initState(sd, cu, d.initW, d.initB, B, C, Ld, Hd, h0, c0)
+			initState(sd, cu, d.init, d.initB, B, C, Ld, Hd, h0, c0)
 			steps := make([][]float32, S) // layer 0's inputs [prev, c_u], [B, D_k+C]
 			for s := 0; s < S; s++ {
 				t := u*S + s
@@ -47,7 +47,7 @@ func (m *Model) decoderForward(p *pass) {
 			logit := make([]float32, B*Dk)
 			for s := 0; s < S; s++ {
 				t := u*S + s
-				linear(logit, layers[Ld-1][s].h, d.outW, d.outB, B, Hd, Dk)
+				d.out.mul(logit, layers[Ld-1][s].h, d.outB, B)
 				dl := make([]float32, B*Dk)
 				for b := 0; b < B; b++ {
 					p.recon[b] += reconStep(rep, logit[b*Dk:(b+1)*Dk], p.x[(b*T+t)*D+off:(b*T+t)*D+off+Dk], dl[b*Dk:(b+1)*Dk])

@@ -13,6 +13,11 @@
 //
 // Conventions (gonum's): the caller owns output buffers; a kernel panics on
 // mismatched sizes (a programmer error); bad data is an error where it enters.
-// Weights stay in PyTorch's layout, W [out, in] row-major, because every
-// product here is out[b, j] = dot(x[b, :], W[j, :]): rows of W are contiguous.
+// Weights arrive in PyTorch's layout, W [out, in] row-major, and are packed
+// once, at New, into a matrix (matrix.go): panels of 16 rows of W,
+// transposed, the layout of f32.MulAddPacked's register-blocked tiles. A
+// large product is split by panels, and an LSTM cell by batch rows, between
+// the cores (split.go); every entry is computed by the same operations
+// whatever the split, so results repeat bit for bit. A decoder step
+// allocates nothing.
 package native

@@ -95,9 +95,8 @@ func (lv *encLevel) encode(x []float32, N, T int, final []float32) {
 //
 // pre may be sigma, for a caller that does not keep it.
 func (m *Model) head(h []float32, B int, mu, pre, sigma []float32) {
-	He, Z := m.cfg.EncoderTop(), m.cfg.ZSize
-	linear(mu, h, m.muW, m.muB, B, 2*He, Z)
-	linear(pre, h, m.sigW, m.sigB, B, 2*He, Z)
+	m.mu.mul(mu, h, m.muB, B)
+	m.sig.mul(pre, h, m.sigB, B)
 	for i := range sigma {
 		sigma[i] = f32.Softplus(pre[i])
 	}

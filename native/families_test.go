@@ -308,6 +308,15 @@ func TestFamiliesEvaluate(t *testing.T) {
 		if q.Windows != 5 || q.StepAccuracy < 0 || q.StepAccuracy > 1 || q.HitF1 < 0 || q.HitF1 > 1 || (c.Rep() != "melody") != (q.PriorSamples == 4) {
 			t.Errorf("%s: %+v", name, q)
 		}
+		// The per-instrument scores add up to the totals.
+		var tp, hits float64
+		for _, k := range q.PerClass {
+			tp += k.Recall * float64(k.Hits)
+			hits += float64(k.Hits)
+		}
+		if len(q.PerClass) == 0 || math.Abs(tp/math.Max(hits, 1)-q.HitRecall) > 1e-9 {
+			t.Errorf("%s: per-class recall %v of %v hits, total recall %v: %+v", name, tp, hits, q.HitRecall, q.PerClass)
+		}
 	}
 }
 

@@ -9,8 +9,8 @@ import "github.com/musicvae-go/mvae/native/internal/f32"
 //
 // (a transpose, not a reshape). h0 and c0 are [L][B*H]; s [B, 2LH] is kept
 // for initBackward.
-func initState(s, v, W, bias []float32, B, in, L, H int, h0, c0 [][]float32) {
-	linear(s[:B*2*L*H], v[:B*in], W, bias, B, in, 2*L*H)
+func initState(s, v []float32, W *matrix, bias []float32, B, in, L, H int, h0, c0 [][]float32) {
+	W.mul(s[:B*2*L*H], v[:B*in], bias, B)
 	for b := 0; b < B; b++ {
 		row := s[b*2*L*H : (b+1)*2*L*H]
 		for i := range row {

@@ -3,6 +3,7 @@ package native
 import (
 	"fmt"
 
+	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/native/internal/f32"
 )
 
@@ -13,6 +14,8 @@ type LSTM struct {
 	WIH  []float32
 	WHH  []float32
 	Bias []float32 // bias_ih + bias_hh, [4H]
+
+	wih, whh *matrix // WIH and WHH packed for the forward products
 }
 
 // NewLSTM takes PyTorch's four tensors.
@@ -24,7 +27,20 @@ func NewLSTM(wih, whh, bih, bhh []float32, H, I int) *LSTM {
 	for k := range b {
 		b[k] = bih[k] + bhh[k]
 	}
-	return &LSTM{H: H, I: I, WIH: wih, WHH: whh, Bias: b}
+	return &LSTM{H: H, I: I, WIH: wih, WHH: whh, Bias: b, wih: newMatrix(wih, 4*H, I), whh: newMatrix(whh, 4*H, H)}
+}
+
+// newLSTMStored is NewLSTM for weights stored below float32: the products
+// use them as stored (newMatrixStored); WIH and WHH are nil (no training).
+func newLSTMStored(wih, whh *model.Stored, bih, bhh []float32, H, I int) *LSTM {
+	if wih.Len() != 4*H*I || whh.Len() != 4*H*H || len(bih) != 4*H || len(bhh) != 4*H {
+		panic(fmt.Sprintf("native: LSTM weights of the wrong size for H %d, I %d", H, I))
+	}
+	b := make([]float32, 4*H)
+	for k := range b {
+		b[k] = bih[k] + bhh[k]
+	}
+	return &LSTM{H: H, I: I, Bias: b, wih: newMatrixStored(wih, 4*H, I), whh: newMatrixStored(whh, 4*H, H)}
 }
 
 // Step advances B sequences by one step, in place:
@@ -43,25 +59,20 @@ func (l *LSTM) Step(x, h, c, gates []float32, B int) {
 // step is Step from (hPrev, cPrev) into (h, c), which may be the same
 // buffers; act, when not nil, keeps the activations for cellBackward.
 func (l *LSTM) step(x, hPrev, cPrev, h, c, gates []float32, B int, act *cellActs) {
-	l.inputGates(gates, x, B)
-	l.recur(gates, hPrev, cPrev, h, c, B, act)
-}
-
-// inputGates sets gates [B, 4H] = x W_ih^T + b_ih + b_hh: the part of the
-// gates that does not depend on the state.
-func (l *LSTM) inputGates(gates, x []float32, B int) {
 	H := l.H
 	for b := 0; b < B; b++ {
 		copy(gates[b*4*H:(b+1)*4*H], l.Bias)
 	}
-	linearAcc(gates[:B*4*H], x[:B*l.I], l.WIH, B, l.I, 4*H)
+	// gates += x W_ih^T, then += hPrev W_hh^T: one split for both.
+	mulAdd2(gates[:B*4*H], l.wih, x[:B*l.I], l.whh, hPrev[:B*H], B)
+	cell(gates, cPrev, c, h, B, H, act)
 }
 
 // recur finishes a step whose gates hold the input part and the biases: it
 // adds hPrev W_hh^T and applies cell.
 func (l *LSTM) recur(gates, hPrev, cPrev, h, c []float32, B int, act *cellActs) {
 	H := l.H
-	linearAcc(gates[:B*4*H], hPrev[:B*H], l.WHH, B, H, 4*H)
+	l.whh.mulAdd(gates[:B*4*H], hPrev[:B*H], B)
 	cell(gates, cPrev, c, h, B, H, act)
 }
 
@@ -88,22 +99,19 @@ func newCellActs(n int) *cellActs {
 //
 // act, when not nil, keeps i, f, g, o and tanh(c) for cellBackward.
 func cell(gates, cPrev, c, h []float32, B, H int, act *cellActs) {
-	for b := 0; b < B; b++ {
-		a := gates[b*4*H : (b+1)*4*H]
-		for k := 0; k < H; k++ {
-			j := b*H + k
-			i := f32.Sigmoid(a[k])
-			f := f32.Sigmoid(a[H+k])
-			g := f32.Tanh(a[2*H+k])
-			o := f32.Sigmoid(a[3*H+k])
-			cj := f*cPrev[j] + i*g
-			tc := f32.Tanh(cj)
-			c[j] = cj
-			h[j] = o * tc
-			if act != nil {
-				act.i[j], act.f[j], act.g[j], act.o[j], act.tc[j] = i, f, g, o, tc
-			}
+	runSplit(task{cell: true, gates: gates, cPrev: cPrev, c: c, h: h, H: H, act: act}, B, splitInto(B*H, cellSplitMin))
+}
+
+// cellRows is cell on rows [b0, b1).
+func cellRows(gates, cPrev, c, h []float32, b0, b1, H int, act *cellActs) {
+	for b := b0; b < b1; b++ {
+		r := b * H
+		if act == nil {
+			f32.Cell(gates[b*4*H:(b+1)*4*H], H, cPrev[r:r+H], c[r:r+H], h[r:r+H], nil)
+			continue
 		}
+		ar := [5][]float32{act.i[r : r+H], act.f[r : r+H], act.g[r : r+H], act.o[r : r+H], act.tc[r : r+H]}
+		f32.Cell(gates[b*4*H:(b+1)*4*H], H, cPrev[r:r+H], c[r:r+H], h[r:r+H], &ar)
 	}
 }
 

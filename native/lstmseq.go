@@ -1,7 +1,5 @@
 package native
 
-import "github.com/musicvae-go/mvae/native/internal/f32"
-
 // lstmStep holds what the backward pass needs of one LSTM step, [B, ·] each.
 type lstmStep struct {
 	x, hPrev, cPrev, c, h []float32
@@ -68,34 +66,17 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 	}
 	// Every step's da, kept for the weight gradients: row t*B+b of [T*B, 4H].
 	daAll := make([]float32, T*B*G)
-	// The recurrences run on transposed weights, so that dx and dh_prev are
-	// dot products of contiguous rows: dx[b, k] = dot(da[b, :], W_ih^T[k, :]).
 	if dxCols < 0 || dxCols > I {
 		panic("native: backwardSeq: dxCols out of range")
 	}
-	// Columns from x0, the first wanted one rounded down to a multiple of 4:
-	// Gemm takes columns four at a time, so each wanted column's gradient
-	// rounds as it does when all I are computed.
-	x0 := (I - dxCols) &^ 3
-	if dxCols == 0 {
-		x0 = I
-	}
-	n := I - x0
-	wihT := make([]float32, n*G) // W_ih[:, x0:]^T
-	for r := 0; r < G; r++ {
-		for k, v := range l.WIH[r*I+x0 : (r+1)*I] {
-			wihT[k*G+r] = v
-		}
-	}
-	var dxn []float32 // [B, n], when n > dxCols
-	if n > dxCols && dxCols > 0 {
-		dxn = make([]float32, B*n)
-	}
-	whhT := make([]float32, H*G)
-	transpose(whhT, l.WHH, G, H)
+	// dx = da W_ih[:, I-dxCols:] and dh_prev = da W_hh, on those blocks of
+	// the weights packed transposed.
+	var wihT *matrix
 	if dxCols > 0 {
+		wihT = newMatrixT(l.WIH[I-dxCols:], dxCols, G, I)
 		dxs = make([][]float32, T)
 	}
+	whhT := newMatrixT(l.WHH, H, G, H)
 	for t := T - 1; t >= 0; t-- {
 		s := steps[t]
 		da := daAll[t*B*G : (t+1)*B*G]
@@ -106,56 +87,32 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 		}
 		cellBackward(s.cellActs, s.cPrev, dh, dc, da, B, H)
 		if dxCols > 0 {
-			dx := make([]float32, B*dxCols)
-			if dxn == nil {
-				linear(dx, da, wihT, nil, B, G, n)
-			} else {
-				linear(dxn, da, wihT, nil, B, G, n)
-				for b := 0; b < B; b++ {
-					copy(dx[b*dxCols:(b+1)*dxCols], dxn[(b+1)*n-dxCols:(b+1)*n])
-				}
-			}
-			dxs[t] = dx
+			dxs[t] = make([]float32, B*dxCols)
+			wihT.mulAdd(dxs[t], da, B)
 		}
-		// dh_prev = da W_hh
-		linear(dh, da, whhT, nil, B, G, H)
+		clear(dh)
+		whhT.mulAdd(dh, da, B)
 	}
-	// Weight gradients over all steps at once, as dot products of length T*B:
-	// dW_ih[r, k] += sum_s da[s, r] x[s, k], s = (t, b).
+	// Weight gradients over all steps at once, sums over s = (t, b):
+	// dW_ih[r, k] += sum_s da[s, r] x[s, k], and dW_hh with h_prev.
 	S := T * B
-	daT := make([]float32, G*S)
-	transpose(daT, daAll, S, G)
-	xT := make([]float32, I*S)
-	hT := make([]float32, H*S)
+	xAll := make([]float32, S*I)
+	hAll := make([]float32, S*H)
 	for t, st := range steps {
-		for b := 0; b < B; b++ {
-			col := t*B + b
-			for k := 0; k < I; k++ {
-				xT[k*S+col] = st.x[b*I+k]
-			}
-			for k := 0; k < H; k++ {
-				hT[k*S+col] = st.hPrev[b*H+k]
-			}
+		copy(xAll[t*B*I:(t+1)*B*I], st.x[:B*I])
+		copy(hAll[t*B*H:(t+1)*B*H], st.hPrev[:B*H])
+	}
+	addGradW(gr.WIH, daAll, xAll, I, G, S)
+	addGradW(gr.WHH, daAll, hAll, H, G, S)
+	sum := make([]float32, G) // sum_s da[s, r], s in order
+	for s := 0; s < S; s++ {
+		for r, v := range daAll[s*G : (s+1)*G] {
+			sum[r] += v
 		}
 	}
-	// Chunks of 512 steps keep four rows of xT (hT) in cache while the rows
-	// of daT stream by.
-	const chunk = 512
-	for p0 := 0; p0 < S; p0 += chunk {
-		k := min(chunk, S-p0)
-		f32.Gemm(f32.NoTrans, f32.Trans, G, I, k, daT[p0:], S, xT[p0:], S, 1, gr.WIH, I)
-	}
-	for p0 := 0; p0 < S; p0 += chunk {
-		k := min(chunk, S-p0)
-		f32.Gemm(f32.NoTrans, f32.Trans, G, H, k, daT[p0:], S, hT[p0:], S, 1, gr.WHH, H)
-	}
-	for r := 0; r < G; r++ {
-		sum := float32(0)
-		for _, v := range daT[r*S : (r+1)*S] {
-			sum += v
-		}
-		gr.BIH[r] += sum
-		gr.BHH[r] += sum
+	for r, v := range sum {
+		gr.BIH[r] += v
+		gr.BHH[r] += v
 	}
 	return dxs, dh, dc
 }

@@ -58,6 +58,9 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 		return LossParts{}, err
 	}
 	if g != nil {
+		if m.prec != model.F32 {
+			return LossParts{}, fmt.Errorf("native: the model's weights are stored as %s, for inference only: training needs float32 weights (mvae quantize --precision f32 widens a bundle)", m.prec)
+		}
 		checkGrads(c, g)
 	}
 	p := &pass{B: B, x: x, eps: eps}

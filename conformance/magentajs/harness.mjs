@@ -2,7 +2,7 @@
 //
 //   node harness.mjs REQUEST.json RESPONSE.json
 //
-// REQUEST.json is {"op": "write" | "run" | "convert", ...} (see each function
+// REQUEST.json is {"op": "write" | "run" | "convert" | "interpolate", ...} (see each function
 // below); the answer is written to RESPONSE.json (magenta.js logs to stdout,
 // so stdout is not used for results). @magenta/music 1.23.1 is found in the
 // node_modules folder named by $MVAE_MAGENTAJS_MODULES, else beside this file.
@@ -373,6 +373,25 @@ async function convert(r) {
 }
 
 // ---------------------------------------------------------------------------
+// op "interpolate": MusicVAE.getInterpolatedZs, which uses neither weights
+// nor a checkpoint, on latent vectors.
+//
+// {"op":"interpolate", "z": {shape: [2 or 4, Z], values}, "steps": n}
+// Answers {"zs": {shape, values}}: n vectors (2 corners) or n×n (4).
+
+async function interpolate(r) {
+  const tf = req('@tensorflow/tfjs');
+  const { MusicVAE } = req('@magenta/music/node/music_vae');
+  await tf.setBackend('cpu');
+  const z = tf.tensor(r.z.values, r.z.shape, 'float32');
+  const zs = MusicVAE.prototype.getInterpolatedZs.call({}, z, r.steps);
+  const out = { zs: { shape: zs.shape, values: Array.from(await zs.data()) } };
+  z.dispose();
+  zs.dispose();
+  return out;
+}
+
+// ---------------------------------------------------------------------------
 
 const [reqPath, respPath] = process.argv.slice(2);
 if (!reqPath || !respPath) {
@@ -380,7 +399,7 @@ if (!reqPath || !respPath) {
   process.exit(2);
 }
 const r = JSON.parse(readFileSync(reqPath, 'utf8'));
-const ops = { write: writeCheckpoint, run, convert };
+const ops = { write: writeCheckpoint, run, convert, interpolate };
 if (!ops[r.op]) {
   console.error(`unknown op ${r.op}`);
   process.exit(2);

@@ -92,7 +92,7 @@ func damaged(size int) *rawMember {
 
 // tinyManifest is mvae.json of the tiny model with graphs (name -> member).
 func tinyManifest(gs map[string]string, dtype string) []byte {
-	m := model.Manifest{Format: model.BundleFormat, Config: tinyConfig(), Weights: "weights.safetensors", WeightsDType: dtype, Graphs: gs}
+	m := model.Manifest{Format: model.BundleFormat, Config: tinyConfig(), Weights: "weights.safetensors", WeightsDType: model.Precision(dtype), Graphs: gs}
 	b, err := json.Marshal(m)
 	if err != nil {
 		panic(err)

@@ -2,7 +2,8 @@
 // Case writes its files into a folder and names the mvae command to run on
 // them. The test beside this file builds mvae and runs every case in a child
 // process under an address-space limit, so that an out-of-memory fails the
-// test rather than the machine, and requires one clear error: exit status 1,
+// test rather than the machine, and requires one clear error: exit status 1
+// (2 for a bad command line, Case.Usage),
 // no panic, a message naming the file and the problem, and every input file
 // left as it was.
 //
@@ -33,6 +34,8 @@ type Case struct {
 	// ExitZero marks a case whose hostile input must be handled without an
 	// error (e.g. an unused oversized member that must never be read).
 	ExitZero bool
+	// Usage marks a bad command line (a flag's value): exit status 2, not 1.
+	Usage bool
 }
 
 var (

@@ -146,8 +146,12 @@ func TestHostileInputs(t *testing.T) {
 					t.Fatalf("mvae %s: exit %d, want 0\n%s", strings.Join(args, " "), code, msg)
 				}
 			} else {
-				if code != 1 {
-					t.Fatalf("mvae %s: exit %d, want 1\n%s", strings.Join(args, " "), code, msg)
+				want := 1 // bad input
+				if c.Usage {
+					want = 2 // a bad command line
+				}
+				if code != want {
+					t.Fatalf("mvae %s: exit %d, want %d\n%s", strings.Join(args, " "), code, want, msg)
 				}
 				low := strings.ToLower(msg)
 				if file != "" && !strings.Contains(msg, filepath.Base(file)) {

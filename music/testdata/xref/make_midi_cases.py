@@ -135,13 +135,20 @@ def cases(outdir):
         ]),
     ], tpq=960)
 
-    # Time signatures: 3/4 -> skip; 4/4 then 3/4 later -> skip; 2/2 -> skip
-    # (literally "other than 4/4"); explicit 4/4 repeated -> ok.
+    # Time signatures: 3/4 -> skip; 2/2 -> skip (literally "other than 4/4");
+    # 4/4 then 6/8 later -> the 4/4 bars; explicit 4/4 repeated -> one
+    # stretch; 4/4, 3/4, 4/4 again off the 4/4 grid -> two stretches, the
+    # second read from its own start; drums and a melody across the changes.
     body = [hit(i * S, 36) for i in range(0, 40, 4)]
     save(outdir, "ts_3_4.mid", [track([ts(0, 3, 4), body])], tpq=Q)
     save(outdir, "ts_4_4_then_6_8.mid", [track([ts(0, 4, 4), ts(16 * S, 6, 8), body])], tpq=Q)
     save(outdir, "ts_2_2.mid", [track([ts(0, 2, 2), body])], tpq=Q)
     save(outdir, "ts_4_4_twice.mid", [track([ts(0, 4, 4), body]), track([ts(32 * S, 4, 4)])], tpq=Q)
+    dense = [hit(i * S + (i % 3) * 7, [36, 38, 42][i % 3], 40 + i % 80) for i in range(0, 160, 2)]
+    save(outdir, "ts_split_3_4.mid", [track([ts(0, 4, 4), ts(32 * S, 3, 4), ts(44 * S, 4, 4), ts(99 * S, 5, 4), ts(99 * S, 4, 4), dense])], tpq=Q)
+    save(outdir, "ts_starts_3_4.mid", [track([ts(0, 3, 4), ts(24 * S, 4, 4), dense]), track([ts(120 * S, 7, 8)])], tpq=Q)
+    mline = [[on(i * S + i % 5, 60 + i % 12, 90, ch=0), off((i + 5) * S, 60 + i % 12, ch=0)] for i in range(0, 150, 3)]
+    save(outdir, "ts_split_melody.mid", [track([ts(0, 4, 4), ts(40 * S, 6, 8), ts(52 * S, 4, 4)]), track(mline)], tpq=Q)
 
     # Empty bars: drums in bars 0, 2 and 4 only (bars 1 and 3 empty).
     save(outdir, "drums_gaps_480.mid", [

@@ -11,8 +11,8 @@ Usage:
 
 Writes every window of the one file (spec: "showing a file's windows does not"
 drop duplicates) as a float32 array [windows, T, D] with np.save, prints
-"OK <windows>" and exits 0. When the file is skipped (time signature other than
-4/4), cannot be parsed, or yields no window, it writes nothing, prints one line
+"OK <windows>" and exits 0. When the file is skipped (no 4/4 stretch: choice
+2), cannot be parsed, or yields no window, it writes nothing, prints one line
 "SKIP: <reason>" and exits 3. Bad command lines exit 2 (argparse).
 
 Choices made where the spec is silent (Magenta / note_seq conventions where
@@ -24,8 +24,17 @@ they apply):
     ticks_per_quarter = the header's ticks_per_beat; an SMPTE division
     (non-positive value as read by mido) is reported as a SKIP; so is a
     file that is missing or that mido cannot read.
- 2. Time signature: every time_signature meta event in every track, at any tick,
-    must be 4/4 (numerator 4, denominator 4); otherwise SKIP. No event -> 4/4.
+ 2. Time signature (issue 13 amends the spec's "skip any file with another
+    time signature"): a file is split at its time signature changes and each
+    4/4 stretch is read as a file of its own. The time_signature events of
+    every track, in the order of (3); a file starts in 4/4; of several events
+    on one tick the last holds. A 4/4 stretch [lo, hi) runs from the tick 4/4
+    comes into force (0 at the start) to the tick another signature does
+    (hi = end of file for the last). Its notes are those with an onset in
+    [lo, hi), moved lo ticks earlier (a melody note keeps its end, moved
+    too); its windows lie within its (hi - lo) // (4 * tpq) whole bars.
+    Windows list stretch by stretch. No 4/4 stretch, or no window in them,
+    -> SKIP.
  3. Event order, used for every "first one" tie: ascending onset tick, then
     track index in file order, then the position of the event inside its track.
  4. Drums: note_on with velocity > 0 on 0-based channel 9, from any track.
@@ -139,13 +148,32 @@ def read_midi(path):
     return tpq, tracks
 
 
-def check_time_signature(tracks):
-    # spec: "A file whose MIDI carries any time signature other than 4/4 is
-    # skipped with a reason; a file without one is 4/4."
-    for events in tracks:
-        for tick, _, msg in events:
-            if msg.type == "time_signature" and (msg.numerator, msg.denominator) != (4, 4):
-                raise Skip("time signature %d/%d at tick %d" % (msg.numerator, msg.denominator, tick))
+def stretches_44(tracks):
+    """Choice 2: the 4/4 stretches [(lo, hi)] (hi None: to the end) and the
+    first other time signature (num, den, tick), or None."""
+    sigs = [(tick, msg.numerator, msg.denominator)
+            for events in tracks for tick, _, msg in events if msg.type == "time_signature"]
+    sigs.sort(key=lambda r: r[0])  # stable: track, then position, on one tick
+    spans, lo, in44, other = [], 0, True, None
+    for i, (tick, num, den) in enumerate(sigs):
+        if i + 1 < len(sigs) and sigs[i + 1][0] == tick:
+            continue  # the last one on a tick holds
+        is44 = (num, den) == (4, 4)
+        if in44 and not is44:
+            if tick > lo:
+                spans.append((lo, tick))
+            if other is None:
+                other = (num, den, tick)
+        elif not in44 and is44:
+            lo = tick
+        in44 = is44
+    if in44:
+        spans.append((lo, None))
+    return spans, other
+
+
+def in_span(tick, lo, hi):
+    return tick >= lo and (hi is None or tick < hi)
 
 
 # ---------------------------------------------------------------- grid
@@ -162,13 +190,16 @@ def offset_of(t, i, step_ticks):
     return min(1.0, max(-1.0, o))
 
 
-def windows_of(roll, bars, keep):
+def windows_of(roll, bars, keep, max_bars=None):
     """spec: windows of `bars` bars starting at every bar line, from bar 0 to the
-    last full window; `keep(window)` decides whether it is left out."""
+    last full window (within max_bars bars: choice 2); `keep(window)` decides
+    whether it is left out."""
     T = STEPS_PER_BAR * bars
-    n = roll.shape[0]
+    n = roll.shape[0] // STEPS_PER_BAR
+    if max_bars is not None:
+        n = min(n, max_bars)
     out = []
-    for b in range(0, n // STEPS_PER_BAR - bars + 1):
+    for b in range(0, n - bars + 1):
         w = roll[b * STEPS_PER_BAR : b * STEPS_PER_BAR + T]
         if keep(w):
             out.append(w)
@@ -178,7 +209,7 @@ def windows_of(roll, bars, keep):
 # ---------------------------------------------------------------- drums
 
 
-def drum_onsets(tracks, map_name, step_ticks):
+def drum_onsets(tracks, map_name, step_ticks, lo=0, hi=None):
     """Kept drum onsets as (step, class, velocity, offset), in the order of
     choice 3 (tick, track, index)."""
     table = pitch_to_class(map_name)
@@ -189,7 +220,9 @@ def drum_onsets(tracks, map_name, step_ticks):
             if msg.type == "note_on" and msg.velocity > 0 and msg.channel == DRUM_CHANNEL:
                 if msg.note not in table:  # spec: a pitch outside the map is dropped
                     continue
-                raw.append((tick, k, idx, table[msg.note], msg.velocity))
+                if not in_span(tick, lo, hi):  # choice 2
+                    continue
+                raw.append((tick - lo, k, idx, table[msg.note], msg.velocity))
     raw.sort(key=lambda r: (r[0], r[1], r[2]))
     out = []
     for tick, _, _, cls, vel in raw:
@@ -204,8 +237,8 @@ def drum_roll_length(onsets):
     return STEPS_PER_BAR * (last // STEPS_PER_BAR + 1)
 
 
-def groove_windows(tracks, map_name, step_ticks, bars):
-    onsets = drum_onsets(tracks, map_name, step_ticks)
+def groove_windows(tracks, map_name, step_ticks, bars, lo=0, hi=None, max_bars=None):
+    onsets = drum_onsets(tracks, map_name, step_ticks, lo, hi)
     if not onsets:
         return []
     n = drum_roll_length(onsets)
@@ -223,11 +256,11 @@ def groove_windows(tracks, map_name, step_ticks, bars):
             offs[i, cls] = off
     # spec: per step [hits(9), velocities(9), offsets(9)]; 0 where no hit
     roll = np.concatenate([hits, vels, offs], axis=1).astype(np.float32)
-    return windows_of(roll, bars, lambda w: bool(w[:, :NUM_CLASSES].any()))
+    return windows_of(roll, bars, lambda w: bool(w[:, :NUM_CLASSES].any()), max_bars)
 
 
-def drums_windows(tracks, map_name, step_ticks, bars):
-    onsets = drum_onsets(tracks, map_name, step_ticks)
+def drums_windows(tracks, map_name, step_ticks, bars, lo=0, hi=None, max_bars=None):
+    onsets = drum_onsets(tracks, map_name, step_ticks, lo, hi)
     if not onsets:
         return []
     n = drum_roll_length(onsets)
@@ -236,7 +269,7 @@ def drums_windows(tracks, map_name, step_ticks, bars):
         index[i] |= 1 << cls  # spec: sum(2^class for each hit class)
     roll = np.zeros((n, 512), dtype=np.float32)
     roll[np.arange(n), index] = 1.0  # spec: one-hot (index 0 = no hit)
-    return windows_of(roll, bars, lambda w: bool(w[:, 1:].any()))
+    return windows_of(roll, bars, lambda w: bool(w[:, 1:].any()), max_bars)
 
 
 # ---------------------------------------------------------------- melody
@@ -308,8 +341,13 @@ def melody_roll(notes, step_ticks):
     return events
 
 
-def melody_windows(tracks, step_ticks, bars, channel=None):
-    notes = melody_notes(tracks)
+def melody_windows(tracks, step_ticks, bars, channel=None, lo=0, hi=None, max_bars=None):
+    notes = []
+    for n in melody_notes(tracks):  # choice 2: onsets in the stretch, moved
+        if in_span(n["onset"], lo, hi):
+            n["onset"] -= lo
+            n["end"] -= lo
+            notes.append(n)
     out = []
     # spec: a file's windows list channel by channel, in ascending channel order
     for ch in range(16):
@@ -321,7 +359,7 @@ def melody_windows(tracks, step_ticks, bars, channel=None):
         events = melody_roll(ch_notes, step_ticks)
         roll = np.zeros((events.shape[0], MELODY_D), dtype=np.float32)
         roll[np.arange(events.shape[0]), events] = 1.0
-        out.extend(windows_of(roll, bars, lambda w: bool(w[:, 2:].any())))
+        out.extend(windows_of(roll, bars, lambda w: bool(w[:, 2:].any()), max_bars))
     return out
 
 
@@ -344,20 +382,27 @@ def main(argv=None):
 
     try:
         tpq, tracks = read_midi(args.file)
-        check_time_signature(tracks)
+        spans, other = stretches_44(tracks)
+        if not spans:
+            raise Skip("time signature %d/%d at tick %d, and no 4/4 stretch" % other)
         # spec: step_ticks = ticks_per_quarter / steps_per_quarter (real division, float64)
         step_ticks = float(tpq) / STEPS_PER_QUARTER
-        if args.representation == "groove":
-            wins = groove_windows(tracks, args.drum_map, step_ticks, args.bars)
-            D = 3 * NUM_CLASSES
-        elif args.representation == "drums":
-            wins = drums_windows(tracks, args.drum_map, step_ticks, args.bars)
-            D = 512
-        else:
-            if args.channel == DRUM_CHANNEL:
-                raise Skip("channel 9 is the drum channel, not a melody line")
-            wins = melody_windows(tracks, step_ticks, args.bars, args.channel)
-            D = MELODY_D
+        if args.representation == "melody" and args.channel == DRUM_CHANNEL:
+            raise Skip("channel 9 is the drum channel, not a melody line")
+        wins = []
+        for lo, hi in spans:
+            max_bars = None if hi is None else (hi - lo) // (4 * tpq)
+            if max_bars == 0:
+                continue
+            if args.representation == "groove":
+                wins += groove_windows(tracks, args.drum_map, step_ticks, args.bars, lo, hi, max_bars)
+                D = 3 * NUM_CLASSES
+            elif args.representation == "drums":
+                wins += drums_windows(tracks, args.drum_map, step_ticks, args.bars, lo, hi, max_bars)
+                D = 512
+            else:
+                wins += melody_windows(tracks, step_ticks, args.bars, args.channel, lo, hi, max_bars)
+                D = MELODY_D
         if not wins:
             raise Skip("no window")
     except Skip as e:

@@ -1,5 +1,7 @@
 package f32
 
+import "github.com/musicvae-go/mvae/internal/floatbits"
+
 // The portable loops: every build has them; without AVX2 (or with -tags
 // purego) dot, gemm4 and axpy are these.
 
@@ -60,4 +62,55 @@ func axpyGo(y []float32, a float32, x []float32) {
 	for k, v := range x {
 		y[k] += a * v
 	}
+}
+
+// dotBF16Go is dotBF16's portable loop: four partial sums, as dotGo.
+func dotBF16Go(x []float32, w []uint16) float32 {
+	var s0, s1, s2, s3 float32
+	n := len(x) &^ 3
+	w = w[:len(x)]
+	for k := 0; k < n; k += 4 {
+		s0 += x[k] * floatbits.FromBF16(w[k])
+		s1 += x[k+1] * floatbits.FromBF16(w[k+1])
+		s2 += x[k+2] * floatbits.FromBF16(w[k+2])
+		s3 += x[k+3] * floatbits.FromBF16(w[k+3])
+	}
+	for k := n; k < len(x); k++ {
+		s0 += x[k] * floatbits.FromBF16(w[k])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// dotF16Go is dotF16's portable loop.
+func dotF16Go(x []float32, w []uint16) float32 {
+	var s0, s1, s2, s3 float32
+	n := len(x) &^ 3
+	w = w[:len(x)]
+	for k := 0; k < n; k += 4 {
+		s0 += x[k] * floatbits.FromHalf(w[k])
+		s1 += x[k+1] * floatbits.FromHalf(w[k+1])
+		s2 += x[k+2] * floatbits.FromHalf(w[k+2])
+		s3 += x[k+3] * floatbits.FromHalf(w[k+3])
+	}
+	for k := n; k < len(x); k++ {
+		s0 += x[k] * floatbits.FromHalf(w[k])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// dotI8Go is dotI8's portable loop.
+func dotI8Go(x []float32, q []int8) float32 {
+	var s0, s1, s2, s3 float32
+	n := len(x) &^ 3
+	q = q[:len(x)]
+	for k := 0; k < n; k += 4 {
+		s0 += x[k] * float32(q[k])
+		s1 += x[k+1] * float32(q[k+1])
+		s2 += x[k+2] * float32(q[k+2])
+		s3 += x[k+3] * float32(q[k+3])
+	}
+	for k := n; k < len(x); k++ {
+		s0 += x[k] * float32(q[k])
+	}
+	return (s0 + s1) + (s2 + s3)
 }

@@ -1,0 +1,7 @@
+//go:build race
+
+package native
+
+// raceEnabled: the race detector allocates in channel and sync operations,
+// so allocation counts mean nothing under it.
+const raceEnabled = true

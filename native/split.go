@@ -1,0 +1,131 @@
+package native
+
+import (
+	"runtime"
+	"sync"
+)
+
+// A product large enough is split by column panels, and an LSTM cell by
+// batch rows, between the calling goroutine and idle workers of a pool of
+// GOMAXPROCS-1 goroutines, started at the first split. A part no worker is
+// free to take (the other cores are busy, for instance with the Trainer's
+// other shares) is done by the caller: a split never waits for a core.
+// Every output entry is the same sum in the same order whoever computes it
+// (f32.MulAddPacked, f32.Cell), so the results have the same bits whatever
+// the split.
+
+// splitMin is the number of multiply-adds (B rows cols) from which a
+// product is split, cellSplitMin the number of units (B H) from which a
+// cell is; splitParts, when > 0, forces the number of parts (for the
+// tests).
+var (
+	splitMin     = 1 << 17
+	cellSplitMin = 2048
+	splitParts   = 0
+)
+
+// task is one part of a split: a product's panels [p0, p1), or a cell's
+// rows [p0, p1).
+type task struct {
+	cell bool
+	p0   int
+	p1   int
+	// product
+	w        *matrix
+	out, x   []float32
+	ldo, ldx int
+	B        int
+	xT       bool
+	w2       *matrix // when not nil, then out += x2 W2^T (row stride w2.cols)
+	x2       []float32
+	// cell
+	gates, cPrev, c, h []float32
+	H                  int
+	act                *cellActs
+
+	done chan struct{}
+}
+
+func (t *task) run() {
+	if t.cell {
+		cellRows(t.gates, t.cPrev, t.c, t.h, t.p0, t.p1, t.H, t.act)
+	} else {
+		if t.w.cols > 0 {
+			t.w.mulAddPanels(t.out, t.ldo, t.x, t.ldx, t.B, t.p0, t.p1, t.xT)
+		}
+		if t.w2 != nil && t.w2.cols > 0 {
+			t.w2.mulAddPanels(t.out, t.ldo, t.x2, t.w2.cols, t.B, t.p0, t.p1, false)
+		}
+	}
+}
+
+var pool struct {
+	once  sync.Once
+	tasks chan task
+	done  sync.Pool // of chan struct{}
+}
+
+func startPool() {
+	pool.tasks = make(chan task) // unbuffered: a send succeeds only into an idle worker
+	pool.done.New = func() any { return make(chan struct{}, 64) }
+	for range runtime.GOMAXPROCS(0) - 1 {
+		go func() {
+			for t := range pool.tasks {
+				t.run()
+				t.done <- struct{}{}
+			}
+		}()
+	}
+}
+
+// runSplit runs t over [0, n) in parts: t.p0 and t.p1 are set for each.
+func runSplit(t task, n, parts int) {
+	parts = min(parts, n, 64)
+	if parts <= 1 {
+		t.p0, t.p1 = 0, n
+		t.run()
+		return
+	}
+	pool.once.Do(startPool)
+	done := pool.done.Get().(chan struct{})
+	t.done = done
+	sent := 0
+	var mine [64]bool // the parts left to the caller
+	for k := 1; k < parts; k++ {
+		t.p0, t.p1 = n*k/parts, n*(k+1)/parts
+		select {
+		case pool.tasks <- t:
+			sent++
+		default:
+			mine[k] = true
+		}
+	}
+	t.p0, t.p1 = 0, n/parts
+	t.run()
+	for k := 1; k < parts; k++ {
+		if mine[k] {
+			t.p0, t.p1 = n*k/parts, n*(k+1)/parts
+			t.run()
+		}
+	}
+	for range sent {
+		<-done
+	}
+	pool.done.Put(done)
+}
+
+// splitInto is the number of parts for work of the given size.
+func splitInto(work, min int) int {
+	if splitParts > 0 {
+		return splitParts
+	}
+	if work >= min {
+		return runtime.GOMAXPROCS(0)
+	}
+	return 1
+}
+
+// parallelPanels runs w.mulAddPanels over all of w's panels, in parts.
+func parallelPanels(w *matrix, out []float32, ldo int, x []float32, ldx int, B int, xT bool) {
+	runSplit(task{w: w, out: out, x: x, ldo: ldo, ldx: ldx, B: B, xT: xT}, w.panels(), splitInto(B*w.rows*w.cols, splitMin))
+}
