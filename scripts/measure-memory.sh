@@ -2,7 +2,8 @@
 # Peak memory of import and generate against the float32 weights, on a model
 # of a bench preset with random weights (default: seed, about 175M parameters).
 #
-#   scripts/measure-memory.sh [preset]     (WORK=DIR keeps the files there)
+#   scripts/measure-memory.sh [preset]     (WORK=DIR keeps the files there;
+#                                           MVAE=path measures another mvae binary)
 #
 # Each line: what ran, seconds, peak RSS (MB, /usr/bin/time -v) and peak RSS /
 # float32 weights. The targets: import (any format, with the onnxruntime
@@ -13,6 +14,7 @@ preset=${1:-seed}
 work=${WORK:-$(mktemp -d)}
 mkdir -p "$work"
 go build -o bin/mvae .
+mvae=${MVAE:-bin/mvae}
 b="$work/$preset.mvae"
 [ -e "$b" ] || go run ./bench/presetbundle -preset "$preset" -o "$b"
 [ -e "$work/mel.mvae" ] || go run ./bench/presetbundle -preset "$preset" -magenta -o "$work/mel.mvae"
@@ -36,12 +38,12 @@ measure() { # name, command...
   awk -v n="$name" -v kb="$kb" -v s="$s" -v w="$weights" 'BEGIN { printf "%-34s %10s  %7.0f MB  %5.2fx\n", n, s, kb * 1024 / 1e6, kb * 1024 / w }'
 }
 printf "%-34s %10s  %10s  %6s\n" "run" "time" "peak RSS" "ratio"
-measure "import .pt --no-verify" bin/mvae import "$work/pt/model.pt" --config "$work/config.json" -o "$work/out.mvae" --no-verify
-measure "import .pt" bin/mvae import "$work/pt/model.pt" --config "$work/config.json" -o "$work/out.mvae"
-measure "import .onnx --no-verify" bin/mvae import "$work/$preset.onnx" -o "$work/out.mvae" --no-verify
-measure "import .onnx" bin/mvae import "$work/$preset.onnx" -o "$work/out.mvae"
-measure "import magenta.js --no-verify" bin/mvae import "$work/magenta" -o "$work/out.mvae" --no-verify
-measure "import magenta.js" bin/mvae import "$work/magenta" -o "$work/out.mvae"
-measure "generate -n 1 --runtime native" bin/mvae generate -m "$b" -n 1 --runtime native -o "$work/gen"
-measure "generate -n 1 --runtime ort" bin/mvae generate -m "$b" -n 1 --runtime ort -o "$work/gen"
+measure "import .pt --no-verify" "$mvae" import "$work/pt/model.pt" --config "$work/config.json" -o "$work/out.mvae" --no-verify
+measure "import .pt" "$mvae" import "$work/pt/model.pt" --config "$work/config.json" -o "$work/out.mvae"
+measure "import .onnx --no-verify" "$mvae" import "$work/$preset.onnx" -o "$work/out.mvae" --no-verify
+measure "import .onnx" "$mvae" import "$work/$preset.onnx" -o "$work/out.mvae"
+measure "import magenta.js --no-verify" "$mvae" import "$work/magenta" -o "$work/out.mvae" --no-verify
+measure "import magenta.js" "$mvae" import "$work/magenta" -o "$work/out.mvae"
+measure "generate -n 1 --runtime native" "$mvae" generate -m "$b" -n 1 --runtime native -o "$work/gen"
+measure "generate -n 1 --runtime ort" "$mvae" generate -m "$b" -n 1 --runtime ort -o "$work/gen"
 [ -n "${WORK:-}" ] || rm -rf "$work"
