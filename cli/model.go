@@ -25,10 +25,15 @@ func loadBundle(c *ucli.Context) (*model.Bundle, string, error) {
 
 // modelRuntime is the runtime --runtime names. musicvae is pure Go; the
 // onnxruntime backend (cgo) is wired here.
-func modelRuntime(c *ucli.Context) (musicvae.Runtime, error) {
+func modelRuntime(c *ucli.Context) (musicvae.Runtime, error) { return runtimeFor(c, false) }
+
+// runtimeFor is modelRuntime; decodeOnly: for a command that never encodes
+// (onnxruntime leaves the encoder out: for Magenta's big models, most of
+// the weights).
+func runtimeFor(c *ucli.Context, decodeOnly bool) (musicvae.Runtime, error) {
 	switch rt := c.String("runtime"); rt {
 	case "ort":
-		o := runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads")}
+		o := runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads"), DecodeOnly: decodeOnly}
 		return func(b *model.Bundle) (generate.Backend, error) { return runtime.OpenBackend(b, o) }, nil
 	case "native":
 		return musicvae.Native, nil
@@ -56,8 +61,14 @@ func modelBackend(c *ucli.Context) (generate.Backend, *model.Bundle, error) {
 }
 
 // openModel loads --model and opens it on --runtime.
-func openModel(c *ucli.Context) (*musicvae.Model, error) {
-	rt, err := modelRuntime(c)
+func openModel(c *ucli.Context) (*musicvae.Model, error) { return openModelFor(c, false) }
+
+// decoderModel is openModel for commands that only decode (generate,
+// decode).
+func decoderModel(c *ucli.Context) (*musicvae.Model, error) { return openModelFor(c, true) }
+
+func openModelFor(c *ucli.Context, decodeOnly bool) (*musicvae.Model, error) {
+	rt, err := runtimeFor(c, decodeOnly)
 	if err != nil {
 		return nil, err
 	}

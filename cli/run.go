@@ -306,7 +306,7 @@ func outputCount(n int, each, concat bool) int {
 }
 
 func runDecode(c *ucli.Context) error {
-	m, err := openModel(c)
+	m, err := decoderModel(c)
 	if err != nil {
 		return err
 	}
@@ -336,7 +336,7 @@ func runGenerate(c *ucli.Context) error {
 	if n < 1 || n > MaxGenerate {
 		return fmt.Errorf("-n must be between 1 and %d, got %d", MaxGenerate, n)
 	}
-	m, err := openModel(c)
+	m, err := decoderModel(c)
 	if err != nil {
 		return err
 	}

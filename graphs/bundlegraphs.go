@@ -24,6 +24,19 @@ import (
 // that differs, or that mvae does not build, is an error naming the bundle
 // and the graph. The stored graphs themselves are never run.
 func ForBundle(b *model.Bundle, names []string, use func(name string, onnx []byte) error) error {
+	return forBundle(b, names, "", use)
+}
+
+// ForBundleExternal is ForBundle with each graph's weights in the file
+// dir/NAME.weights (as BuildExternal writes it): the graph passed to use is
+// small, and onnxruntime, given dir as the folder of external
+// initializers, maps the weights from the file instead of copying a graph
+// that holds them.
+func ForBundleExternal(b *model.Bundle, names []string, dir string, use func(name string, onnx []byte) error) error {
+	return forBundle(b, names, dir, use)
+}
+
+func forBundle(b *model.Bundle, names []string, dir string, use func(name string, onnx []byte) error) error {
 	w, err := b.Weights()
 	if err != nil {
 		return err
@@ -52,9 +65,17 @@ func ForBundle(b *model.Bundle, names []string, use func(name string, onnx []byt
 	}
 	for _, n := range all {
 		m := build(c, w, n)
-		data := m.Marshal()
-		if err := checkStored(b, n, m, data); err != nil {
-			return err
+		var data []byte
+		if _, stored := b.GraphSize(n); stored || dir == "" {
+			data = m.Marshal()
+			if err := checkStored(b, n, m, data); err != nil {
+				return err
+			}
+		}
+		if want[n] && dir != "" {
+			if data, err = writeExternal(m, dir, n); err != nil {
+				return err
+			}
 		}
 		if want[n] {
 			if err := use(n, data); err != nil {

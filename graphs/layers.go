@@ -73,17 +73,19 @@ func (b *builder) lstmLayer(x, prefix string, k int, bidir bool, h0, c0 string, 
 	whh := w[fmt.Sprintf("%s.weight_hh_l%d", prefix, k)]
 	wih := w[fmt.Sprintf("%s.weight_ih_l%d", prefix, k)]
 	H, I := whh.Shape[1], wih.Shape[1]
-	var Ws, Rs, Bs []float32
-	for _, d := range dirs {
-		sfx := fmt.Sprintf("_l%d%s", k, d)
-		W, R, B := LSTMToONNX(w[prefix+".weight_ih"+sfx].Data, w[prefix+".weight_hh"+sfx].Data,
-			w[prefix+".bias_ih"+sfx].Data, w[prefix+".bias_hh"+sfx].Data, H, I)
-		Ws, Rs, Bs = append(Ws, W...), append(Rs, R...), append(Bs, B...)
-	}
 	nd := int64(len(dirs))
 	base := fmt.Sprintf("%s.l%d.onnx", prefix, k)
 	wn, rn, bn := base+".W", base+".R", base+".B"
 	if !b.has(wn) {
+		// Each direction converted into its block: one copy of the weights.
+		n := len(dirs)
+		Ws, Rs, Bs := make([]float32, n*4*H*I), make([]float32, n*4*H*H), make([]float32, n*8*H)
+		for i, d := range dirs {
+			sfx := fmt.Sprintf("_l%d%s", k, d)
+			lstmToONNXInto(Ws[i*4*H*I:(i+1)*4*H*I], Rs[i*4*H*H:(i+1)*4*H*H], Bs[i*8*H:(i+1)*8*H],
+				w[prefix+".weight_ih"+sfx].Data, w[prefix+".weight_hh"+sfx].Data,
+				w[prefix+".bias_ih"+sfx].Data, w[prefix+".bias_hh"+sfx].Data, H, I)
+		}
 		b.floats(wn, []int64{nd, int64(4 * H), int64(I)}, Ws)
 		b.floats(rn, []int64{nd, int64(4 * H), int64(H)}, Rs)
 		b.floats(bn, []int64{nd, int64(8 * H)}, Bs)

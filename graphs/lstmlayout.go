@@ -34,9 +34,14 @@ func LSTMFromONNX(W, R, B []float32, dir, H, I int) (wih, whh, bih, bhh []float3
 // LSTMToONNX converts one direction of PyTorch LSTM weights to ONNX's W, R
 // and B blocks for that direction: the inverse of LSTMFromONNX.
 func LSTMToONNX(wih, whh, bih, bhh []float32, H, I int) (W, R, B []float32) {
-	W = make([]float32, 4*H*I)
-	R = make([]float32, 4*H*H)
-	B = make([]float32, 8*H)
+	W, R, B = make([]float32, 4*H*I), make([]float32, 4*H*H), make([]float32, 8*H)
+	lstmToONNXInto(W, R, B, wih, whh, bih, bhh, H, I)
+	return W, R, B
+}
+
+// lstmToONNXInto is LSTMToONNX into W [4H*I], R [4H*H] and B [8H] (a
+// direction's blocks of a caller's arrays).
+func lstmToONNXInto(W, R, B, wih, whh, bih, bhh []float32, H, I int) {
 	for k := 0; k < 4; k++ {
 		o := onnxGateOfTorch[k]
 		copy(W[o*H*I:(o+1)*H*I], wih[k*H*I:(k+1)*H*I])
@@ -44,5 +49,4 @@ func LSTMToONNX(wih, whh, bih, bhh []float32, H, I int) (W, R, B []float32) {
 		copy(B[o*H:(o+1)*H], bih[k*H:(k+1)*H])
 		copy(B[4*H+o*H:4*H+(o+1)*H], bhh[k*H:(k+1)*H])
 	}
-	return W, R, B
 }

@@ -48,6 +48,7 @@ func (m *Model) OpsetOf(domain string) int64 {
 
 // reader decodes one model and counts what it allocates against the limits.
 type reader struct {
+	release                      func([]byte) // given each tensor's bytes once decoded (ReadModelReleasing)
 	items, listValues, nameBytes int
 	depth                        int // graphs inside graphs being read
 }
@@ -77,14 +78,24 @@ func (r *reader) str(v []byte) (string, error) {
 // (Tensor.Decode; Index.Const does it), so the model keeps slices of data,
 // which the caller must not change. Errors say what is wrong; callers add the
 // file name.
-func ReadModel(data []byte) (m *Model, err error) {
+func ReadModel(data []byte) (m *Model, err error) { return readModel(data, nil) }
+
+// ReadModelReleasing is ReadModel for data mapped from a file: Decode hands
+// each tensor's bytes to release once it has converted them, so that the
+// pages of the weights leave memory as the weights are read
+// (mapfile.Release).
+func ReadModelReleasing(data []byte, release func([]byte)) (*Model, error) {
+	return readModel(data, release)
+}
+
+func readModel(data []byte, release func([]byte)) (m *Model, err error) {
 	if len(data) > MaxModelSize {
 		return nil, fmt.Errorf("%d bytes is more than an ONNX model can hold", len(data))
 	}
 	if len(data) == 0 {
 		return nil, fmt.Errorf("%w: the file is empty", ErrNotONNX)
 	}
-	r := &reader{}
+	r := &reader{release: release}
 	m = &Model{Domains: map[string]int64{}}
 	sawGraph := false
 	err = walk(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
@@ -515,7 +526,7 @@ func (r *reader) tensor(b []byte) (*Tensor, error) {
 	if _, err := t.numel(); err != nil {
 		return nil, err
 	}
-	t.msg = b
+	t.msg, t.release = b, r.release
 	// A type mvae does not read is an error only if mvae needs its values.
 	t.Unsupported = elemSize(t.DataType) == 0
 	return t, nil
@@ -552,6 +563,9 @@ func (t *Tensor) Decode() error {
 	f, i, err := decodeTensor(t.msg, t.DataType, t.Name, t.Dims)
 	if err != nil {
 		return err
+	}
+	if t.release != nil {
+		t.release(t.msg)
 	}
 	t.Float, t.Int64, t.msg = f, i, nil
 	return nil

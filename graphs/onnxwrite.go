@@ -53,7 +53,8 @@ type Tensor struct {
 	DataType    int32 // as read; the writer uses Float32 or Int64
 	Unsupported bool  // read with a data type mvae cannot convert
 
-	msg []byte // the TensorProto as read, until Decode converts it
+	msg     []byte       // the TensorProto as read, until Decode converts it
+	release func([]byte) // given msg once decoded (ReadModelReleasing)
 }
 
 // ValueInfo names a graph input or output. A dimension < 0 is symbolic

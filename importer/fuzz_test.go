@@ -19,7 +19,7 @@ func FuzzImportONNX(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fromONNX(data, Options{})
+		fromONNX(data, Options{}, nil)
 	})
 }
 

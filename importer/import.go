@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/musicvae-go/mvae/graphs"
+	"github.com/musicvae-go/mvae/internal/mapfile"
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
 )
@@ -45,8 +46,11 @@ type Result struct {
 	Provenance model.Provenance
 	Notes      []string
 	// ONNX is the original graph for an ONNX import (nil for a .pt), so that
-	// the import can be verified against it.
-	ONNX []byte
+	// the import can be verified against it; for an ONNX file File leaves it
+	// nil and sets ONNXFile, the file's path, instead (the model is not held
+	// in memory: graphs.ExternalizeFile reads it again for the check).
+	ONNX     []byte
+	ONNXFile string
 }
 
 // MaxImportSize bounds the files the importer reads.
@@ -82,12 +86,17 @@ func File(path string, o Options) (*Result, error) {
 			zipFile = f
 		}
 	}
+	mapped := false
 	switch {
 	case zipFile != nil:
 	case st.Mode().IsRegular():
-		// Exactly the file's size: no growing copies of a large file.
-		data = make([]byte, st.Size())
-		_, err = io.ReadFull(f, data)
+		// Mapped, not read: the pages of each tensor leave memory once the
+		// tensor is decoded (graphs.ReadModelReleasing).
+		data, err = mapfile.Map(f, st.Size())
+		if err == nil {
+			mapped = true
+			defer mapfile.Unmap(data)
+		}
 	default:
 		data, err = io.ReadAll(io.LimitReader(f, MaxImportSize+1))
 		if len(data) > MaxImportSize {
@@ -127,7 +136,14 @@ func File(path string, o Options) (*Result, error) {
 	case kindOther:
 		err = fmt.Errorf("%s, not a model: mvae imports a PyTorch state_dict (.pt, zip format) or an ONNX model", what)
 	default:
-		r, err = fromONNX(data, o)
+		var release func([]byte)
+		if mapped {
+			release = mapfile.Release
+		}
+		r, err = fromONNX(data, o, release)
+		if err == nil && mapped {
+			r.ONNX, r.ONNXFile = nil, path // data is unmapped on return
+		}
 		if errors.Is(err, graphs.ErrNotONNX) {
 			detail := strings.TrimPrefix(err.Error(), graphs.ErrNotONNX.Error()+": ")
 			err = fmt.Errorf("neither a PyTorch state_dict (zip or pickle) nor an ONNX model (%s)", detail)
@@ -138,8 +154,8 @@ func File(path string, o Options) (*Result, error) {
 	}
 	r.Notes = append(notes, r.Notes...)
 	h := sha256.New()
-	if zipFile != nil {
-		if _, err := io.Copy(h, io.NewSectionReader(zipFile, 0, st.Size())); err != nil {
+	if zipFile != nil || mapped {
+		if _, err := io.Copy(h, io.NewSectionReader(f, 0, st.Size())); err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
 	} else {
@@ -151,10 +167,12 @@ func File(path string, o Options) (*Result, error) {
 }
 
 // FromONNXBytes imports an ONNX model held in memory.
-func FromONNXBytes(data []byte, o Options) (*Result, error) { return fromONNX(data, o) }
+func FromONNXBytes(data []byte, o Options) (*Result, error) { return fromONNX(data, o, nil) }
 
-func fromONNX(data []byte, o Options) (*Result, error) {
-	m, err := graphs.ReadModel(data)
+// fromONNX imports the ONNX model data; release, if not nil, is given each
+// tensor's bytes once they are decoded (data mapped from a file).
+func fromONNX(data []byte, o Options, release func([]byte)) (*Result, error) {
+	m, err := graphs.ReadModelReleasing(data, release)
 	if err != nil {
 		return nil, err
 	}

@@ -49,52 +49,60 @@ func FromMagenta(c *model.Config, m map[string]*model.Tensor) (w model.Weights, 
 	}
 	w = model.Weights{}
 	for _, p := range parts {
-		kn, bn, _, _ := p.Tensors()
-		K, b := m[kn], m[bn]
-		if K == nil {
+		if !fromMagentaPart(p, m, w) {
 			absent = append(absent, p.Scope)
-			w[p.Canon+".weight"] = model.NewTensorOf([]int{p.Out, p.In})
-			w[p.Canon+".bias"] = model.NewTensorOf([]int{p.Out})
-			continue
 		}
-		if p.LSTM {
-			in, H := p.In, p.Out
-			wih, whh := model.NewTensorOf([]int{4 * H, in}), model.NewTensorOf([]int{4 * H, H})
-			bih, bhh := model.NewTensorOf([]int{4 * H}), model.NewTensorOf([]int{4 * H})
-			for g := range 4 {
-				for r := range H {
-					row, col := g*H+r, gateFrom[g]*H+r
-					for k := range in {
-						wih.Data[row*in+k] = K.Data[k*4*H+col]
-					}
-					for k := range H {
-						whh.Data[row*H+k] = K.Data[(in+k)*4*H+col]
-					}
-					bih.Data[row] = b.Data[col]
-					if g == 1 {
-						bih.Data[row] += forgetBias
-					}
-				}
-			}
-			w[p.Canon+".weight_ih"+p.Suffix], w[p.Canon+".weight_hh"+p.Suffix] = wih, whh
-			w[p.Canon+".bias_ih"+p.Suffix], w[p.Canon+".bias_hh"+p.Suffix] = bih, bhh
-			continue
-		}
-		in, out := p.In, p.Out
-		wt, bt := model.NewTensorOf([]int{out, in}), model.NewTensorOf([]int{out})
-		for o := range out {
-			row := o
-			if p.InitLayers > 0 {
-				row = initRow(o, p.InitLayers, out/(2*p.InitLayers))
-			}
-			for i := range in {
-				wt.Data[row*in+i] = K.Data[i*out+o]
-			}
-			bt.Data[row] = b.Data[o]
-		}
-		w[p.Canon+".weight"], w[p.Canon+".bias"] = wt, bt
 	}
 	return w, absent, nil
+}
+
+// fromMagentaPart converts part p of checked checkpoint tensors m into w;
+// false if the part is absent (an optional part: zeros).
+func fromMagentaPart(p magentaPart, m map[string]*model.Tensor, w model.Weights) bool {
+	kn, bn, _, _ := p.Tensors()
+	K, b := m[kn], m[bn]
+	if K == nil {
+		w[p.Canon+".weight"] = model.NewTensorOf([]int{p.Out, p.In})
+		w[p.Canon+".bias"] = model.NewTensorOf([]int{p.Out})
+		return false
+	}
+	if p.LSTM {
+		in, H := p.In, p.Out
+		wih, whh := model.NewTensorOf([]int{4 * H, in}), model.NewTensorOf([]int{4 * H, H})
+		bih, bhh := model.NewTensorOf([]int{4 * H}), model.NewTensorOf([]int{4 * H})
+		for g := range 4 {
+			for r := range H {
+				row, col := g*H+r, gateFrom[g]*H+r
+				for k := range in {
+					wih.Data[row*in+k] = K.Data[k*4*H+col]
+				}
+				for k := range H {
+					whh.Data[row*H+k] = K.Data[(in+k)*4*H+col]
+				}
+				bih.Data[row] = b.Data[col]
+				if g == 1 {
+					bih.Data[row] += forgetBias
+				}
+			}
+		}
+		w[p.Canon+".weight_ih"+p.Suffix], w[p.Canon+".weight_hh"+p.Suffix] = wih, whh
+		w[p.Canon+".bias_ih"+p.Suffix], w[p.Canon+".bias_hh"+p.Suffix] = bih, bhh
+		return true
+	}
+	in, out := p.In, p.Out
+	wt, bt := model.NewTensorOf([]int{out, in}), model.NewTensorOf([]int{out})
+	for o := range out {
+		row := o
+		if p.InitLayers > 0 {
+			row = initRow(o, p.InitLayers, out/(2*p.InitLayers))
+		}
+		for i := range in {
+			wt.Data[row*in+i] = K.Data[i*out+o]
+		}
+		bt.Data[row] = b.Data[o]
+	}
+	w[p.Canon+".weight"], w[p.Canon+".bias"] = wt, bt
+	return true
 }
 
 // ToMagenta converts canonical weights of c into a Magenta checkpoint's

@@ -76,17 +76,16 @@ func fromMagentaDir(dir string, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, absent, err := FromMagenta(c, read)
-	if err != nil {
+	w, absent, err := fromMagentaChecked(c, read)
+	if ce := (roundTripError{}); errors.As(err, &ce) {
+		return nil, fmt.Errorf("%s: %v", dir, err)
+	} else if err != nil {
 		return nil, fmt.Errorf("%s: %v", mpath, err)
 	}
 	for _, a := range absent {
 		notes = append(notes, fmt.Sprintf("the checkpoint has no %s (magenta.js never reads it): its weights are zeros, sigma = softplus(0) until fine-tuning learns it", a))
 	}
 	if err := w.Check(c); err != nil {
-		return nil, fmt.Errorf("%s: %v", dir, err)
-	}
-	if err := checkMagentaRoundTrip(c, w, read); err != nil {
 		return nil, fmt.Errorf("%s: %v", dir, err)
 	}
 	notes = append(notes, fmt.Sprintf("a %s model from %s (%s): sizes, layers and segments from the tensors' names and shapes; converted back, the weights reproduce every tensor of the checkpoint",
@@ -170,29 +169,51 @@ func magentaOptions(c *model.Config, o Options) ([]string, error) {
 	return notes, nil
 }
 
-// checkMagentaRoundTrip converts w back (ToMagenta) and requires every
-// tensor the checkpoint holds to come back bit for bit, but for the forget
-// gate's biases, which must come back as float32(float32(b+1)-1): the one
-// rounding of the conversion.
-func checkMagentaRoundTrip(c *model.Config, w model.Weights, read map[string]*model.Tensor) error {
-	if err := w.CheckShapes(c); err != nil {
-		return err
+// fromMagentaChecked is FromMagenta part by part, each part converted back
+// (checkMagentaPart) and its checkpoint tensors deleted from read before the
+// next: the checkpoint and the weights are not held whole at once.
+func fromMagentaChecked(c *model.Config, read map[string]*model.Tensor) (model.Weights, []string, error) {
+	parts := magentaLayout(c)
+	if err := checkMagentaTensors(parts, read); err != nil {
+		return nil, nil, err
 	}
-	// Part by part, so that at most one part's copy is held.
-	for _, p := range magentaLayout(c) {
-		for k, t := range toMagentaPart(p, w) {
-			orig, ok := read[t.Name]
-			if !ok {
-				continue // an optional part the checkpoint lacks
+	w := model.Weights{}
+	var absent []string
+	for _, p := range parts {
+		if !fromMagentaPart(p, read, w) {
+			absent = append(absent, p.Scope)
+			continue
+		}
+		if err := checkMagentaPart(p, w, read); err != nil {
+			return nil, nil, roundTripError{err}
+		}
+		kn, bn, _, _ := p.Tensors()
+		delete(read, kn)
+		delete(read, bn)
+	}
+	return w, absent, nil
+}
+
+// roundTripError is an error of checkMagentaPart.
+type roundTripError struct{ error }
+
+// checkMagentaPart converts part p of w back (toMagentaPart) and requires
+// every tensor the checkpoint holds to come back bit for bit, but for the
+// forget gate's biases, which must come back as float32(float32(b+1)-1):
+// the one rounding of the conversion.
+func checkMagentaPart(p magentaPart, w model.Weights, read map[string]*model.Tensor) error {
+	for k, t := range toMagentaPart(p, w) {
+		orig, ok := read[t.Name]
+		if !ok {
+			continue // an optional part the checkpoint lacks
+		}
+		for i, v := range t.Tensor.Data {
+			want := orig.Data[i]
+			if p.LSTM && k == 1 && i >= 2*p.Out && i < 3*p.Out {
+				want = float32(float32(want+forgetBias) - forgetBias)
 			}
-			for i, v := range t.Tensor.Data {
-				want := orig.Data[i]
-				if p.LSTM && k == 1 && i >= 2*p.Out && i < 3*p.Out {
-					want = float32(float32(want+forgetBias) - forgetBias)
-				}
-				if math.Float32bits(v) != math.Float32bits(want) {
-					return fmt.Errorf("converting the weights back changed tensor %s at %d: %v, not %v (an mvae bug)", t.Name, i, v, want)
-				}
+			if math.Float32bits(v) != math.Float32bits(want) {
+				return fmt.Errorf("converting the weights back changed tensor %s at %d: %v, not %v (an mvae bug)", t.Name, i, v, want)
 			}
 		}
 	}

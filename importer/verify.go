@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 
 	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/graphs"
@@ -66,6 +67,15 @@ func Verify(r *Result, gs Graphs, run GraphRunner, seed uint64, native Forwarder
 	v := &Verification{MaxDiff: map[string]float64{}, Batch: B, Runtime: "onnxruntime"}
 	ref := r.ONNX
 	v.Reference = "the imported ONNX graph"
+	if ref == nil && r.ONNXFile != "" {
+		// The caller did not give the graph (graphs.ExternalizeFile):
+		// read it whole.
+		b, err := os.ReadFile(r.ONNXFile)
+		if err != nil {
+			return nil, err
+		}
+		ref = b
+	}
 	if ref == nil {
 		full, err := gs(graphs.Full)
 		if err != nil {
@@ -78,7 +88,7 @@ func Verify(r *Result, gs Graphs, run GraphRunner, seed uint64, native Forwarder
 	if err != nil {
 		return nil, fmt.Errorf("running %s: %v", v.Reference, err)
 	}
-	if r.ONNX != nil {
+	if r.ONNX != nil || r.ONNXFile != "" {
 		full, err := gs(graphs.Full)
 		if err != nil {
 			return nil, err

@@ -10,10 +10,12 @@ import (
 
 // Trainer runs LossAndGrad over a batch split between goroutines (one per
 // CPU by default): each computes the mean loss of its share and its
-// gradients into its own buffers, which are then weighted by the share's
-// size and summed share by share, in the shares' order (never in the order
-// the goroutines finish), so that a run repeats bit for bit. The result
-// equals LossAndGrad on the whole batch up to float32 summation order.
+// gradients into its own buffers (the first share into the caller's g, so
+// that w workers hold w-1 extra sets of gradients, not w), which are then
+// weighted by the share's size and summed share by share, in the shares'
+// order (never in the order the goroutines finish), so that a run repeats
+// bit for bit. The result equals LossAndGrad on the whole batch up to
+// float32 summation order.
 type Trainer struct {
 	M       *Model
 	Workers int
@@ -38,8 +40,14 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 		ZeroGrads(g)
 		return t.M.LossAndGrad(x, eps, B, beta, freeBits, g)
 	}
-	for len(t.grads) < w {
+	for len(t.grads) < w-1 {
 		t.grads = append(t.grads, NewGrads(c))
+	}
+	share := func(k int) model.Weights { // the gradients of share k
+		if k == 0 {
+			return g
+		}
+		return t.grads[k-1]
 	}
 	parts := make([]LossParts, w)
 	errs := make([]error, w)
@@ -57,13 +65,12 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 		wg.Add(1)
 		go func(k, lo, n int) {
 			defer wg.Done()
-			ZeroGrads(t.grads[k])
-			parts[k], errs[k] = t.M.LossAndGrad(x[lo*T*D:(lo+n)*T*D], eps[lo*Z:(lo+n)*Z], n, beta, freeBits, t.grads[k])
+			ZeroGrads(share(k))
+			parts[k], errs[k] = t.M.LossAndGrad(x[lo*T*D:(lo+n)*T*D], eps[lo*Z:(lo+n)*Z], n, beta, freeBits, share(k))
 		}(k, lo, n)
 	}
 	wg.Wait()
 	var out LossParts
-	ZeroGrads(g)
 	for k := 0; k < w; k++ {
 		if errs[k] != nil {
 			return out, errs[k]
@@ -73,7 +80,16 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 		out.Reconstruction += parts[k].Reconstruction * f
 		out.KL += parts[k].KL * f
 		s := float32(f)
-		for name, gt := range t.grads[k] {
+		if k == 0 {
+			// s*g, rounded once: what adding s*g to zeros gives.
+			for _, gt := range g {
+				for i := range gt.Data {
+					gt.Data[i] *= s
+				}
+			}
+			continue
+		}
+		for name, gt := range t.grads[k-1] {
 			f32.Axpy(g[name].Data, s, gt.Data)
 		}
 	}

@@ -5,6 +5,8 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"slices"
 	"sync"
 
@@ -28,6 +30,7 @@ type ORT struct {
 	// first time Forward runs, not for generation.
 	bundle  *model.Bundle
 	opts    Options
+	dir     string // the graphs' weights files (graphs.ForBundleExternal), removed by Close
 	fullMu  sync.Mutex
 	full    *ort.DynamicAdvancedSession
 	fullErr error
@@ -58,8 +61,20 @@ func Open(b *model.Bundle, o Options) (*ORT, error) {
 	if o.DecodeOnly {
 		names = slices.DeleteFunc(names, func(n string) bool { return n == graphs.Encoder })
 	}
-	err := graphs.ForBundle(b, names, func(name string, onnx []byte) error {
-		s, err := newDynamicSession(onnx, graphs.Inputs(c, name), graphs.Outputs(c, name), o)
+	// Each graph's weights go to a file of a folder of the backend's own,
+	// which onnxruntime maps: no serialized graph holding every weight in
+	// Go's memory while onnxruntime reads it (seed-size generate: 4.9x the
+	// weights at the peak to 2.2x).
+	dir, err := os.MkdirTemp("", "mvae-ort-")
+	if err != nil {
+		return nil, err
+	}
+	r.dir = dir
+	err = graphs.ForBundleExternal(b, names, dir, func(name string, onnx []byte) error {
+		s, err := newDynamicSession(onnx, graphs.Inputs(c, name), graphs.Outputs(c, name), o, dir)
+		if c.NumParams() > 1<<24 {
+			debug.FreeOSMemory() // a big model's garbage of building the graph, before the next one
+		}
 		if err != nil {
 			err = fmt.Errorf("onnxruntime could not load graph %s: %v", name, err)
 			if b.Name() != "" {
@@ -79,14 +94,22 @@ func Open(b *model.Bundle, o Options) (*ORT, error) {
 
 // newDynamicSession loads a graph with the session options mvae uses: every
 // graph optimisation onnxruntime has (its default, said explicitly).
-func newDynamicSession(onnx []byte, ins, outs []string, o Options) (*ort.DynamicAdvancedSession, error) {
+func newDynamicSession(onnx []byte, ins, outs []string, o Options, dir string) (*ort.DynamicAdvancedSession, error) {
 	opts, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, err
 	}
 	defer opts.Destroy()
+	if err := opts.AddSessionConfigEntry("session.model_external_initializers_file_folder_path", dir); err != nil {
+		return nil, err
+	}
 	if err := opts.SetGraphOptimizationLevel(ort.GraphOptimizationLevelEnableAll); err != nil {
 		return nil, err
+	}
+	if o.NoPrepacking {
+		if err := opts.AddSessionConfigEntry("session.disable_prepacking", "1"); err != nil {
+			return nil, err
+		}
 	}
 	if o.NoSpinning {
 		if err := opts.AddSessionConfigEntry("session.intra_op.allow_spinning", "0"); err != nil {
@@ -125,6 +148,10 @@ func (r *ORT) Close() error {
 		}
 	}
 	r.enc, r.cond, r.full, r.dinit, r.step, r.bundle = nil, nil, nil, nil, nil, nil
+	if r.dir != "" {
+		errs = append(errs, os.RemoveAll(r.dir))
+		r.dir = ""
+	}
 	return errors.Join(errs...)
 }
 
@@ -271,8 +298,8 @@ func (r *ORT) fullSession() (*ort.DynamicAdvancedSession, error) {
 	w, err := r.bundle.Weights()
 	if err == nil {
 		var onnx []byte
-		if onnx, err = graphs.Build(r.cfg, w, graphs.Full); err == nil {
-			r.full, err = newDynamicSession(onnx, graphs.Inputs(r.cfg, graphs.Full), graphs.Outputs(r.cfg, graphs.Full), r.opts)
+		if onnx, err = graphs.BuildExternal(r.cfg, w, graphs.Full, r.dir); err == nil {
+			r.full, err = newDynamicSession(onnx, graphs.Inputs(r.cfg, graphs.Full), graphs.Outputs(r.cfg, graphs.Full), r.opts, r.dir)
 		}
 	}
 	if err != nil {

@@ -15,6 +15,11 @@ type Options struct {
 	// (session.intra_op.allow_spinning 0): on a machine whose cores other
 	// work shares, spinning threads steal the time the busy ones need.
 	NoSpinning bool
+	// NoPrepacking keeps onnxruntime from repacking the weights into copies
+	// of its own (session.disable_prepacking 1): it computes from the
+	// weights mapped from the graphs' files, slower, in about half the
+	// memory. For checks that run a big model a few times.
+	NoPrepacking bool
 }
 
 // ErrNotLoaded is returned by Encode and Forward of a backend opened with

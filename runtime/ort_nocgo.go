@@ -29,3 +29,8 @@ func OpenBackend(b *model.Bundle, o Options) (generate.Backend, error) { return 
 func RunGraph(onnx []byte, inputs, outputs []string, ins ...*npy.Array) ([]*npy.Array, error) {
 	return nil, ErrNoCgo
 }
+
+// RunGraphExternal needs cgo.
+func RunGraphExternal(dir string, onnx []byte, inputs, outputs []string, ins ...*npy.Array) ([]*npy.Array, error) {
+	return nil, ErrNoCgo
+}

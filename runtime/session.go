@@ -21,11 +21,21 @@ type Session struct {
 
 // NewSession loads an ONNX graph. Init must have succeeded.
 func NewSession(onnx []byte, inputs, outputs []string, threads int) (*Session, error) {
+	return newSession(onnx, inputs, outputs, threads, nil)
+}
+
+// newSession is NewSession with session config entries (key, value).
+func newSession(onnx []byte, inputs, outputs []string, threads int, entries [][2]string) (*Session, error) {
 	opts, err := ort.NewSessionOptions()
 	if err != nil {
 		return nil, err
 	}
 	defer opts.Destroy()
+	for _, kv := range entries {
+		if err := opts.AddSessionConfigEntry(kv[0], kv[1]); err != nil {
+			return nil, fmt.Errorf("onnxruntime session option %s: %v", kv[0], err)
+		}
+	}
 	if threads > 0 {
 		if err := opts.SetIntraOpNumThreads(threads); err != nil {
 			return nil, err
@@ -116,6 +126,23 @@ func destroy(vs []ort.Value) {
 // repeated work).
 func RunGraph(onnx []byte, inputs, outputs []string, ins ...*npy.Array) ([]*npy.Array, error) {
 	s, err := NewSession(onnx, inputs, outputs, 1)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Run(ins...)
+}
+
+// RunGraphExternal is RunGraph for a graph whose weights lie in files of
+// folder dir (graphs.BuildExternal). onnxruntime maps them from the files
+// and, with prepacking off, computes from the mapped pages: it holds no
+// copy of the weights, so a check of a big model adds little to the memory
+// of the process that holds the model.
+func RunGraphExternal(dir string, onnx []byte, inputs, outputs []string, ins ...*npy.Array) ([]*npy.Array, error) {
+	s, err := newSession(onnx, inputs, outputs, 1, [][2]string{
+		{"session.model_external_initializers_file_folder_path", dir},
+		{"session.disable_prepacking", "1"},
+	})
 	if err != nil {
 		return nil, err
 	}
