@@ -39,12 +39,16 @@ func ExternalizeFile(src, dir, location string, minBytes int) ([]byte, error) {
 		return nil, err
 	}
 	x := &externalizer{w: bufio.NewWriterSize(out, 64<<10), location: location, minBytes: minBytes}
-	model, err := rewriteFields(data, func(num protowire.Number, v []byte) ([]byte, bool, error) {
-		if num != 7 {
-			return nil, false, nil
-		}
-		g, err := rewriteFields(v, x.initializer)
-		return g, true, err
+	var model []byte
+	err = mapfile.Do(func() (err error) {
+		model, err = rewriteFields(data, func(num protowire.Number, v []byte) ([]byte, bool, error) {
+			if num != 7 {
+				return nil, false, nil
+			}
+			g, err := rewriteFields(v, x.initializer)
+			return g, true, err
+		})
+		return err
 	})
 	if err == nil {
 		err = x.w.Flush()

@@ -140,7 +140,10 @@ func File(path string, o Options) (*Result, error) {
 		if mapped {
 			release = mapfile.Release
 		}
-		r, err = fromONNX(data, o, release)
+		err = mapfile.Do(func() (err error) {
+			r, err = fromONNX(data, o, release)
+			return err
+		})
 		if err == nil && mapped {
 			r.ONNX, r.ONNXFile = nil, path // data is unmapped on return
 		}

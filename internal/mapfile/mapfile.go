@@ -3,7 +3,11 @@
 // they are touched, and Release hands back those a reader is done with.
 package mapfile
 
-import "os"
+import (
+	"errors"
+	"os"
+	"runtime/debug"
+)
 
 // Map returns the first size bytes of f, mapped read-only where the system
 // can map files (else read into memory). The bytes must not be changed, and
@@ -17,3 +21,23 @@ func Release(b []byte) { release(b) }
 
 // Unmap unmaps what Map returned.
 func Unmap(b []byte) error { return unmap(b) }
+
+// Do runs f, which reads memory that Map returned, on the calling
+// goroutine, and turns a fault on that memory into an error: a mapped file
+// that another process truncates makes reading its lost pages fault
+// (SIGBUS), which would otherwise crash the program. Any other panic goes
+// on.
+func Do(f func() error) (err error) {
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			if e, ok := r.(interface{ Addr() uintptr }); ok && e != nil {
+				err = errors.New("the file changed while it was read (it was truncated): read it again when nothing writes it")
+				return
+			}
+			panic(r)
+		}
+	}()
+	return f()
+}
