@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/musicvae-go/mvae/internal/testenv"
+	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
 	"github.com/musicvae-go/mvae/musicvae"
 )
@@ -83,7 +85,20 @@ func TestPageInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	srv := httptest.NewServer(apiServer(t, m))
+	mel, err := tinyMelody()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mel.Close()
+	// An attribute vector for the groove: far enough that it changes the grid.
+	busy := make([]float32, m.Config().ZSize)
+	for i := range busy {
+		busy[i] = float32(1 - 2*(i%2))
+	}
+	srv := httptest.NewServer(apiServer(
+		&testModel{Model: m, name: "groove", attributes: map[string][]float32{"busy": busy}},
+		&testModel{Model: mel, name: "melody"},
+	))
 	defer srv.Close()
 
 	downloads := t.TempDir()
@@ -338,4 +353,53 @@ func TestPageInChromium(t *testing.T) {
 		t.Fatalf("the downloaded %s holds no window", filepath.Base(file))
 	}
 	t.Logf("downloaded %s: %d bytes, %d windows", filepath.Base(file), len(got), win.N)
+
+	// An attribute slider, moved with the keyboard, shifts the groove.
+	before = tokens()
+	do("move the attribute slider", chromedp.Focus(chromedp.CSS(`#attributes input[data-name="busy"]`)), chromedp.KeyEvent(kb.End))
+	waitStatus("attribute", "Attribute busy 3: done.")
+	if tokens() == before {
+		t.Fatal("the attribute slider left the grid as it was")
+	}
+
+	// A melody model: the grid becomes a piano roll, a click adds a note,
+	// and it plays.
+	evalString("choose the melody model", `(() => { const s = document.getElementById('model');
+		s.value = 'melody'; s.dispatchEvent(new Event('change')); return s.value; })()`)
+	waitStatus("melody sample", "New sample: done.")
+	rows, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#grid .rowname')].map(e => e.textContent)`))
+	if err != nil || len(rows) < 24 || !pitchName.MatchString(rows[0]) {
+		t.Fatalf("the piano roll's rows are %q (%v)", rows, err)
+	}
+	if hits() == 0 {
+		t.Fatal("the melody shows no note")
+	}
+	// A melody has one note at a time: click a step where none starts.
+	cell = evalString("find an empty step", `(() => {
+		const steps = new Set([...document.querySelectorAll('#grid .cell.on')].map(c => c.dataset.s));
+		const c = [...document.querySelectorAll('#grid .cell:not(.hold)')].find(c => !steps.has(c.dataset.s));
+		return c ? c.dataset.r + ',' + c.dataset.s : ''; })()`)
+	if cell == "" {
+		t.Fatal("every step of the melody starts a note")
+	}
+	r, s, _ := strings.Cut(cell, ",")
+	n0 = hits()
+	do("add a note", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#grid .cell[data-r="%s"][data-s="%s"]`, r, s))))
+	if n := hits(); n != n0+1 {
+		t.Fatalf("a click on an empty cell of the piano roll: %d notes, then %d", n0, n)
+	}
+	do("play the melody", chromedp.Click(chromedp.ID("play")),
+		chromedp.Poll[chromedp.Void](`mvae.player.playing && mvae.player.ctx.state === 'running'`, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Sleep(200*time.Millisecond), chromedp.Click(chromedp.ID("play")))
+}
+
+var pitchName = regexp.MustCompile(`^[A-G]#?-?[0-9]$`)
+
+// tinyMelody is a tiny melody model with random weights (model.TinyFamilies).
+func tinyMelody() (*musicvae.Model, error) {
+	b, err := model.RandomBundle(model.TinyFamilies()["mel_2bar"], 1)
+	if err != nil {
+		return nil, err
+	}
+	return musicvae.Open(b, "melody")
 }

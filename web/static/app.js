@@ -57,7 +57,13 @@ function song() {
   return { tokens: state.current.tokens, T: m.steps, D: m.depth, rep: m.representation, stepsPerQuarter: m.steps_per_quarter };
 }
 
-function show(seq) {
+// show makes seq the current sequence: the grid, what plays and what
+// downloads. keepBase keeps the sequence that the attribute sliders shift.
+function show(seq, keepBase = false) {
+  if (!keepBase) {
+    state.attrBase = null;
+    document.querySelectorAll('#attributes input').forEach((e) => { e.value = 0; });
+  }
   state.current = { tokens: seq.tokens.slice(), z: seq.z ? seq.z.slice() : null };
   const s = song();
   grid.render(s);
@@ -66,7 +72,7 @@ function show(seq) {
 }
 
 function first(resp) {
-  const seqs = api.sequences(resp, state.model.steps, state.model.depth);
+  const seqs = api.sequences(resp);
   if (!seqs.length) throw new Error('the server sent no sequence');
   return seqs;
 }
@@ -82,7 +88,11 @@ function toggle(step, value) {
 }
 
 async function newSample() {
-  await run('New sample', async () => show(first(await api.sample(state.model.name, opts()))[0]));
+  await run('New sample', async () => {
+    const resp = await api.sample(state.model.name, opts());
+    show(first(resp)[0]);
+    return `New sample: done. Seed ${resp.seed ?? '?'}.`;
+  });
 }
 
 // zOf returns the latent vector of seq; an edited sequence has none.
@@ -113,6 +123,7 @@ function selectModel(name) {
     const id = `attr-${name.replace(/[^a-z0-9_-]/gi, '_')}`;
     div.innerHTML = `<label for="${id}"></label><input id="${id}" type="range" min="-3" max="3" step="0.25" value="0">`;
     div.querySelector('label').textContent = name;
+    div.querySelector('input').dataset.name = name;
     div.querySelector('input').addEventListener('change', (e) => attribute(name, parseFloat(e.target.value)));
     box.appendChild(div);
   }
@@ -120,10 +131,10 @@ function selectModel(name) {
 
 async function attribute(name, amount) {
   await run(`Attribute ${name} ${amount}`, async () => {
-    const base = state.attrBase && state.attrBase.z ? state.attrBase : state.current;
-    state.attrBase = { tokens: base.tokens, z: zOf(base) };
-    const seq = first(await api.decode(state.model.name, state.attrBase.z, { ...opts(), attribute: name, amount }))[0];
-    show({ tokens: seq.tokens, z: seq.z || state.attrBase.z });
+    if (!state.attrBase) state.attrBase = { tokens: state.current.tokens, z: zOf(state.current) };
+    document.querySelectorAll('#attributes input').forEach((e) => { if (e.dataset.name !== name) e.value = 0; });
+    const seq = first(await api.decode(state.model.name, state.attrBase.z, { ...opts(), temperature: 0, attribute: name, amount }))[0];
+    show({ tokens: seq.tokens, z: seq.z }, true);
   });
 }
 
