@@ -36,6 +36,7 @@ func NewApp() *ucli.App {
 			parityCommand(),
 			evaluateCommand(),
 			benchCommand(),
+			serveCommand(),
 		}, append(append(runCommands(), opsCommands()...), trainCommands()...)...),
 		EnableBashCompletion: true,
 		Writer:               os.Stdout,

@@ -22,6 +22,8 @@ import (
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
 	"github.com/musicvae-go/mvae/musicvae"
+	"github.com/musicvae-go/mvae/serve"
+	"github.com/musicvae-go/mvae/web"
 )
 
 // chromium returns Debian's chromium, or skips (fails in CI).
@@ -73,7 +75,7 @@ func uploadFile(t *testing.T, m *musicvae.Model) string {
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // TestPageInChromium uses the page as a musician would, in headless
-// Chromium against the server on loopback: load it, sample, see hits, edit
+// Chromium against the real server (package serve) on loopback: load it, sample, see hits, edit
 // a cell, play (the AudioContext runs, the playhead moves), upload a MIDI
 // file (file picker and a dropped file), move the interpolation slider,
 // click the four-corner pad, ask for a similar groove, and download the
@@ -95,10 +97,16 @@ func TestPageInChromium(t *testing.T) {
 	for i := range busy {
 		busy[i] = float32(1 - 2*(i%2))
 	}
-	srv := httptest.NewServer(apiServer(
-		&testModel{Model: m, name: "groove", attributes: map[string][]float32{"busy": busy}},
-		&testModel{Model: mel, name: "melody"},
-	))
+	groove, melody := serve.NewModel("groove", m), serve.NewModel("melody", mel)
+	if err := groove.AddAttribute("busy", busy); err != nil {
+		t.Fatal(err)
+	}
+	api, err := serve.New(serve.Options{Models: []*serve.Model{groove, melody}, Page: web.FS()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer api.Close()
+	srv := httptest.NewServer(api.Handler())
 	defer srv.Close()
 
 	downloads := t.TempDir()
