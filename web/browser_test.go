@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -310,7 +311,12 @@ func TestPageInChromium(t *testing.T) {
 		t.Fatal("the dropped file decodes to other tokens than the same file uploaded")
 	}
 
-	// Interpolation: A = the upload, B = a new sample; the slider's end is B.
+	// Interpolation: A = the upload, edited (the page encodes the edit as
+	// the file it downloads as), B = a new sample; the slider's end is B.
+	do("edit the upload", chromedp.Click(chromedp.CSS(`#grid .cell[data-r="2"][data-s="3"]`)))
+	if evalString("the edit's latent vector", `String(mvae.state.current.z)`) != "null" {
+		t.Fatal("an edited groove keeps the latent vector of the groove before the edit")
+	}
 	do("set A", chromedp.Click(chromedp.ID("setA")))
 	waitStatus("set A", "A = current: done.")
 	do("new B", chromedp.Click(chromedp.ID("newB")),
@@ -335,6 +341,7 @@ func TestPageInChromium(t *testing.T) {
 	waitStatus("similar", "Similar: done.")
 
 	// Download: the tokens shown as a MIDI file that music/ reads back.
+	shown := tokens()
 	do("download", chromedp.Click(chromedp.ID("download")))
 	waitStatus("download", "Download MIDI: done.")
 	var file string
@@ -360,7 +367,14 @@ func TestPageInChromium(t *testing.T) {
 	if win.N == 0 {
 		t.Fatalf("the downloaded %s holds no window", filepath.Base(file))
 	}
-	t.Logf("downloaded %s: %d bytes, %d windows", filepath.Base(file), len(got), win.N)
+	var want []float32
+	if err := json.Unmarshal([]byte(shown), &want); err != nil {
+		t.Fatal(err)
+	}
+	if h, w := grooveHits(win.Window(0)), grooveHits(want); h != w {
+		t.Fatalf("the downloaded file's hits:\n%s\nthe page's:\n%s", h, w)
+	}
+	t.Logf("downloaded %s: %d bytes, %d windows, the hits shown", filepath.Base(file), len(got), win.N)
 
 	// An attribute slider, moved with the keyboard, shifts the groove.
 	before = tokens()
@@ -399,6 +413,23 @@ func TestPageInChromium(t *testing.T) {
 	do("play the melody", chromedp.Click(chromedp.ID("play")),
 		chromedp.Poll[chromedp.Void](`mvae.player.playing && mvae.player.ctx.state === 'running'`, chromedp.WithPollingTimeout(10*time.Second)),
 		chromedp.Sleep(200*time.Millisecond), chromedp.Click(chromedp.ID("play")))
+}
+
+// grooveHits draws the hits of groove tokens, a line a drum class.
+func grooveHits(x []float32) string {
+	const D = 3 * music.NumDrumClasses
+	var b strings.Builder
+	for r := range music.NumDrumClasses {
+		for s := 0; s < len(x)/D; s++ {
+			if x[s*D+r] > 0.5 {
+				b.WriteByte('x')
+			} else {
+				b.WriteByte('.')
+			}
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 var pitchName = regexp.MustCompile(`^[A-G]#?-?[0-9]$`)

@@ -95,10 +95,17 @@ async function newSample() {
   });
 }
 
-// zOf returns the latent vector of seq; an edited sequence has none.
-function zOf(seq) {
-  if (seq && seq.z) return seq.z;
-  throw new Error('this sequence has no latent vector (edited): sample, upload or pick one first');
+// zOf returns the latent vector of seq. An edited sequence has lost its
+// own: it is encoded as the file it downloads as (/api/midi, then
+// /api/encode), and keeps the vector.
+async function zOf(seq) {
+  if (seq.z) return seq.z;
+  const name = state.model.name;
+  const file = new File([await api.midi(name, seq.tokens, bpm())], 'edited.mid', { type: 'audio/midi' });
+  const zs = api.latents(await api.encode(name, file));
+  if (!zs.length) throw new Error('the edited sequence has no note to encode');
+  seq.z = zs[0];
+  return seq.z;
 }
 
 async function loadModels() {
@@ -131,7 +138,7 @@ function selectModel(name) {
 
 async function attribute(name, amount) {
   await run(`Attribute ${name} ${amount}`, async () => {
-    if (!state.attrBase) state.attrBase = { tokens: state.current.tokens, z: zOf(state.current) };
+    if (!state.attrBase) state.attrBase = { tokens: state.current.tokens, z: await zOf(state.current) };
     document.querySelectorAll('#attributes input').forEach((e) => { if (e.dataset.name !== name) e.value = 0; });
     const seq = first(await api.decode(state.model.name, state.attrBase.z, { ...opts(), temperature: 0, attribute: name, amount }))[0];
     show({ tokens: seq.tokens, z: seq.z }, true);
@@ -149,8 +156,8 @@ async function upload(file) {
   });
 }
 
-function setAB(which, seq) {
-  state[which] = { tokens: seq.tokens.slice(), z: zOf(seq).slice() };
+async function setAB(which, seq) {
+  state[which] = { tokens: seq.tokens.slice(), z: (await zOf(seq)).slice() };
   state.line = null;
   $('abinfo').textContent = `A: ${state.a ? 'set' : 'not set'}, B: ${state.b ? 'set' : 'not set'}.`;
   if (state.a && state.b) return interpolateAB();
@@ -187,7 +194,7 @@ async function ensureCorners() {
   if (state.corners) return;
   const o = opts();
   const zs = [];
-  for (let i = 0; i < 4; i++) zs.push(zOf(first(await api.sample(state.model.name, { ...o, seed: o.seed + i }))[0]));
+  for (let i = 0; i < 4; i++) zs.push(first(await api.sample(state.model.name, { ...o, seed: o.seed + i }))[0].z);
   state.corners = zs;
 }
 
@@ -281,7 +288,7 @@ function wire() {
   $('setB').addEventListener('click', () => run('B = current', () => setAB('b', state.current)));
   $('newB').addEventListener('click', () => run('B = new sample', async () => {
     const seq = first(await api.sample(state.model.name, opts()))[0];
-    if (!state.a) setAB('a', state.current);
+    if (!state.a) await setAB('a', state.current);
     await setAB('b', seq);
   }));
   $('interp').addEventListener('input', moveSlider);
