@@ -412,7 +412,14 @@ func TestPageInChromium(t *testing.T) {
 	}
 	do("play the melody", chromedp.Click(chromedp.ID("play")),
 		chromedp.Poll[chromedp.Void](`mvae.player.playing && mvae.player.ctx.state === 'running'`, chromedp.WithPollingTimeout(10*time.Second)),
-		chromedp.Sleep(200*time.Millisecond), chromedp.Click(chromedp.ID("play")))
+		chromedp.Sleep(200*time.Millisecond))
+	if png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(shot), "serve-melody.png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	do("stop the melody", chromedp.Click(chromedp.ID("play")))
 }
 
 // grooveHits draws the hits of groove tokens, a line a drum class.

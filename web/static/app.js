@@ -119,7 +119,10 @@ async function loadModels() {
 function selectModel(name) {
   state.model = state.models.find((m) => m.name === name);
   state.a = state.b = state.line = state.corners = null;
+  state.pad = null;
   $('interp').disabled = true;
+  $('interp').value = 0;
+  $('padpoint').style.display = 'none';
   $('abinfo').textContent = 'A and B: not set.';
   const box = $('attributes');
   box.querySelectorAll('.attr').forEach((e) => e.remove());

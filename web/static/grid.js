@@ -57,7 +57,7 @@ export class Grid {
       for (const n of ns) { lo = Math.min(lo, n.pitch); hi = Math.max(hi, n.pitch); }
       lo = Math.max(21, lo - 2); hi = Math.min(108, Math.max(hi + 2, lo + 23));
       rows = [];
-      for (let p = hi; p >= lo; p--) rows.push({ label: pitchName(p), value: p });
+      for (let p = hi; p >= lo; p--) rows.push({ label: pitchName(p), value: p, black: [1, 3, 6, 8, 10].includes(p % 12) });
       for (const n of ns) {
         const r = hi - n.pitch;
         on.set(`${r},${n.step}`, 1);
@@ -87,7 +87,8 @@ export class Grid {
         c.setAttribute('role', 'gridcell');
         c.tabIndex = -1;
         c.dataset.r = r; c.dataset.s = s; c.dataset.v = row.value;
-        if (s % stepsPerQuarter === 0) c.classList.add('beat');
+        if (row.black) c.classList.add('black');
+        else if (s % stepsPerQuarter === 0) c.classList.add('beat');
         if (s % bar === 0) c.classList.add('bar');
         const v = on.get(`${r},${s}`);
         if (v === 'hold') c.classList.add('hold');
