@@ -78,13 +78,13 @@ export class Grid {
       const name = document.createElement('div');
       name.className = 'rowname';
       name.textContent = row.label;
-      name.setAttribute('role', 'rowheader');
+      name.setAttribute('aria-hidden', 'true');
       frag.appendChild(name);
       const line = [];
       for (let s = 0; s < T; s++) {
         const c = document.createElement('div');
         c.className = 'cell';
-        c.setAttribute('role', 'gridcell');
+        c.setAttribute('role', 'button');
         c.tabIndex = -1;
         c.dataset.r = r; c.dataset.s = s; c.dataset.v = row.value;
         if (row.black) c.classList.add('black');
@@ -96,7 +96,8 @@ export class Grid {
           c.classList.add('on');
           c.style.setProperty('--v', (0.3 + 0.7 * Math.max(0, Math.min(1, v))).toFixed(2));
         }
-        c.setAttribute('aria-label', `${row.label}, step ${s + 1}${v !== undefined && v !== 'hold' ? ', on' : ''}`);
+        c.setAttribute('aria-label', `${row.label}, step ${s + 1}`);
+        c.setAttribute('aria-pressed', String(v !== undefined && v !== 'hold'));
         line.push(c);
         frag.appendChild(c);
       }
