@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -88,21 +89,18 @@ func TestPageInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	mel, err := tinyMelody()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mel.Close()
+	mel, drums, trio := tiny(t, "mel_2bar"), tiny(t, "drums_2bar"), tiny(t, "trio_hier")
 	// An attribute vector for the groove: far enough that it changes the grid.
 	busy := make([]float32, m.Config().ZSize)
 	for i := range busy {
 		busy[i] = float32(1 - 2*(i%2))
 	}
-	groove, melody := serve.NewModel("groove", m), serve.NewModel("melody", mel)
+	groove := serve.NewModel("groove", m)
 	if err := groove.AddAttribute("busy", busy); err != nil {
 		t.Fatal(err)
 	}
-	api, err := serve.New(serve.Options{Models: []*serve.Model{groove, melody}, Page: web.FS()})
+	models := []*serve.Model{groove, serve.NewModel("melody", mel), serve.NewModel("drums", drums), serve.NewModel("trio", trio)}
+	api, err := serve.New(serve.Options{Models: models, Page: web.FS()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,9 +202,9 @@ func TestPageInChromium(t *testing.T) {
 		chromedp.Poll[chromedp.Void](`document.body.dataset.ready === 'true'`, chromedp.WithPollingTimeout(30*time.Second)),
 	)
 	waitStatus("first sample", "Loading models: done.")
-	models, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#model option')].map(o => o.value)`))
-	if err != nil || len(models) == 0 {
-		t.Fatalf("the model menu is empty (%v)", err)
+	names, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#model option')].map(o => o.value)`))
+	if err != nil || len(names) != len(models) {
+		t.Fatalf("the model menu holds %q (%v); want the %d models served", names, err, len(models))
 	}
 	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#grid .rowname')].map(e => e.textContent)`))
 	if err != nil || len(rows) != music.NumDrumClasses || rows[0] != music.DrumClassNames[0] {
@@ -420,6 +418,29 @@ func TestPageInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	do("stop the melody", chromedp.Click(chromedp.ID("play")))
+
+	// Magenta's drums (one class a set of hits) and trio (lead, bass and
+	// drums, one under the other): a click on an empty kick cell adds a hit.
+	for _, c := range []struct{ model, first, kick string }{{"drums", "kick", "kick"}, {"trio", "lead ", "drums kick"}} {
+		evalString("choose "+c.model, fmt.Sprintf(`(() => { const s = document.getElementById('model');
+			s.value = %q; s.dispatchEvent(new Event('change')); return s.value; })()`, c.model))
+		waitStatus(c.model+" sample", "New sample: done.")
+		rows, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#grid .rowname')].map(e => e.textContent)`))
+		if err != nil || len(rows) == 0 || !strings.HasPrefix(rows[0], c.first) || !slices.Contains(rows, c.kick) {
+			t.Fatalf("%s: the grid's rows are %q (%v)", c.model, rows, err)
+		}
+		kick := slices.Index(rows, c.kick)
+		cell = evalString("find an empty kick cell", fmt.Sprintf(`(() => { const c = document.querySelector('#grid .cell[data-r="%d"]:not(.on)');
+			return c ? c.dataset.s : ''; })()`, kick))
+		if cell == "" {
+			t.Fatalf("%s: no empty kick cell", c.model)
+		}
+		n0 = hits()
+		do("add a kick", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#grid .cell[data-r="%d"][data-s="%s"]`, kick, cell))))
+		if n := hits(); n != n0+1 {
+			t.Fatalf("%s: a click on an empty kick cell: %d hits, then %d", c.model, n0, n)
+		}
+	}
 }
 
 // grooveHits draws the hits of groove tokens, a line a drum class.
@@ -441,11 +462,16 @@ func grooveHits(x []float32) string {
 
 var pitchName = regexp.MustCompile(`^[A-G]#?-?[0-9]$`)
 
-// tinyMelody is a tiny melody model with random weights (model.TinyFamilies).
-func tinyMelody() (*musicvae.Model, error) {
-	b, err := model.RandomBundle(model.TinyFamilies()["mel_2bar"], 1)
+// tiny is a model of model.TinyFamilies with random weights.
+func tiny(t *testing.T, family string) *musicvae.Model {
+	b, err := model.RandomBundle(model.TinyFamilies()[family], 1)
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	return musicvae.Open(b, "melody")
+	m, err := musicvae.Open(b, family)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
 }

@@ -77,10 +77,10 @@ function first(resp) {
   return seqs;
 }
 
-function toggle(step, value) {
+function toggle(step, value, partIndex) {
   if (!state.current) return;
   const m = state.model;
-  const part = parts(m.representation)[0];
+  const part = parts(m.representation)[partIndex];
   if (part.kind === 'melody') toggleNote(state.current.tokens, m.steps, m.depth, part, step, value);
   else toggleDrum(state.current.tokens, m.depth, part, step, value);
   state.current.z = null; // the edit leaves the latent vector behind

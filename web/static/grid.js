@@ -4,17 +4,19 @@
 
 import { DRUMS, drumHits, notes, parts, pitchName } from './seq.js';
 
+const PART_NAMES = ['lead', 'bass', 'drums'];
+
 export class Grid {
   constructor(el, onToggle) {
     this.el = el;
-    this.onToggle = onToggle; // (step, rowValue) => void
+    this.onToggle = onToggle; // (step, row value, part index) => void
     this.cells = []; // [row][step]
     this.focus = { row: 0, step: 0 };
     el.addEventListener('click', (e) => {
       const c = e.target.closest('.cell');
       if (!c) return;
       this.focus = { row: +c.dataset.r, step: +c.dataset.s };
-      this.onToggle(+c.dataset.s, +c.dataset.v);
+      this.onToggle(+c.dataset.s, +c.dataset.v, +c.dataset.p);
     });
     el.addEventListener('keydown', (e) => this.key(e));
   }
@@ -29,7 +31,7 @@ export class Grid {
       case 'ArrowRight': step = Math.min(T - 1, step + 1); break;
       case 'ArrowUp': row = Math.max(0, row - 1); break;
       case 'ArrowDown': row = Math.min(rows - 1, row + 1); break;
-      case ' ': case 'Enter': e.preventDefault(); this.focus = { row, step }; this.onToggle(step, +c.dataset.v); this.cells[row][step].focus(); return;
+      case ' ': case 'Enter': e.preventDefault(); this.focus = { row, step }; this.onToggle(step, +c.dataset.v, +c.dataset.p); this.cells[row][step].focus(); return;
       default: return;
     }
     e.preventDefault();
@@ -48,25 +50,28 @@ export class Grid {
   // render draws song = {tokens, T, D, rep, stepsPerQuarter}.
   render(song) {
     const { tokens, T, D, rep, stepsPerQuarter } = song;
-    const part = parts(rep)[0];
-    let rows; // [{label, value}]
+    const rows = []; // [{label, value, part, black}]
     const on = new Map(); // "row,step" → shade or 'hold'
-    if (part.kind === 'melody') {
-      const ns = notes(tokens, T, D, part);
-      let lo = 60, hi = 72;
-      for (const n of ns) { lo = Math.min(lo, n.pitch); hi = Math.max(hi, n.pitch); }
-      lo = Math.max(21, lo - 2); hi = Math.min(108, Math.max(hi + 2, lo + 23));
-      rows = [];
-      for (let p = hi; p >= lo; p--) rows.push({ label: pitchName(p), value: p, black: [1, 3, 6, 8, 10].includes(p % 12) });
-      for (const n of ns) {
-        const r = hi - n.pitch;
-        on.set(`${r},${n.step}`, 1);
-        for (let k = 1; k < n.length && n.step + k < T; k++) on.set(`${r},${n.step + k}`, 'hold');
+    const all = parts(rep);
+    all.forEach((part, pi) => {
+      const prefix = all.length > 1 ? `${PART_NAMES[pi]} ` : '';
+      const first = rows.length;
+      if (part.kind === 'melody') {
+        const ns = notes(tokens, T, D, part);
+        let lo = 60, hi = 72;
+        for (const n of ns) { lo = Math.min(lo, n.pitch); hi = Math.max(hi, n.pitch); }
+        lo = Math.max(21, lo - 2); hi = Math.min(108, Math.max(hi + 2, lo + 23));
+        for (let p = hi; p >= lo; p--) rows.push({ label: prefix + pitchName(p), value: p, part: pi, black: [1, 3, 6, 8, 10].includes(p % 12) });
+        for (const n of ns) {
+          const r = first + hi - n.pitch;
+          on.set(`${r},${n.step}`, 1);
+          for (let k = 1; k < n.length && n.step + k < T; k++) on.set(`${r},${n.step + k}`, 'hold');
+        }
+      } else {
+        DRUMS.forEach((label, i) => rows.push({ label: prefix + label, value: i, part: pi }));
+        for (const h of drumHits(tokens, T, D, part)) on.set(`${first + h.row},${h.step}`, h.velocity);
       }
-    } else {
-      rows = DRUMS.map((label, i) => ({ label, value: i }));
-      for (const h of drumHits(tokens, T, D, part)) on.set(`${h.row},${h.step}`, h.velocity);
-    }
+    });
     const el = this.el;
     el.replaceChildren();
     el.style.gridTemplateColumns = `92px repeat(${T}, minmax(9px, 1fr))`;
@@ -86,7 +91,7 @@ export class Grid {
         c.className = 'cell';
         c.setAttribute('role', 'button');
         c.tabIndex = -1;
-        c.dataset.r = r; c.dataset.s = s; c.dataset.v = row.value;
+        c.dataset.r = r; c.dataset.s = s; c.dataset.v = row.value; c.dataset.p = row.part;
         if (row.black) c.classList.add('black');
         else if (s % stepsPerQuarter === 0) c.classList.add('beat');
         if (s % bar === 0) c.classList.add('bar');
