@@ -187,8 +187,11 @@ func (s *Server) handleSample(w http.ResponseWriter, r *http.Request) error {
 	}
 	sr := &sampleReq{ctx: r.Context(), n: n, reply: make(chan sampleReply, 1), key: batchKey{
 		temperature: o.Temperature, attribute: req.Attribute, amount: o.Amount,
-		seeded: req.Seed != nil, seed: o.Seed,
+		seeded: req.Seed != nil,
 	}}
+	if req.Seed != nil {
+		sr.key.seed = o.Seed
+	}
 	if err := m.b.submit(sr); err != nil {
 		return err
 	}

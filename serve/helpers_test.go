@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -173,6 +172,6 @@ func healthy(t testing.TB, base string) {
 func isRefusal(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, os.ErrDeadlineExceeded) || strings.Contains(err.Error(), "connection reset") ||
+		strings.Contains(err.Error(), "connection reset") ||
 		strings.Contains(err.Error(), "server closed")
 }

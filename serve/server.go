@@ -30,19 +30,53 @@ type Limits struct {
 	MaxWindows int           // windows an encode returns, or /api/midi writes
 	Timeout    time.Duration // of every API request
 	Queue      int           // sample requests waiting for a batch, per model; and other calls waiting for a model
-	Window     time.Duration // how long a batcher waits for more requests
+	Window     time.Duration // how long a batcher waits for more requests (< 0: not at all)
 	MaxBatch   int           // sequences of one batch
 }
 
 // DefaultLimits are the limits of `mvae serve`.
 var DefaultLimits = Limits{
 	MaxBody: 1 << 20, MaxN: 64, MaxSteps: 64, MaxGrid: 256, MaxWindows: 64,
-	Timeout: 30 * time.Second, Queue: 256, Window: 3 * time.Millisecond, MaxBatch: 64,
+	Timeout: 30 * time.Second, Queue: 256, Window: 2 * time.Millisecond, MaxBatch: 16,
+}
+
+// fill gives each zero limit its default.
+func (l *Limits) fill() {
+	d := DefaultLimits
+	orDefault(&l.MaxBody, d.MaxBody)
+	orDefault(&l.MaxN, d.MaxN)
+	orDefault(&l.MaxSteps, d.MaxSteps)
+	orDefault(&l.MaxGrid, d.MaxGrid)
+	orDefault(&l.MaxWindows, d.MaxWindows)
+	orDefault(&l.Timeout, d.Timeout)
+	orDefault(&l.Queue, d.Queue)
+	orDefault(&l.MaxBatch, d.MaxBatch)
+	if l.Window < 0 {
+		l.Window = 0 // no waiting: a batch is what queued while the last one ran
+	} else if l.Window == 0 {
+		l.Window = d.Window
+	}
+}
+
+func orDefault[T int | int64 | time.Duration](v *T, d T) {
+	if *v <= 0 {
+		*v = d
+	}
 }
 
 // Timeouts of the HTTP server, against slow clients (slowloris).
 type Timeouts struct {
 	ReadHeader, Read, Write, Idle, Shutdown time.Duration
+}
+
+// fill gives each zero timeout its default.
+func (t *Timeouts) fill() {
+	d := DefaultTimeouts
+	orDefault(&t.ReadHeader, d.ReadHeader)
+	orDefault(&t.Read, d.Read)
+	orDefault(&t.Write, d.Write)
+	orDefault(&t.Idle, d.Idle)
+	orDefault(&t.Shutdown, d.Shutdown)
 }
 
 // DefaultTimeouts are the timeouts of `mvae serve`.
@@ -86,12 +120,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("serve: no model to serve")
 	}
 	s := &Server{opts: opts, lim: opts.Limits, models: map[string]*Model{}, met: newMetrics(), log: opts.Logger}
-	if s.lim == (Limits{}) {
-		s.lim = DefaultLimits
-	}
-	if s.opts.Timeouts == (Timeouts{}) {
-		s.opts.Timeouts = DefaultTimeouts
-	}
+	s.lim.fill()
+	s.opts.Timeouts.fill()
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
