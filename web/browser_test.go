@@ -198,7 +198,7 @@ func TestPageInChromium(t *testing.T) {
 	// Load: the page fetches the models and shows a first sample.
 	do("load the page",
 		downloadTo,
-		chromedp.Navigate(srv.URL+"/"),
+		chromedp.Navigate(srv.URL+"/?model=groove&seed=1&temperature=0.9"),
 		chromedp.Poll[chromedp.Void](`document.body.dataset.ready === 'true'`, chromedp.WithPollingTimeout(30*time.Second)),
 	)
 	waitStatus("first sample", "Loading models: done.")
@@ -212,6 +212,9 @@ func TestPageInChromium(t *testing.T) {
 	}
 	if hits() == 0 {
 		t.Fatal("the first sample shows no hit")
+	}
+	if got := evalString("the seed field", `document.getElementById('seed').value`); got != "1" {
+		t.Fatalf("the page's ?seed=1 gave a seed field of %q", got)
 	}
 
 	// New sample, at a seed: the grid changes.

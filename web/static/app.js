@@ -316,8 +316,21 @@ function wire() {
   });
 }
 
+// fromURL fills the controls from the page's query (?model=groove&seed=7&
+// temperature=0.8&bpm=100): a link that reproduces a sample.
+function fromURL() {
+  const q = new URLSearchParams(location.search);
+  for (const id of ['seed', 'temperature', 'bpm']) if (q.has(id)) $(id).value = q.get(id);
+  return q.get('model');
+}
+
 wire();
+const wanted = fromURL();
 run('Loading models', async () => {
   await loadModels();
+  if (wanted && state.models.some((m) => m.name === wanted)) {
+    $('model').value = wanted;
+    selectModel(wanted);
+  }
   await newSample();
 }).then(() => { document.body.dataset.ready = 'true'; });
