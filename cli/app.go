@@ -39,6 +39,7 @@ func NewApp() *ucli.App {
 			plotCommand(),
 			completionCommand(),
 			quantizeCommand(),
+			serveCommand(),
 		}, append(append(runCommands(), opsCommands()...), trainCommands()...)...),
 		EnableBashCompletion: true,
 		Action:               unknownCommand,
