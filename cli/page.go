@@ -1,6 +1,10 @@
 package cli
 
-import "io/fs"
+import (
+	"io/fs"
 
-// pageFS is the web page mvae serve mounts at / (nil: serve's placeholder).
-func pageFS() fs.FS { return nil }
+	"github.com/musicvae-go/mvae/web"
+)
+
+// pageFS is the web page mvae serve mounts at / (package web).
+func pageFS() fs.FS { return web.FS() }
