@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/musicvae-go/mvae/runtime"
 )
 
 // TestMain lets a test run this binary as mvae (MVAE_TEST_MAIN=1; the
@@ -26,10 +28,23 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestServeSIGTERM starts mvae serve, sends SIGTERM while a request is in
-// flight, and checks that the request is answered and mvae exits 0.
+// TestServeSIGTERM starts mvae serve on each runtime (onnxruntime where it
+// is found), sends SIGTERM while a request is in flight, and checks that
+// the request is answered and mvae exits 0.
 func TestServeSIGTERM(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "serve", "--addr", "127.0.0.1:0")
+	rts := []string{"native"}
+	if _, err := runtime.Init(""); err == nil {
+		rts = append(rts, "ort")
+	} else {
+		t.Logf("onnxruntime not found (%v): native only", err)
+	}
+	for _, rt := range rts {
+		t.Run(rt, func(t *testing.T) { serveSIGTERM(t, rt) })
+	}
+}
+
+func serveSIGTERM(t *testing.T, rt string) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$", "--", "serve", "--addr", "127.0.0.1:0", "--runtime", rt)
 	cmd.Env = append(os.Environ(), "MVAE_TEST_MAIN=1")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
