@@ -296,3 +296,25 @@ func TestOverload(t *testing.T) {
 	}
 	healthy(t, base)
 }
+
+// TestRequestTimeout gives requests 1 ms: a sample that takes longer is
+// answered 503 with code timeout, and the server serves on.
+func TestRequestTimeout(t *testing.T) {
+	s := newServer(t, []Spec{{Name: "groove", Path: "default"}}, nil, Options{Limits: Limits{Timeout: time.Millisecond}})
+	base, _ := listen(t, s)
+	c := &http.Client{Timeout: 30 * time.Second}
+	resp, err := c.Post(base+"/api/sample", "application/json", strings.NewReader(`{"n":64}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || errorCode(t, data) != codeTimeout {
+		t.Fatalf("a sample past its timeout: %s %v %s", resp.Status, resp.Header, data)
+	}
+	resp, err = c.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz after a timeout: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
