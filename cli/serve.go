@@ -12,6 +12,7 @@ import (
 
 	ucli "github.com/urfave/cli/v2"
 
+	"github.com/musicvae-go/mvae/internal/fsutil"
 	"github.com/musicvae-go/mvae/musicvae"
 	"github.com/musicvae-go/mvae/serve"
 )
@@ -96,6 +97,7 @@ func runServe(c *ucli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	fsutil.KeepSignals() // serve shuts down gracefully, and leaves no temporary file
 	fmt.Fprintf(c.App.ErrWriter, "mvae serve: http://%s/ (%d model(s)); Ctrl-C stops\n", ln.Addr(), len(models))
 	return srv.Serve(ctx, ln)
 }

@@ -251,3 +251,70 @@ func TestShutdownDuringLoad(t *testing.T) {
 		t.Fatalf("%d answered and %d refused: the shutdown did not happen under load", answered.Load(), refused.Load())
 	}
 }
+
+// TestOverload fills a queue of one: the requests it cannot hold are
+// refused with 429 and Retry-After, the others answered, and the server
+// serves on.
+func TestOverload(t *testing.T) {
+	s := newServer(t, []Spec{{Name: "groove", Path: "default"}}, nil, Options{Limits: Limits{Queue: 1, Window: -1, MaxBatch: 1}})
+	base, _ := listen(t, s)
+	c := &http.Client{Timeout: 30 * time.Second}
+	var ok, refused atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			path, body := "/api/sample", `{"n":32}`
+			if i%2 == 1 {
+				path, body = "/api/decode", `{"z":`+jsonOf(make([]float32, 64))+`}`
+			}
+			resp, err := c.Post(base+path, "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			data, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			switch resp.StatusCode {
+			case http.StatusOK:
+				ok.Add(1)
+			case http.StatusTooManyRequests:
+				if resp.Header.Get("Retry-After") == "" || errorCode(t, data) != codeOverloaded {
+					t.Errorf("429 without Retry-After or code: %v %s", resp.Header, data)
+				}
+				refused.Add(1)
+			default:
+				t.Errorf("%s: %s %.200s", path, resp.Status, data)
+			}
+		}()
+	}
+	wg.Wait()
+	t.Logf("%d answered, %d refused (429)", ok.Load(), refused.Load())
+	if ok.Load() == 0 || refused.Load() == 0 {
+		t.Fatalf("%d answered and %d refused: want both", ok.Load(), refused.Load())
+	}
+	healthy(t, base)
+}
+
+// TestRequestTimeout gives requests 1 ms: a sample that takes longer is
+// answered 503 with code timeout, and the server serves on.
+func TestRequestTimeout(t *testing.T) {
+	s := newServer(t, []Spec{{Name: "groove", Path: "default"}}, nil, Options{Limits: Limits{Timeout: time.Millisecond}})
+	base, _ := listen(t, s)
+	c := &http.Client{Timeout: 30 * time.Second}
+	resp, err := c.Post(base+"/api/sample", "application/json", strings.NewReader(`{"n":64}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || errorCode(t, data) != codeTimeout {
+		t.Fatalf("a sample past its timeout: %s %v %s", resp.Status, resp.Header, data)
+	}
+	resp, err = c.Get(base + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz after a timeout: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}

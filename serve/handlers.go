@@ -12,6 +12,7 @@ import (
 
 	"github.com/musicvae-go/mvae/music"
 	"github.com/musicvae-go/mvae/musicvae"
+	"github.com/musicvae-go/mvae/npy"
 )
 
 // defaultTemperature is the temperature of a request that names none.
@@ -110,6 +111,14 @@ func (s *Server) options(m *Model, p *decodeParams) (musicvae.Options, error) {
 
 // answer writes sequences with their MIDI files.
 func (s *Server) answer(w http.ResponseWriter, m *Model, seed uint64, bpm float64, seqs *musicvae.Sequences) error {
+	// JSON has no NaN or infinity: latent vectors pushed out of range (a
+	// huge z, a huge attribute amount) are the request's fault.
+	if i := npy.FirstNonFinite(seqs.Z); i >= 0 {
+		return badRequest("latent vector %d holds a value out of float32's range (%v)", i/max(seqs.ZSize, 1), seqs.Z[i])
+	}
+	if i := npy.FirstNonFinite(seqs.Tokens); i >= 0 {
+		return badRequest("the model gave a value that is not finite for this input (sequence %d)", i/max(seqs.T*seqs.D, 1))
+	}
 	resp := seqsResponse{Model: m.Name, Seed: seed, Sequences: make([]seqJSON, seqs.N)}
 	for i := range seqs.N {
 		var buf bytes.Buffer

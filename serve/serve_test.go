@@ -248,7 +248,16 @@ func TestBadRequests(t *testing.T) {
 	if err := npy.WriteFile(vec, a); err != nil {
 		t.Fatal(err)
 	}
-	s := newServer(t, []Spec{{Name: "groove", Path: tinyBundle(t, dir, "groove_4bar")}}, []AttributeSpec{{Name: "busy", Path: vec}}, Options{})
+	hugeVec := filepath.Join(dir, "huge.npy")
+	h := npy.New(c.ZSize)
+	for i := range h.Data {
+		h.Data[i] = 3e38
+	}
+	if err := npy.WriteFile(hugeVec, h); err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t, []Spec{{Name: "groove", Path: tinyBundle(t, dir, "groove_4bar")}},
+		[]AttributeSpec{{Name: "busy", Path: vec}, {Name: "huge", Path: hugeVec}}, Options{})
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
 	TD := c.T() * c.InputSize
@@ -309,6 +318,14 @@ func TestBadRequests(t *testing.T) {
 	if resp.StatusCode != 405 || resp.Header.Get("Allow") != "POST" || errorCode(t, data) != codeMethod {
 		t.Errorf("GET /api/sample: %s %s", resp.Status, data)
 	}
+	// A latent vector shifted past float32's range is refused, not a 500.
+	big := make([]float32, c.ZSize)
+	for i := range big {
+		big[i] = 3e38
+	}
+	if code, data := post(t, srv.Client(), srv.URL+"/api/decode", map[string]any{"z": big, "attribute": "huge", "amount": 1}); code != 400 || errorCode(t, data) != codeBadRequest {
+		t.Errorf("decode out of range: %d %s", code, data)
+	}
 	// The attribute, applied by name, works and is listed.
 	code, data := post(t, srv.Client(), srv.URL+"/api/sample", `{"attribute":"busy","amount":2,"seed":3}`)
 	if code != 200 {
@@ -317,7 +334,7 @@ func TestBadRequests(t *testing.T) {
 	resp, _ = srv.Client().Get(srv.URL + "/api/models")
 	data, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(data), `"attributes":["busy"]`) {
+	if !strings.Contains(string(data), `"attributes":["busy","huge"]`) {
 		t.Errorf("/api/models does not list the attribute: %s", data)
 	}
 }

@@ -189,6 +189,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	s.log.Info("shutting down")
+	s.closing.Store(true) // /healthz answers 503 while the requests in flight finish
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.Timeouts.Shutdown)
 	defer cancel()
 	err := hs.Shutdown(sctx)

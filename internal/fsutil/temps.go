@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -63,6 +64,7 @@ func removeTemps() []string {
 // 128 + the signal's number (130, 143), after a line on stderr.
 func RemoveTempsOnSignal() {
 	ch := make(chan os.Signal, 1)
+	signalCh.Store(&ch)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	go func() {
 		sig := <-ch
@@ -78,6 +80,19 @@ func RemoveTempsOnSignal() {
 		fmt.Fprintln(os.Stderr, msg)
 		os.Exit(code)
 	}()
+}
+
+// signalCh is the channel RemoveTempsOnSignal listens on.
+var signalCh atomic.Pointer[chan os.Signal]
+
+// KeepSignals stops RemoveTempsOnSignal from handling SIGINT and SIGTERM,
+// for a command that handles them itself and writes no file (mvae serve
+// shuts down gracefully). Call it once the command's own handler is set, so
+// that no signal falls between the two.
+func KeepSignals() {
+	if ch := signalCh.Load(); ch != nil {
+		signal.Stop(*ch)
+	}
 }
 
 // StaleTempAge is how old (by modification time) a temporary file of an
