@@ -13,6 +13,7 @@ import (
 	ucli "github.com/urfave/cli/v2"
 
 	"github.com/musicvae-go/mvae/internal/fsutil"
+	"github.com/musicvae-go/mvae/model/embedded"
 	"github.com/musicvae-go/mvae/musicvae"
 	"github.com/musicvae-go/mvae/serve"
 )
@@ -23,7 +24,8 @@ func serveCommand() *ucli.Command {
 		Name:  "serve",
 		Usage: "serve models over HTTP: a JSON API (/api/...), /healthz, /metrics and a web page at /",
 		Description: "Each --model NAME=PATH serves a model (a bundle, an .onnx/.pt file or a magenta.js folder;\n" +
-			"PATH \"default\" is the embedded model); without one, the embedded model is served as \"groove\".\n" +
+			"PATH groove or melody (or \"default\") is an embedded model); without one, both embedded models\n" +
+			"are served, as \"groove\" (the default) and \"melody\".\n" +
 			"--attribute [MODEL/]NAME=VEC.npy offers an attribute vector by name. Loopback by default;\n" +
 			"SIGINT or SIGTERM shuts down gracefully (requests in flight finish).",
 		Flags: []ucli.Flag{
@@ -62,7 +64,9 @@ func runServe(c *ucli.Context) error {
 		specs = append(specs, sp)
 	}
 	if len(specs) == 0 {
-		specs = []serve.Spec{{Name: "groove", Path: "default"}}
+		for _, n := range embedded.Names() {
+			specs = append(specs, serve.Spec{Name: n, Path: n})
+		}
 	}
 	var attrs []serve.AttributeSpec
 	for _, s := range c.StringSlice("attribute") {

@@ -12,8 +12,9 @@ import (
 	"github.com/musicvae-go/mvae/npy"
 )
 
-// Spec names a model to serve: NAME=PATH (`--model`). Path "" is the
-// embedded default model; any other path is what musicvae.LoadBundle reads
+// Spec names a model to serve: NAME=PATH (`--model`). Path "" (or
+// "default") is the embedded default model, groove or melody an embedded
+// model (model/embedded); any other path is what musicvae.LoadBundle reads
 // (a bundle, an .onnx or .pt file, a magenta.js checkpoint folder).
 type Spec struct {
 	Name, Path string
