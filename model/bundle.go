@@ -568,3 +568,12 @@ func ReadBundleFile(path string) (*Bundle, error) {
 	b.src.closer = f
 	return b, nil
 }
+
+// EmbeddedBundle returns the function that opens a bundle embedded in the
+// binary (data, named name in messages), parsed once: callers must not
+// change the bundle it returns.
+func EmbeddedBundle(data []byte, name string) func() (*Bundle, error) {
+	return sync.OnceValues(func() (*Bundle, error) {
+		return OpenBundle(bytes.NewReader(data), int64(len(data)), name)
+	})
+}

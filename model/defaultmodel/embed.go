@@ -10,9 +10,7 @@
 package defaultmodel
 
 import (
-	"bytes"
 	_ "embed"
-	"sync"
 
 	"github.com/musicvae-go/mvae/model"
 )
@@ -20,9 +18,7 @@ import (
 //go:embed default.mvae
 var bundle []byte
 
-var load = sync.OnceValues(func() (*model.Bundle, error) {
-	return model.OpenBundle(bytes.NewReader(bundle), int64(len(bundle)), "the embedded default model")
-})
+var load = model.EmbeddedBundle(bundle, "the embedded default model")
 
 // Bundle returns the embedded model (parsed once). Callers must not change it.
 func Bundle() (*model.Bundle, error) { return load() }

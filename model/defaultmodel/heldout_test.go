@@ -1,40 +1,19 @@
 package defaultmodel_test
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
-	"github.com/musicvae-go/mvae/generate"
-	"github.com/musicvae-go/mvae/internal/testenv"
-	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/internal/heldout"
 	"github.com/musicvae-go/mvae/model/defaultmodel"
-	"github.com/musicvae-go/mvae/music"
-	"github.com/musicvae-go/mvae/native"
 )
 
 // The held-out libraries: the default model never trained on them.
-var heldOut = []string{"../../testdata/corpus/mma/yamaha", "../../testdata/corpus/mma/zoom"}
+var heldOut = []string{"yamaha", "zoom"}
 
 // The libraries of mma_train.npz (scripts/train-default.sh): the hit-density
 // range of their windows is what prior samples are measured against.
 var trainLibs = []string{"alexis", "casio", "kara", "pflib", "stdlib"}
-
-// windows reads every window of the folders (all splits) with the model's
-// representation.
-func windows(t *testing.T, cfg *model.Config, dirs []string) []float32 {
-	t.Helper()
-	ds, _, err := music.BuildDataset(dirs, music.BuildOptions{Options: cfg.MusicOptions()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var x []float32
-	for _, w := range ds.Splits {
-		x = append(x, w.Data...)
-	}
-	return x
-}
 
 // TestHeldOutQuality re-measures the embedded model on the rendered MMA
 // corpus as scripts/train-default.sh did (`mvae evaluate --data
@@ -44,44 +23,11 @@ func windows(t *testing.T, cfg *model.Config, dirs []string) []float32 {
 // checks both against heldout.json (the numbers the READMEs quote) and the
 // project's target.
 func TestHeldOutQuality(t *testing.T) {
-	var train []string
-	for _, l := range trainLibs {
-		train = append(train, "../../testdata/corpus/mma/"+l)
-	}
-	for _, p := range append(heldOut, train...) {
-		if _, err := os.Stat(p); err != nil {
-			testenv.Missing(t, "the rendered MMA corpus ("+p+"; make corpus)")
-		}
-	}
-	raw, err := os.ReadFile("heldout.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want generate.Quality
-	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatalf("heldout.json: %v", err)
-	}
 	b, err := defaultmodel.Bundle()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := b.Config()
-	x := windows(t, cfg, heldOut)
-	n := len(x) / (cfg.T() * cfg.InputSize)
-	tx := windows(t, cfg, train)
-	nt := len(tx) / (cfg.T() * cfg.InputSize)
-	w, err := b.Weights()
-	if err != nil {
-		t.Fatal(err)
-	}
-	be, err := native.New(cfg, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := generate.Evaluate(be, x, n, tx, nt, 256, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	q, nt, want := heldout.Measure(t, b, "../../testdata/corpus/mma", heldOut, trainLibs)
 	t.Logf("%d training windows; %v; prior in range %.4f", nt, q, q.PriorInRange)
 	if q.Windows != want.Windows {
 		t.Errorf("%d held-out windows; heldout.json has %d", q.Windows, want.Windows)

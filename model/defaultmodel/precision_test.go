@@ -1,11 +1,10 @@
 package defaultmodel_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/musicvae-go/mvae/generate"
-	"github.com/musicvae-go/mvae/internal/testenv"
+	"github.com/musicvae-go/mvae/internal/heldout"
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/model/defaultmodel"
 	"github.com/musicvae-go/mvae/native"
@@ -18,17 +17,12 @@ import (
 // (int8). The README quotes these numbers (go test -v -run
 // TestPrecisionAgreement ./model/defaultmodel).
 func TestPrecisionAgreement(t *testing.T) {
-	for _, p := range heldOut {
-		if _, err := os.Stat(p); err != nil {
-			testenv.Missing(t, "the rendered MMA corpus ("+p+"; make corpus)")
-		}
-	}
 	b, err := defaultmodel.Bundle()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := b.Config()
-	x := windows(t, cfg, heldOut)
+	x := heldout.Windows(t, cfg, "../../testdata/corpus/mma", heldOut)
 	n := min(len(x)/(cfg.T()*cfg.InputSize), 256)
 	x = x[:n*cfg.T()*cfg.InputSize]
 	// The reference: the weights widened to float32 (the embedded bundle

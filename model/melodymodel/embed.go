@@ -11,9 +11,7 @@
 package melodymodel
 
 import (
-	"bytes"
 	_ "embed"
-	"sync"
 
 	"github.com/musicvae-go/mvae/model"
 )
@@ -21,9 +19,7 @@ import (
 //go:embed melody.mvae
 var bundle []byte
 
-var load = sync.OnceValues(func() (*model.Bundle, error) {
-	return model.OpenBundle(bytes.NewReader(bundle), int64(len(bundle)), "the embedded melody model")
-})
+var load = model.EmbeddedBundle(bundle, "the embedded melody model")
 
 // Bundle returns the embedded model (parsed once). Callers must not change it.
 func Bundle() (*model.Bundle, error) { return load() }

@@ -1,41 +1,21 @@
 package melodymodel_test
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"testing"
 
-	"github.com/musicvae-go/mvae/generate"
-	"github.com/musicvae-go/mvae/internal/testenv"
-	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/internal/heldout"
 	"github.com/musicvae-go/mvae/model/melodymodel"
 	"github.com/musicvae-go/mvae/music"
-	"github.com/musicvae-go/mvae/native"
 )
 
 // The held-out libraries: the melody model never trained on them.
-var heldOut = []string{"../../testdata/corpus/mma/yamaha", "../../testdata/corpus/mma/zoom"}
+var heldOut = []string{"yamaha", "zoom"}
 
 // The libraries of mma_train.npz (scripts/train-melody.sh): the ranges of
 // notes per step and mean pitch of their windows are what prior samples are
 // measured against.
 var trainLibs = []string{"alexis", "casio", "kara", "pflib", "stdlib"}
-
-// windows reads every window of the folders (all splits) with the model's
-// representation.
-func windows(t *testing.T, cfg *model.Config, dirs []string) []float32 {
-	t.Helper()
-	ds, _, err := music.BuildDataset(dirs, music.BuildOptions{Options: cfg.MusicOptions()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var x []float32
-	for _, w := range ds.Splits {
-		x = append(x, w.Data...)
-	}
-	return x
-}
 
 // TestHeldOutQuality re-measures the embedded melody model on the rendered
 // MMA corpus as scripts/train-melody.sh did (`mvae evaluate --model melody
@@ -45,23 +25,6 @@ func windows(t *testing.T, cfg *model.Config, dirs []string) []float32 {
 // and mean pitch lie in the training windows' 5-95 % ranges. It checks them
 // against heldout.json (the numbers README.md quotes).
 func TestHeldOutQuality(t *testing.T) {
-	var train []string
-	for _, l := range trainLibs {
-		train = append(train, "../../testdata/corpus/mma/"+l)
-	}
-	for _, p := range append(heldOut, train...) {
-		if _, err := os.Stat(p); err != nil {
-			testenv.Missing(t, "the rendered MMA corpus ("+p+"; make corpus)")
-		}
-	}
-	raw, err := os.ReadFile("heldout.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want generate.Quality
-	if err := json.Unmarshal(raw, &want); err != nil {
-		t.Fatalf("heldout.json: %v", err)
-	}
 	b, err := melodymodel.Bundle()
 	if err != nil {
 		t.Fatal(err)
@@ -70,22 +33,7 @@ func TestHeldOutQuality(t *testing.T) {
 	if cfg.Rep() != music.Melody || cfg.Bars != 2 {
 		t.Fatalf("the melody model reads %s, %d bars; want melody, 2 bars", cfg.Representation, cfg.Bars)
 	}
-	x := windows(t, cfg, heldOut)
-	n := len(x) / (cfg.T() * cfg.InputSize)
-	tx := windows(t, cfg, train)
-	nt := len(tx) / (cfg.T() * cfg.InputSize)
-	w, err := b.Weights()
-	if err != nil {
-		t.Fatal(err)
-	}
-	be, err := native.New(cfg, w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := generate.Evaluate(be, x, n, tx, nt, 256, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
+	q, nt, want := heldout.Measure(t, b, "../../testdata/corpus/mma", heldOut, trainLibs)
 	t.Logf("%d training windows; %v", nt, q)
 	if q.Windows != want.Windows {
 		t.Errorf("%d held-out windows; heldout.json has %d", q.Windows, want.Windows)
