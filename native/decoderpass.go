@@ -84,7 +84,7 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 				for i := range dl {
 					dl[i] *= inv
 				}
-				dhs[s] = linearBackward(dl, sg.layers[Ld-1][s].h, d.outW, B, Hd, Dk, gOutW, gOutB)
+				dhs[s] = linearBackward(dl, sg.layers[Ld-1][s].h, d.outW, d.outT, B, Hd, Dk, gOutW, gOutB)
 			}
 			dh0 := make([][]float32, Ld)
 			dc0 := make([][]float32, Ld)
@@ -103,7 +103,7 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 					f32.Axpy(dcu[b*C:(b+1)*C], 1, dx[b*C:(b+1)*C])
 				}
 			}
-			f32.Axpy(dcu, 1, initBackward(sg.s, dh0, dc0, cu, d.initW, B, C, Ld, Hd, g[d.prefix+".init.weight"].Data, g[d.prefix+".init.bias"].Data))
+			f32.Axpy(dcu, 1, initBackward(sg.s, dh0, dc0, cu, d.initW, d.initT, B, C, Ld, Hd, g[d.prefix+".init.weight"].Data, g[d.prefix+".init.bias"].Data))
 		}
 		dcond[u] = dcu
 	}

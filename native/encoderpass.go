@@ -110,8 +110,8 @@ func (m *Model) latentBackward(p *pass, dz []float32, beta float64, g model.Weig
 			}
 		}
 	}
-	dh := linearBackward(dmu, p.hcat, m.muW, B, 2*He, Z, g["encoder.mu.weight"].Data, g["encoder.mu.bias"].Data)
-	f32.Axpy(dh, 1, linearBackward(dpre, p.hcat, m.sigW, B, 2*He, Z, g["encoder.sigma.weight"].Data, g["encoder.sigma.bias"].Data))
+	dh := linearBackward(dmu, p.hcat, m.muW, m.muT, B, 2*He, Z, g["encoder.mu.weight"].Data, g["encoder.mu.bias"].Data)
+	f32.Axpy(dh, 1, linearBackward(dpre, p.hcat, m.sigW, m.sigT, B, 2*He, Z, g["encoder.sigma.weight"].Data, g["encoder.sigma.bias"].Data))
 	return dh
 }
 

@@ -16,6 +16,9 @@ type LSTM struct {
 	Bias []float32 // bias_ih + bias_hh, [4H]
 
 	wih, whh *matrix // WIH and WHH packed for the forward products
+	// whhT and wihT: WHH and the last columns of WIH packed transposed for
+	// backwardSeq's dh_prev and dx, shared by a Trainer's goroutines.
+	whhT, wihT packedT
 }
 
 // NewLSTM takes PyTorch's four tensors.

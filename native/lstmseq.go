@@ -70,13 +70,13 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 		panic("native: backwardSeq: dxCols out of range")
 	}
 	// dx = da W_ih[:, I-dxCols:] and dh_prev = da W_hh, on those blocks of
-	// the weights packed transposed.
+	// the weights packed transposed (once per set of weights: l.wihT, l.whhT).
 	var wihT *matrix
 	if dxCols > 0 {
-		wihT = newMatrixT(l.WIH[I-dxCols:], dxCols, G, I)
+		wihT = l.wihT.get(l.WIH[I-dxCols:], dxCols, G, I)
 		dxs = make([][]float32, T)
 	}
-	whhT := newMatrixT(l.WHH, H, G, H)
+	whhT := l.whhT.get(l.WHH, H, G, H)
 	for t := T - 1; t >= 0; t-- {
 		s := steps[t]
 		da := daAll[t*B*G : (t+1)*B*G]

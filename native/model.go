@@ -21,9 +21,11 @@ type Model struct {
 	muW, muB   []float32  // [Z, 2He], He the top level's hidden size
 	sigW, sigB []float32
 	mu, sig    *matrix   // muW, sigW packed
+	muT, sigT  *packedT  // muW, sigW packed transposed for the backward pass
 	condInitW  []float32 // [2 Lc Hc, Z]; nil without a conductor
 	condInitB  []float32
 	condInit   *matrix   // condInitW packed
+	condInitT  *packedT  // condInitW packed transposed for the backward pass
 	cond       []*LSTM   // input size 1 (always fed zeros); none without a conductor
 	decs       []decoder // one per split (the whole step for one decoder)
 }
@@ -43,6 +45,7 @@ type decoder struct {
 	D, off       int       // its depth and first column in a step
 	initW, initB []float32 // [2 Ld Hd, C]
 	init         *matrix   // initW packed
+	initT        *packedT  // initW packed transposed for the backward pass
 	lstm         []*LSTM   // layer 0's input is [prev (D), cond (C)]
 	prev         *matrix   // layer 0's W_ih columns for prev, [4Hd, D]; nil when oneHot
 	prevWT       []float32 // when oneHot: those columns transposed, [D, 4Hd]
@@ -50,6 +53,7 @@ type decoder struct {
 	cond         *matrix   // layer 0's W_ih columns for cond: [4Hd, C]
 	outW, outB   []float32 // [D, Hd], [D]
 	out          *matrix   // outW packed
+	outT         *packedT  // outW packed transposed for the backward pass
 }
 
 // New builds a model from canonical weights. Errors name what is wrong.
@@ -92,7 +96,7 @@ func build(c *model.Config, w model.StoredWeights, own bool) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{cfg: c, in: in, prec: model.F32, inferenceOnly: own}
+	m := &Model{cfg: c, in: in, prec: model.F32, inferenceOnly: own, muT: new(packedT), sigT: new(packedT), condInitT: new(packedT)}
 	for _, s := range w {
 		if s.DType != model.F32 && len(s.Shape) == 2 {
 			m.prec = s.DType
@@ -149,7 +153,7 @@ func build(c *model.Config, w model.StoredWeights, own bool) (*Model, error) {
 		p := c.DecoderPrefix(k)
 		d := decoder{prefix: p, D: D, off: c.SplitOffset(k),
 			initW: raw(p + ".init.weight"), initB: vec(p + ".init.bias"),
-			outW: raw(p + ".out.weight"), outB: vec(p + ".out.bias")}
+			outW: raw(p + ".out.weight"), outB: vec(p + ".out.bias"), outT: new(packedT), initT: new(packedT)}
 		d.init = mat(p+".init.weight", 2*c.Decoder.Layers*Hd, C)
 		d.out = mat(p+".out.weight", D, Hd)
 		// Split layer 0's input weights: cond is fixed for a segment, so its
