@@ -6,18 +6,41 @@ type lstmStep struct {
 	*cellActs
 }
 
+// seqChunk bounds the values of the input products forwardSeq runs for
+// several steps at once: steps*B*4H of the gates, about 4 MiB.
+const seqChunk = 1 << 20
+
 // forwardSeq runs the cell over xs (one [B, I] slice a step) from h0, c0
-// ([B, H], not modified) and keeps every step for backwardSeq.
+// ([B, H], not modified) and keeps every step for backwardSeq. The input
+// part of the gates (biases, then += x W_ih^T) does not depend on the
+// recurrence: it is one product over a chunk of steps (rows t*B+b), which
+// loads W_ih once per chunk, not once per step; then each step adds
+// h_prev W_hh^T and applies the cell (l.recur). Every entry is the sum
+// step computes, in its order: the same bits.
 func (l *LSTM) forwardSeq(xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
-	H := l.H
-	steps := make([]*lstmStep, len(xs))
+	H, I, T := l.H, l.I, len(xs)
+	G := 4 * H
+	steps := make([]*lstmStep, T)
 	hPrev, cPrev := h0, c0
-	gates := make([]float32, B*4*H)
-	for t, x := range xs {
-		s := &lstmStep{x: x, hPrev: hPrev, cPrev: cPrev, c: make([]float32, B*H), h: make([]float32, B*H), cellActs: newCellActs(B * H)}
-		l.step(x, hPrev, cPrev, s.h, s.c, gates, B, s.cellActs)
-		steps[t] = s
-		hPrev, cPrev = s.h, s.c
+	tc := max(1, min(T, seqChunk/max(1, B*G)))
+	xc := make([]float32, tc*B*I)
+	gc := make([]float32, tc*B*G)
+	for t0 := 0; t0 < T; t0 += tc {
+		n := min(tc, T-t0)
+		for i := 0; i < n; i++ {
+			copy(xc[i*B*I:(i+1)*B*I], xs[t0+i][:B*I])
+		}
+		for r := 0; r < n*B; r++ {
+			copy(gc[r*G:(r+1)*G], l.Bias)
+		}
+		l.wih.mulAdd(gc[:n*B*G], xc[:n*B*I], n*B)
+		for i := 0; i < n; i++ {
+			t := t0 + i
+			s := &lstmStep{x: xs[t], hPrev: hPrev, cPrev: cPrev, c: make([]float32, B*H), h: make([]float32, B*H), cellActs: newCellActs(B * H)}
+			l.recur(gc[i*B*G:(i+1)*B*G], hPrev, cPrev, s.h, s.c, B, s.cellActs)
+			steps[t] = s
+			hPrev, cPrev = s.h, s.c
+		}
 	}
 	return steps
 }
@@ -69,13 +92,8 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 	if dxCols < 0 || dxCols > I {
 		panic("native: backwardSeq: dxCols out of range")
 	}
-	// dx = da W_ih[:, I-dxCols:] and dh_prev = da W_hh, on those blocks of
-	// the weights packed transposed (once per set of weights: l.wihT, l.whhT).
-	var wihT *matrix
-	if dxCols > 0 {
-		wihT = l.wihT.get(l.WIH[I-dxCols:], dxCols, G, I)
-		dxs = make([][]float32, T)
-	}
+	// dh_prev = da W_hh and dx = da W_ih[:, I-dxCols:], on those blocks of
+	// the weights packed transposed (once per set of weights: l.whhT, l.wihT).
 	whhT := l.whhT.get(l.WHH, H, G, H)
 	for t := T - 1; t >= 0; t-- {
 		s := steps[t]
@@ -86,12 +104,19 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 			}
 		}
 		cellBackward(s.cellActs, s.cPrev, dh, dc, da, B, H)
-		if dxCols > 0 {
-			dxs[t] = make([]float32, B*dxCols)
-			wihT.mulAdd(dxs[t], da, B)
-		}
 		clear(dh)
 		whhT.mulAdd(dh, da, B)
+	}
+	// dx of every step at once (it is not part of the recurrence): one
+	// product over the rows t*B+b of daAll, whose entries are the sums a
+	// step's product gives.
+	if dxCols > 0 {
+		dxAll := make([]float32, T*B*dxCols)
+		l.wihT.get(l.WIH[I-dxCols:], dxCols, G, I).mulAdd(dxAll, daAll, T*B)
+		dxs = make([][]float32, T)
+		for t := range dxs {
+			dxs[t] = dxAll[t*B*dxCols : (t+1)*B*dxCols : (t+1)*B*dxCols]
+		}
 	}
 	// Weight gradients over all steps at once, sums over s = (t, b):
 	// dW_ih[r, k] += sum_s da[s, r] x[s, k], and dW_hh with h_prev.
