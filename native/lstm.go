@@ -33,6 +33,31 @@ func NewLSTM(wih, whh, bih, bhh []float32, H, I int) *LSTM {
 	return &LSTM{H: H, I: I, WIH: wih, WHH: whh, Bias: b, wih: newMatrix(wih, 4*H, I), whh: newMatrix(whh, 4*H, H)}
 }
 
+// refill is NewLSTM in place, on an LSTM of the same sizes made by
+// NewLSTM: it takes the new tensors and repacks them (and the transposed
+// packs made so far) into the memory they held, with the bits NewLSTM and
+// packedT.get would give.
+func (l *LSTM) refill(wih, whh, bih, bhh []float32, H, I int) {
+	if H != l.H || I != l.I || l.WIH == nil || len(wih) != 4*H*I || len(whh) != 4*H*H || len(bih) != 4*H || len(bhh) != 4*H {
+		panic(fmt.Sprintf("native: refilling an LSTM of H %d, I %d with one of H %d, I %d", l.H, l.I, H, I))
+	}
+	G := 4 * H
+	l.WIH, l.WHH = wih, whh
+	for k := range l.Bias {
+		l.Bias[k] = bih[k] + bhh[k]
+	}
+	if I > 0 {
+		f32.Pack(l.wih.f32, wih, G, I, I)
+	}
+	f32.Pack(l.whh.f32, whh, G, H, H)
+	if t := l.whhT.m; t != nil {
+		f32.PackT(t.f32, whh, H, G, H)
+	}
+	if t := l.wihT.m; t != nil {
+		f32.PackT(t.f32, wih[I-t.rows:], t.rows, G, I)
+	}
+}
+
 // newLSTMStored is NewLSTM for weights stored below float32 (or, with own,
 // float32 weights the model owns): the products use them as stored
 // (newMatrixStored); WIH and WHH are nil (no training).

@@ -64,7 +64,7 @@ func New(c *model.Config, w model.Weights) (*Model, error) {
 	if err := w.Check(c); err != nil {
 		return nil, err
 	}
-	return build(c, model.Store(w, model.F32), false)
+	return build(c, model.Store(w, model.F32), false, nil)
 }
 
 // NewStored builds a model for inference from weights as a bundle stores
@@ -81,7 +81,7 @@ func NewStored(c *model.Config, w model.StoredWeights, p model.Precision) (*Mode
 	if err := w.Check(c, p); err != nil {
 		return nil, err
 	}
-	return build(c, w.Clone(), true)
+	return build(c, w.Clone(), true, nil)
 }
 
 // build builds a model of checked weights: float32 tensors are used where
@@ -91,7 +91,12 @@ func NewStored(c *model.Config, w model.StoredWeights, p model.Precision) (*Mode
 // float32 matrices are packed in place too (newMatrixOwned), so the weights
 // are held once, and the model is for inference only (training needs them
 // as they were).
-func build(c *model.Config, w model.StoredWeights, own bool) (*Model, error) {
+//
+// reuse, when not nil, holds the LSTMs of a model of the same config, in
+// the order build makes them (Model.lstms): each is refilled with w's
+// values in place (LSTM.refill) instead of made anew, so that Refresh
+// allocates no packed weights.
+func build(c *model.Config, w model.StoredWeights, own bool, reuse []*LSTM) (*Model, error) {
 	in, err := music.ParseEncoderInput(c.EncoderInput)
 	if err != nil {
 		return nil, err
@@ -116,6 +121,12 @@ func build(c *model.Config, w model.StoredWeights, own bool) (*Model, error) {
 		n := fmt.Sprintf("_l%d%s", k, sfx)
 		wih, whh := w[prefix+".weight_ih"+n], w[prefix+".weight_hh"+n]
 		if wih.DType == model.F32 && whh.DType == model.F32 && !own {
+			if len(reuse) > 0 {
+				l := reuse[0]
+				reuse = reuse[1:]
+				l.refill(wih.F32, whh.F32, vec(prefix+".bias_ih"+n), vec(prefix+".bias_hh"+n), H, wih.Shape[1])
+				return l
+			}
 			return NewLSTM(wih.F32, whh.F32, vec(prefix+".bias_ih"+n), vec(prefix+".bias_hh"+n), H, wih.Shape[1])
 		}
 		return newLSTMStored(wih, whh, vec(prefix+".bias_ih"+n), vec(prefix+".bias_hh"+n), H, wih.Shape[1], own)
@@ -177,6 +188,21 @@ func build(c *model.Config, w model.StoredWeights, own bool) (*Model, error) {
 		m.decs = append(m.decs, d)
 	}
 	return m, nil
+}
+
+// lstms is every LSTM of the model, in the order build makes them.
+func (m *Model) lstms() []*LSTM {
+	var out []*LSTM
+	for _, lv := range m.enc {
+		for _, pair := range lv.layers {
+			out = append(out, pair[0], pair[1])
+		}
+	}
+	out = append(out, m.cond...)
+	for _, d := range m.decs {
+		out = append(out, d.lstm...)
+	}
+	return out
 }
 
 // columns copies the columns [c0, c1) of the stored [rows, cols] matrix s
