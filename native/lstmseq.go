@@ -21,22 +21,36 @@ func (l *LSTM) forwardSeq(xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
 	H, I, T := l.H, l.I, len(xs)
 	G := 4 * H
 	steps := make([]*lstmStep, T)
-	hPrev, cPrev := h0, c0
+	// h0 and every step's h in one buffer, [T+1][B, H]: the h_prev of all
+	// steps are then contiguous (backwardSeq's product reads them there),
+	// and so are the inputs of the next layer.
+	hs := make([]float32, (T+1)*B*H)
+	copy(hs, h0[:B*H])
+	hPrev, cPrev := hs[:B*H], c0
+	xAll := contiguous(xs, B*I) // nil: copied chunk by chunk into xc
 	tc := max(1, min(T, seqChunk/max(1, B*G)))
-	xc := make([]float32, tc*B*I)
+	var xc []float32
+	if xAll == nil {
+		xc = make([]float32, tc*B*I)
+	}
 	gc := make([]float32, tc*B*G)
 	for t0 := 0; t0 < T; t0 += tc {
 		n := min(tc, T-t0)
-		for i := 0; i < n; i++ {
-			copy(xc[i*B*I:(i+1)*B*I], xs[t0+i][:B*I])
+		x := xc
+		if xAll != nil {
+			x = xAll[t0*B*I:]
+		} else {
+			for i := 0; i < n; i++ {
+				copy(xc[i*B*I:(i+1)*B*I], xs[t0+i][:B*I])
+			}
 		}
 		for r := 0; r < n*B; r++ {
 			copy(gc[r*G:(r+1)*G], l.Bias)
 		}
-		l.wih.mulAdd(gc[:n*B*G], xc[:n*B*I], n*B)
+		l.wih.mulAdd(gc[:n*B*G], x[:n*B*I], n*B)
 		for i := 0; i < n; i++ {
 			t := t0 + i
-			s := &lstmStep{x: xs[t], hPrev: hPrev, cPrev: cPrev, c: make([]float32, B*H), h: make([]float32, B*H), cellActs: newCellActs(B * H)}
+			s := &lstmStep{x: xs[t], hPrev: hPrev, cPrev: cPrev, c: make([]float32, B*H), h: hs[(t+1)*B*H : (t+2)*B*H], cellActs: newCellActs(B * H)}
 			l.recur(gc[i*B*G:(i+1)*B*G], hPrev, cPrev, s.h, s.c, B, s.cellActs)
 			steps[t] = s
 			hPrev, cPrev = s.h, s.c
@@ -120,13 +134,15 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 	}
 	// Weight gradients over all steps at once, sums over s = (t, b):
 	// dW_ih[r, k] += sum_s da[s, r] x[s, k], and dW_hh with h_prev.
+	// The inputs and h_prev of all steps, [S, ·]: where forwardSeq left
+	// them contiguous, as they lie.
 	S := T * B
-	xAll := make([]float32, S*I)
-	hAll := make([]float32, S*H)
+	xs := make([][]float32, T)
+	hps := make([][]float32, T)
 	for t, st := range steps {
-		copy(xAll[t*B*I:(t+1)*B*I], st.x[:B*I])
-		copy(hAll[t*B*H:(t+1)*B*H], st.hPrev[:B*H])
+		xs[t], hps[t] = st.x, st.hPrev
 	}
+	xAll, hAll := flat(xs, B*I), flat(hps, B*H)
 	addGradW(gr.WIH, daAll, xAll, I, G, S)
 	addGradW(gr.WHH, daAll, hAll, H, G, S)
 	sum := make([]float32, G) // sum_s da[s, r], s in order
@@ -140,6 +156,35 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 		gr.BHH[r] += v
 	}
 	return dxs, dh, dc
+}
+
+// contiguous returns parts [T][n...] as one slice [T*n] where each part
+// starts n values after the previous one in the same array (as forwardSeq
+// leaves its h), nil otherwise.
+func contiguous(parts [][]float32, n int) []float32 {
+	if len(parts) == 0 || n == 0 || cap(parts[0]) < len(parts)*n {
+		return nil
+	}
+	all := parts[0][:len(parts)*n]
+	for t, p := range parts {
+		if len(p) < n || &p[0] != &all[t*n] {
+			return nil
+		}
+	}
+	return all
+}
+
+// flat is contiguous(parts, n), or, where the parts are apart, a copy of
+// their first n values each.
+func flat(parts [][]float32, n int) []float32 {
+	if all := contiguous(parts, n); all != nil {
+		return all
+	}
+	all := make([]float32, len(parts)*n)
+	for t, p := range parts {
+		copy(all[t*n:(t+1)*n], p[:n])
+	}
+	return all
 }
 
 // transpose writes the [cols, rows] transpose of src [rows, cols] into dst.
