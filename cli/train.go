@@ -156,10 +156,11 @@ func trainingWindows(c *ucli.Context, cfg *model.Config) (*finetune.Data, error)
 }
 
 func runFinetune(c *ucli.Context) error {
-	// Every step's backward pass packs the LSTM weights transposed, per
-	// worker: garbage the size of the weights, which Go's default lets the
-	// heap grow to twice what is live to collect. Collect sooner (mvae bench
-	// --train --preset seed --batch 16: 9.9 GB at the peak to 6.9 GB).
+	// Each step's activations are garbage after it; collect sooner than
+	// Go's default. (The packed weights no longer are: the native model
+	// packs them once and Refresh repacks them in place. mvae bench --train
+	// --preset seed --batch 16 peaks at 6.2 GB with GOGC 25 and with 100;
+	// before, 6.9 GB with 25 and 9.9 GB with 100.)
 	defer debug.SetGCPercent(debug.SetGCPercent(25))
 	b, name, err := loadBundle(c)
 	if err != nil {

@@ -84,9 +84,24 @@ func ZeroGrads(g model.Weights) {
 
 // Refresh recomputes what the model derives from its weights (summed LSTM
 // biases, the split of the decoder's first input weights) after the weights
-// changed in place.
+// changed in place. Its LSTMs are refilled where they lie (their packed
+// weights, forward and transposed, repacked into the same memory), so that
+// an optimizer step leaves no garbage the size of the weights; it must not
+// run while the model is in use.
 func (m *Model) Refresh(w model.Weights) {
-	fresh, err := New(m.cfg, w)
+	c := m.cfg
+	err := c.Validate()
+	if err == nil {
+		err = w.Check(c)
+	}
+	var fresh *Model
+	if err == nil {
+		var reuse []*LSTM
+		if !m.inferenceOnly {
+			reuse = m.lstms()
+		}
+		fresh, err = build(c, model.Store(w, model.F32), false, reuse)
+	}
 	if err != nil {
 		panic("native: Refresh: " + err.Error())
 	}

@@ -30,10 +30,11 @@ func (m *Model) decoderForward(p *pass) {
 			Dk, off, rep := d.D, d.off, c.SplitRep(k)
 			sd, h0, c0 := newInit(B, Ld, Hd)
 			initState(sd, cu, d.init, d.initB, B, C, Ld, Hd, h0, c0)
-			steps := make([][]float32, S) // layer 0's inputs [prev, c_u], [B, D_k+C]
+			steps := make([][]float32, S) // layer 0's inputs [prev, c_u], [B, D_k+C], in one buffer
+			xb := make([]float32, S*B*(Dk+C))
 			for s := 0; s < S; s++ {
 				t := u*S + s
-				xi := make([]float32, B*(Dk+C))
+				xi := xb[s*B*(Dk+C) : (s+1)*B*(Dk+C)]
 				for b := 0; b < B; b++ {
 					if t > 0 {
 						copy(xi[b*(Dk+C):b*(Dk+C)+Dk], p.x[(b*T+t-1)*D+off:(b*T+t-1)*D+off+Dk])
@@ -84,7 +85,7 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 				for i := range dl {
 					dl[i] *= inv
 				}
-				dhs[s] = linearBackward(dl, sg.layers[Ld-1][s].h, d.outW, B, Hd, Dk, gOutW, gOutB)
+				dhs[s] = linearBackward(dl, sg.layers[Ld-1][s].h, d.outW, d.outT, B, Hd, Dk, gOutW, gOutB)
 			}
 			dh0 := make([][]float32, Ld)
 			dc0 := make([][]float32, Ld)
@@ -103,7 +104,7 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 					f32.Axpy(dcu[b*C:(b+1)*C], 1, dx[b*C:(b+1)*C])
 				}
 			}
-			f32.Axpy(dcu, 1, initBackward(sg.s, dh0, dc0, cu, d.initW, B, C, Ld, Hd, g[d.prefix+".init.weight"].Data, g[d.prefix+".init.bias"].Data))
+			f32.Axpy(dcu, 1, initBackward(sg.s, dh0, dc0, cu, d.initW, d.initT, B, C, Ld, Hd, g[d.prefix+".init.weight"].Data, g[d.prefix+".init.bias"].Data))
 		}
 		dcond[u] = dcu
 	}

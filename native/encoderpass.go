@@ -28,9 +28,10 @@ func (m *Model) encoderForward(p *pass) {
 	for l := range m.enc {
 		lv := &m.enc[l]
 		N, L = N*lv.pieces, L/lv.pieces
-		xs := make([][]float32, L) // [L][N, I]: e time-major
+		xs := make([][]float32, L) // [L][N, I]: e time-major, in one buffer
+		eT := make([]float32, L*N*I)
 		for t := range xs {
-			xs[t] = make([]float32, N*I)
+			xs[t] = eT[t*N*I : (t+1)*N*I]
 			for b := 0; b < N; b++ {
 				copy(xs[t][b*I:(b+1)*I], e[(b*L+t)*I:(b*L+t+1)*I])
 			}
@@ -71,9 +72,10 @@ func (lv *encLevel) forwardSeq(xs [][]float32, N int) []encLayer {
 		}
 		out[k].fwd = pair[0].forwardSeq(in, zeros, zeros, N)
 		out[k].bwd = pair[1].forwardSeq(rev, zeros, zeros, N)
-		next := make([][]float32, T)
+		next := make([][]float32, T) // in one buffer: the next layer's input products read it as it lies
+		nb := make([]float32, T*N*2*H)
 		for t := range next {
-			next[t] = make([]float32, N*2*H)
+			next[t] = nb[t*N*2*H : (t+1)*N*2*H]
 			for b := 0; b < N; b++ {
 				copy(next[t][b*2*H:b*2*H+H], out[k].fwd[t].h[b*H:(b+1)*H])
 				copy(next[t][b*2*H+H:(b+1)*2*H], out[k].bwd[T-1-t].h[b*H:(b+1)*H])
@@ -110,8 +112,8 @@ func (m *Model) latentBackward(p *pass, dz []float32, beta float64, g model.Weig
 			}
 		}
 	}
-	dh := linearBackward(dmu, p.hcat, m.muW, B, 2*He, Z, g["encoder.mu.weight"].Data, g["encoder.mu.bias"].Data)
-	f32.Axpy(dh, 1, linearBackward(dpre, p.hcat, m.sigW, B, 2*He, Z, g["encoder.sigma.weight"].Data, g["encoder.sigma.bias"].Data))
+	dh := linearBackward(dmu, p.hcat, m.muW, m.muT, B, 2*He, Z, g["encoder.mu.weight"].Data, g["encoder.mu.bias"].Data)
+	f32.Axpy(dh, 1, linearBackward(dpre, p.hcat, m.sigW, m.sigT, B, 2*He, Z, g["encoder.sigma.weight"].Data, g["encoder.sigma.bias"].Data))
 	return dh
 }
 

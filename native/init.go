@@ -39,7 +39,9 @@ func newInit(B, L, H int) (s []float32, h0, c0 [][]float32) {
 //
 //	ds = [dh0, dc0] * (1 - s^2)
 //	dW += ds^T v;  db += sum_b ds;  dv = ds W
-func initBackward(s []float32, dh0, dc0 [][]float32, v, W []float32, B, in, L, H int, dW, db []float32) []float32 {
+//
+// wT is W packed transposed (see linearBackward).
+func initBackward(s []float32, dh0, dc0 [][]float32, v, W []float32, wT *packedT, B, in, L, H int, dW, db []float32) []float32 {
 	dpre := make([]float32, B*2*L*H)
 	for b := 0; b < B; b++ {
 		for l := 0; l < L; l++ {
@@ -51,5 +53,5 @@ func initBackward(s []float32, dh0, dc0 [][]float32, v, W []float32, B, in, L, H
 			}
 		}
 	}
-	return linearBackward(dpre, v, W, B, in, 2*L*H, dW, db)
+	return linearBackward(dpre, v, W, wT, B, in, 2*L*H, dW, db)
 }

@@ -21,8 +21,9 @@ func linearAccT(out, x, WT []float32, B, nIn, nOut int) {
 //
 //	dW += dout^T x;  db += sum_b dout;  dx = dout W
 //
-// Both products run on packed matrices (see addGradW; dx on W^T packed).
-func linearBackward(dout, x, W []float32, B, nIn, nOut int, dW, db []float32) (dx []float32) {
+// Both products run on packed matrices (see addGradW; dx on wT, W^T packed:
+// wT.get(W, nIn, nOut, nIn), made once per set of weights).
+func linearBackward(dout, x []float32, W []float32, wT *packedT, B, nIn, nOut int, dW, db []float32) (dx []float32) {
 	addGradW(dW, dout, x, nIn, nOut, B)
 	for b := 0; b < B; b++ {
 		for r, v := range dout[b*nOut : (b+1)*nOut] {
@@ -30,7 +31,7 @@ func linearBackward(dout, x, W []float32, B, nIn, nOut int, dW, db []float32) (d
 		}
 	}
 	dx = make([]float32, B*nIn)
-	newMatrixT(W, nIn, nOut, nIn).mulAdd(dx, dout, B)
+	wT.get(W, nIn, nOut, nIn).mulAdd(dx, dout, B)
 	return dx
 }
 

@@ -16,6 +16,9 @@ type LSTM struct {
 	Bias []float32 // bias_ih + bias_hh, [4H]
 
 	wih, whh *matrix // WIH and WHH packed for the forward products
+	// whhT and wihT: WHH and the last columns of WIH packed transposed for
+	// backwardSeq's dh_prev and dx, shared by a Trainer's goroutines.
+	whhT, wihT packedT
 }
 
 // NewLSTM takes PyTorch's four tensors.
@@ -28,6 +31,31 @@ func NewLSTM(wih, whh, bih, bhh []float32, H, I int) *LSTM {
 		b[k] = bih[k] + bhh[k]
 	}
 	return &LSTM{H: H, I: I, WIH: wih, WHH: whh, Bias: b, wih: newMatrix(wih, 4*H, I), whh: newMatrix(whh, 4*H, H)}
+}
+
+// refill is NewLSTM in place, on an LSTM of the same sizes made by
+// NewLSTM: it takes the new tensors and repacks them (and the transposed
+// packs made so far) into the memory they held, with the bits NewLSTM and
+// packedT.get would give.
+func (l *LSTM) refill(wih, whh, bih, bhh []float32, H, I int) {
+	if H != l.H || I != l.I || l.WIH == nil || len(wih) != 4*H*I || len(whh) != 4*H*H || len(bih) != 4*H || len(bhh) != 4*H {
+		panic(fmt.Sprintf("native: refilling an LSTM of H %d, I %d with one of H %d, I %d", l.H, l.I, H, I))
+	}
+	G := 4 * H
+	l.WIH, l.WHH = wih, whh
+	for k := range l.Bias {
+		l.Bias[k] = bih[k] + bhh[k]
+	}
+	if I > 0 {
+		f32.Pack(l.wih.f32, wih, G, I, I)
+	}
+	f32.Pack(l.whh.f32, whh, G, H, H)
+	if t := l.whhT.m; t != nil {
+		f32.PackT(t.f32, whh, H, G, H)
+	}
+	if t := l.wihT.m; t != nil {
+		f32.PackT(t.f32, wih[I-t.rows:], t.rows, G, I)
+	}
 }
 
 // newLSTMStored is NewLSTM for weights stored below float32 (or, with own,

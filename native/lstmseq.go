@@ -6,18 +6,55 @@ type lstmStep struct {
 	*cellActs
 }
 
+// seqChunk bounds the values of the input products forwardSeq runs for
+// several steps at once: steps*B*4H of the gates, about 4 MiB.
+const seqChunk = 1 << 20
+
 // forwardSeq runs the cell over xs (one [B, I] slice a step) from h0, c0
-// ([B, H], not modified) and keeps every step for backwardSeq.
+// ([B, H], not modified) and keeps every step for backwardSeq. The input
+// part of the gates (biases, then += x W_ih^T) does not depend on the
+// recurrence: it is one product over a chunk of steps (rows t*B+b), which
+// loads W_ih once per chunk, not once per step; then each step adds
+// h_prev W_hh^T and applies the cell (l.recur). Every entry is the sum
+// step computes, in its order: the same bits.
 func (l *LSTM) forwardSeq(xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
-	H := l.H
-	steps := make([]*lstmStep, len(xs))
-	hPrev, cPrev := h0, c0
-	gates := make([]float32, B*4*H)
-	for t, x := range xs {
-		s := &lstmStep{x: x, hPrev: hPrev, cPrev: cPrev, c: make([]float32, B*H), h: make([]float32, B*H), cellActs: newCellActs(B * H)}
-		l.step(x, hPrev, cPrev, s.h, s.c, gates, B, s.cellActs)
-		steps[t] = s
-		hPrev, cPrev = s.h, s.c
+	H, I, T := l.H, l.I, len(xs)
+	G := 4 * H
+	steps := make([]*lstmStep, T)
+	// h0 and every step's h in one buffer, [T+1][B, H]: the h_prev of all
+	// steps are then contiguous (backwardSeq's product reads them there),
+	// and so are the inputs of the next layer.
+	hs := make([]float32, (T+1)*B*H)
+	copy(hs, h0[:B*H])
+	hPrev, cPrev := hs[:B*H], c0
+	xAll := contiguous(xs, B*I) // nil: copied chunk by chunk into xc
+	tc := max(1, min(T, seqChunk/max(1, B*G)))
+	var xc []float32
+	if xAll == nil {
+		xc = make([]float32, tc*B*I)
+	}
+	gc := make([]float32, tc*B*G)
+	for t0 := 0; t0 < T; t0 += tc {
+		n := min(tc, T-t0)
+		x := xc
+		if xAll != nil {
+			x = xAll[t0*B*I:]
+		} else {
+			for i := 0; i < n; i++ {
+				copy(xc[i*B*I:(i+1)*B*I], xs[t0+i][:B*I])
+			}
+		}
+		for r := 0; r < n*B; r++ {
+			copy(gc[r*G:(r+1)*G], l.Bias)
+		}
+		l.wih.mulAdd(gc[:n*B*G], x[:n*B*I], n*B)
+		for i := 0; i < n; i++ {
+			t := t0 + i
+			s := &lstmStep{x: xs[t], hPrev: hPrev, cPrev: cPrev, c: make([]float32, B*H), h: hs[(t+1)*B*H : (t+2)*B*H], cellActs: newCellActs(B * H)}
+			l.recur(gc[i*B*G:(i+1)*B*G], hPrev, cPrev, s.h, s.c, B, s.cellActs)
+			steps[t] = s
+			hPrev, cPrev = s.h, s.c
+		}
 	}
 	return steps
 }
@@ -69,14 +106,9 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 	if dxCols < 0 || dxCols > I {
 		panic("native: backwardSeq: dxCols out of range")
 	}
-	// dx = da W_ih[:, I-dxCols:] and dh_prev = da W_hh, on those blocks of
-	// the weights packed transposed.
-	var wihT *matrix
-	if dxCols > 0 {
-		wihT = newMatrixT(l.WIH[I-dxCols:], dxCols, G, I)
-		dxs = make([][]float32, T)
-	}
-	whhT := newMatrixT(l.WHH, H, G, H)
+	// dh_prev = da W_hh and dx = da W_ih[:, I-dxCols:], on those blocks of
+	// the weights packed transposed (once per set of weights: l.whhT, l.wihT).
+	whhT := l.whhT.get(l.WHH, H, G, H)
 	for t := T - 1; t >= 0; t-- {
 		s := steps[t]
 		da := daAll[t*B*G : (t+1)*B*G]
@@ -86,22 +118,31 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 			}
 		}
 		cellBackward(s.cellActs, s.cPrev, dh, dc, da, B, H)
-		if dxCols > 0 {
-			dxs[t] = make([]float32, B*dxCols)
-			wihT.mulAdd(dxs[t], da, B)
-		}
 		clear(dh)
 		whhT.mulAdd(dh, da, B)
 	}
+	// dx of every step at once (it is not part of the recurrence): one
+	// product over the rows t*B+b of daAll, whose entries are the sums a
+	// step's product gives.
+	if dxCols > 0 {
+		dxAll := make([]float32, T*B*dxCols)
+		l.wihT.get(l.WIH[I-dxCols:], dxCols, G, I).mulAdd(dxAll, daAll, T*B)
+		dxs = make([][]float32, T)
+		for t := range dxs {
+			dxs[t] = dxAll[t*B*dxCols : (t+1)*B*dxCols : (t+1)*B*dxCols]
+		}
+	}
 	// Weight gradients over all steps at once, sums over s = (t, b):
 	// dW_ih[r, k] += sum_s da[s, r] x[s, k], and dW_hh with h_prev.
+	// The inputs and h_prev of all steps, [S, ·]: where forwardSeq left
+	// them contiguous, as they lie.
 	S := T * B
-	xAll := make([]float32, S*I)
-	hAll := make([]float32, S*H)
+	xs := make([][]float32, T)
+	hps := make([][]float32, T)
 	for t, st := range steps {
-		copy(xAll[t*B*I:(t+1)*B*I], st.x[:B*I])
-		copy(hAll[t*B*H:(t+1)*B*H], st.hPrev[:B*H])
+		xs[t], hps[t] = st.x, st.hPrev
 	}
+	xAll, hAll := flat(xs, B*I), flat(hps, B*H)
 	addGradW(gr.WIH, daAll, xAll, I, G, S)
 	addGradW(gr.WHH, daAll, hAll, H, G, S)
 	sum := make([]float32, G) // sum_s da[s, r], s in order
@@ -115,6 +156,35 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 		gr.BHH[r] += v
 	}
 	return dxs, dh, dc
+}
+
+// contiguous returns parts [T][n...] as one slice [T*n] where each part
+// starts n values after the previous one in the same array (as forwardSeq
+// leaves its h), nil otherwise.
+func contiguous(parts [][]float32, n int) []float32 {
+	if len(parts) == 0 || n == 0 || cap(parts[0]) < len(parts)*n {
+		return nil
+	}
+	all := parts[0][:len(parts)*n]
+	for t, p := range parts {
+		if len(p) < n || &p[0] != &all[t*n] {
+			return nil
+		}
+	}
+	return all
+}
+
+// flat is contiguous(parts, n), or, where the parts are apart, a copy of
+// their first n values each.
+func flat(parts [][]float32, n int) []float32 {
+	if all := contiguous(parts, n); all != nil {
+		return all
+	}
+	all := make([]float32, len(parts)*n)
+	for t, p := range parts {
+		copy(all[t*n:(t+1)*n], p[:n])
+	}
+	return all
 }
 
 // transpose writes the [cols, rows] transpose of src [rows, cols] into dst.

@@ -21,9 +21,11 @@ type Model struct {
 	muW, muB   []float32  // [Z, 2He], He the top level's hidden size
 	sigW, sigB []float32
 	mu, sig    *matrix   // muW, sigW packed
+	muT, sigT  *packedT  // muW, sigW packed transposed for the backward pass
 	condInitW  []float32 // [2 Lc Hc, Z]; nil without a conductor
 	condInitB  []float32
 	condInit   *matrix   // condInitW packed
+	condInitT  *packedT  // condInitW packed transposed for the backward pass
 	cond       []*LSTM   // input size 1 (always fed zeros); none without a conductor
 	decs       []decoder // one per split (the whole step for one decoder)
 }
@@ -43,6 +45,7 @@ type decoder struct {
 	D, off       int       // its depth and first column in a step
 	initW, initB []float32 // [2 Ld Hd, C]
 	init         *matrix   // initW packed
+	initT        *packedT  // initW packed transposed for the backward pass
 	lstm         []*LSTM   // layer 0's input is [prev (D), cond (C)]
 	prev         *matrix   // layer 0's W_ih columns for prev, [4Hd, D]; nil when oneHot
 	prevWT       []float32 // when oneHot: those columns transposed, [D, 4Hd]
@@ -50,6 +53,7 @@ type decoder struct {
 	cond         *matrix   // layer 0's W_ih columns for cond: [4Hd, C]
 	outW, outB   []float32 // [D, Hd], [D]
 	out          *matrix   // outW packed
+	outT         *packedT  // outW packed transposed for the backward pass
 }
 
 // New builds a model from canonical weights. Errors name what is wrong.
@@ -60,7 +64,7 @@ func New(c *model.Config, w model.Weights) (*Model, error) {
 	if err := w.Check(c); err != nil {
 		return nil, err
 	}
-	return build(c, model.Store(w, model.F32), false)
+	return build(c, model.Store(w, model.F32), false, nil)
 }
 
 // NewStored builds a model for inference from weights as a bundle stores
@@ -77,7 +81,7 @@ func NewStored(c *model.Config, w model.StoredWeights, p model.Precision) (*Mode
 	if err := w.Check(c, p); err != nil {
 		return nil, err
 	}
-	return build(c, w.Clone(), true)
+	return build(c, w.Clone(), true, nil)
 }
 
 // build builds a model of checked weights: float32 tensors are used where
@@ -87,12 +91,17 @@ func NewStored(c *model.Config, w model.StoredWeights, p model.Precision) (*Mode
 // float32 matrices are packed in place too (newMatrixOwned), so the weights
 // are held once, and the model is for inference only (training needs them
 // as they were).
-func build(c *model.Config, w model.StoredWeights, own bool) (*Model, error) {
+//
+// reuse, when not nil, holds the LSTMs of a model of the same config, in
+// the order build makes them (Model.lstms): each is refilled with w's
+// values in place (LSTM.refill) instead of made anew, so that Refresh
+// allocates no packed weights.
+func build(c *model.Config, w model.StoredWeights, own bool, reuse []*LSTM) (*Model, error) {
 	in, err := music.ParseEncoderInput(c.EncoderInput)
 	if err != nil {
 		return nil, err
 	}
-	m := &Model{cfg: c, in: in, prec: model.F32, inferenceOnly: own}
+	m := &Model{cfg: c, in: in, prec: model.F32, inferenceOnly: own, muT: new(packedT), sigT: new(packedT), condInitT: new(packedT)}
 	for _, s := range w {
 		if s.DType != model.F32 && len(s.Shape) == 2 {
 			m.prec = s.DType
@@ -112,6 +121,12 @@ func build(c *model.Config, w model.StoredWeights, own bool) (*Model, error) {
 		n := fmt.Sprintf("_l%d%s", k, sfx)
 		wih, whh := w[prefix+".weight_ih"+n], w[prefix+".weight_hh"+n]
 		if wih.DType == model.F32 && whh.DType == model.F32 && !own {
+			if len(reuse) > 0 {
+				l := reuse[0]
+				reuse = reuse[1:]
+				l.refill(wih.F32, whh.F32, vec(prefix+".bias_ih"+n), vec(prefix+".bias_hh"+n), H, wih.Shape[1])
+				return l
+			}
 			return NewLSTM(wih.F32, whh.F32, vec(prefix+".bias_ih"+n), vec(prefix+".bias_hh"+n), H, wih.Shape[1])
 		}
 		return newLSTMStored(wih, whh, vec(prefix+".bias_ih"+n), vec(prefix+".bias_hh"+n), H, wih.Shape[1], own)
@@ -149,7 +164,7 @@ func build(c *model.Config, w model.StoredWeights, own bool) (*Model, error) {
 		p := c.DecoderPrefix(k)
 		d := decoder{prefix: p, D: D, off: c.SplitOffset(k),
 			initW: raw(p + ".init.weight"), initB: vec(p + ".init.bias"),
-			outW: raw(p + ".out.weight"), outB: vec(p + ".out.bias")}
+			outW: raw(p + ".out.weight"), outB: vec(p + ".out.bias"), outT: new(packedT), initT: new(packedT)}
 		d.init = mat(p+".init.weight", 2*c.Decoder.Layers*Hd, C)
 		d.out = mat(p+".out.weight", D, Hd)
 		// Split layer 0's input weights: cond is fixed for a segment, so its
@@ -173,6 +188,21 @@ func build(c *model.Config, w model.StoredWeights, own bool) (*Model, error) {
 		m.decs = append(m.decs, d)
 	}
 	return m, nil
+}
+
+// lstms is every LSTM of the model, in the order build makes them.
+func (m *Model) lstms() []*LSTM {
+	var out []*LSTM
+	for _, lv := range m.enc {
+		for _, pair := range lv.layers {
+			out = append(out, pair[0], pair[1])
+		}
+	}
+	out = append(out, m.cond...)
+	for _, d := range m.decs {
+		out = append(out, d.lstm...)
+	}
+	return out
 }
 
 // columns copies the columns [c0, c1) of the stored [rows, cols] matrix s

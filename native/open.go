@@ -20,5 +20,5 @@ func Open(b *model.Bundle) (*Model, error) {
 	if err := sw.Check(c, b.Precision()); err != nil {
 		return nil, err
 	}
-	return build(c, sw, true)
+	return build(c, sw, true, nil)
 }

@@ -1,0 +1,83 @@
+package native
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/musicvae-go/mvae/generate"
+	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/model/defaultmodel"
+)
+
+// TestRefreshInPlace: training with Refresh (the LSTMs refilled where they
+// lie, transposed packs included) gives the bits of training with a model
+// built anew (New) after each step, and keeps the LSTMs' packed memory.
+func TestRefreshInPlace(t *testing.T) {
+	bd, err := defaultmodel.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := bd.Config()
+	bw, err := bd.Weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyOf := func() model.Weights {
+		w := NewGrads(c)
+		for n, t := range bw {
+			copy(w[n].Data, t.Data)
+		}
+		return w
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	const B = 4
+	x := generate.RandomWindows(c, B, rng)
+	eps := make([]float32, B*c.ZSize)
+	for i := range eps {
+		eps[i] = float32(rng.NormFloat64())
+	}
+	run := func(refresh bool) (model.Weights, []float64) {
+		w := copyOf()
+		m, err := New(c, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		packs := m.lstms()[0].whh.f32
+		g, adam := NewGrads(c), NewAdam(c)
+		var losses []float64
+		for step := 0; step < 3; step++ {
+			tr := &Trainer{M: m, Workers: 2}
+			p, err := tr.LossAndGrad(x, eps, B, 0.5, 0, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			losses = append(losses, p.Loss)
+			ClipGlobalNorm(g, 1)
+			adam.Update(w, g, 1e-3, nil)
+			if refresh {
+				m.Refresh(w)
+				if l := m.lstms()[0]; &l.whh.f32[0] != &packs[0] || l.whhT.m == nil {
+					t.Fatal("Refresh made new packs for an LSTM")
+				}
+			} else if m, err = New(c, w); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return w, losses
+	}
+	wa, la := run(true)
+	wb, lb := run(false)
+	for i := range la {
+		if math.Float64bits(la[i]) != math.Float64bits(lb[i]) {
+			t.Fatalf("step %d: loss %v with Refresh, %v with New", i, la[i], lb[i])
+		}
+	}
+	for name, ta := range wa {
+		for i, v := range ta.Data {
+			if math.Float32bits(v) != math.Float32bits(wb[name].Data[i]) {
+				t.Fatalf("%s[%d] = %v with Refresh, %v with New", name, i, v, wb[name].Data[i])
+			}
+		}
+	}
+}
