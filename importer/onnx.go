@@ -35,7 +35,7 @@ type lstmNode struct {
 	// W and R are read from the file when the node is stored (load), and
 	// dropped once stored (release), so that a big model is not held in
 	// both layouts at once (seed-size ONNX import: 2.39x the float32
-	// weights at the peak to 1.7x, with the shared linear conversions).
+	// weights at the peak to 1.8x, with the shared linear conversions).
 	loaded bool
 	src    []*graphs.Tensor
 }
