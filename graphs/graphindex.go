@@ -525,3 +525,15 @@ func sliceConst(n *Node, ins []*Tensor, budget *int64) (*Tensor, error) {
 	}
 	return out, nil
 }
+
+// Pending returns initializer name while its values are still in the file
+// it was read from (ReadModelReleasing; Const decodes them): its Dims and
+// DataType are known, a float type, and its values take no memory yet. ok
+// is false for any other value.
+func (x *Index) Pending(name string) (t *Tensor, ok bool) {
+	t, ok = x.inits[name]
+	if !ok || t.msg == nil || t.Unsupported || !isFloatType(t.DataType) {
+		return nil, false
+	}
+	return t, true
+}

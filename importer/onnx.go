@@ -32,6 +32,57 @@ type lstmNode struct {
 	dirs    int
 	W, R, B []float32
 	parents []*lstmNode
+	// W and R are read from the file when the node is stored (load), and
+	// dropped once stored (release), so that a big model is not held in
+	// both layouts at once (seed-size ONNX import: 2.39x the float32
+	// weights at the peak to 1.8x, with the shared linear conversions).
+	loaded bool
+	src    []*graphs.Tensor
+}
+
+// load reads the node's W and R (left in the file by findLSTMs) and checks
+// them; once loaded, it does nothing.
+func (a *analysis) load(l *lstmNode) error {
+	if l.loaded {
+		return nil
+	}
+	for i, p := range []*[]float32{&l.W, &l.R} {
+		name := l.node.Inputs[1+i]
+		t, ok, err := a.weight(name)
+		if err != nil {
+			return err
+		}
+		if !ok || t.Float == nil {
+			return fmt.Errorf("LSTM node %q: its weights W (%s) and R (%s) are not constants of the graph", l.node.Name, l.node.Inputs[1], l.node.Inputs[2])
+		}
+		*p = t.Float
+		l.src = append(l.src, t)
+	}
+	l.loaded = true
+	return nil
+}
+
+// release drops the node's W and R, from the node and from the graph, once
+// they are stored in the canonical layout. A node that shares them loads
+// them before (the decoder's copies are compared first).
+func (l *lstmNode) release() {
+	for _, t := range l.src {
+		t.Float = nil
+	}
+	l.W, l.R, l.src = nil, nil, nil
+}
+
+// lstmWeight is a.weight for an LSTM's W or R, which stays in the file
+// while it is (graphs.Index.Pending): load reads it.
+func (a *analysis) lstmWeight(name string) (*graphs.Tensor, bool, error) {
+	if t, ok := a.x.Pending(name); ok {
+		return t, true, nil
+	}
+	t, ok, err := a.weight(name)
+	if ok && t.Float == nil {
+		ok = false
+	}
+	return t, ok, err
 }
 
 type linear struct {
@@ -48,6 +99,37 @@ type analysis struct {
 	lstms   []*lstmNode
 	byNode  map[*graphs.Node]*lstmNode
 	linears map[string]*linear // by head value
+	// converted holds each weight converted for a linear layer once, for
+	// the copies of a layer (decoder.init once per segment) to share:
+	// seed size, 16 copies of 16 MB.
+	converted map[conversion][]float32
+}
+
+// conversion is a tensor converted to [out, in]: transposed or not, scaled.
+type conversion struct {
+	t     *graphs.Tensor
+	trans bool
+	s     float32
+}
+
+// convert is scaled (trans false) or transpose (trans true) of t, made once
+// per tensor and way.
+func (a *analysis) convert(t *graphs.Tensor, trans bool, rows, cols int, s float32) []float32 {
+	k := conversion{t, trans, s}
+	if w, ok := a.converted[k]; ok {
+		return w
+	}
+	var w []float32
+	if trans {
+		w = transpose(t.Float, rows, cols, s)
+	} else {
+		w = scaled(t.Float, s)
+	}
+	if a.converted == nil {
+		a.converted = map[conversion][]float32{}
+	}
+	a.converted[k] = w
+	return w
 }
 
 // onnxWeights analyses a graph and returns the canonical weights plus what
@@ -84,15 +166,15 @@ func (a *analysis) findLSTMs() error {
 			return fmt.Errorf("LSTM node %q has %d inputs; want X, W, R", n.Name, len(n.Inputs))
 		}
 		l := &lstmNode{node: n}
-		W, okW, err := a.weight(n.Inputs[1])
+		W, okW, err := a.lstmWeight(n.Inputs[1])
 		if err != nil {
 			return err
 		}
-		R, okR, err := a.weight(n.Inputs[2])
+		R, okR, err := a.lstmWeight(n.Inputs[2])
 		if err != nil {
 			return err
 		}
-		if !okW || !okR || W.Float == nil || R.Float == nil {
+		if !okW || !okR {
 			return fmt.Errorf("LSTM node %q: its weights W (%s) and R (%s) are not constants of the graph", n.Name, n.Inputs[1], n.Inputs[2])
 		}
 		if len(W.Dims) != 3 || len(R.Dims) != 3 {
@@ -122,7 +204,6 @@ func (a *analysis) findLSTMs() error {
 		if acts := n.Attr("activations"); acts != nil {
 			return fmt.Errorf("LSTM node %q sets activations; PyTorch's nn.LSTM uses the defaults", n.Name)
 		}
-		l.W, l.R = W.Float, R.Float
 		if len(n.Inputs) > 3 && n.Inputs[3] != "" {
 			B, ok, err := a.weight(n.Inputs[3])
 			if err != nil {
@@ -246,10 +327,10 @@ func (a *analysis) findLinears() error {
 			l := &linear{head: n.Outputs[0], node: n}
 			if n.AttrInt("transB", 0) != 0 {
 				l.out, l.in = int(B.Dims[0]), int(B.Dims[1])
-				l.W = scaled(B.Float, alpha)
+				l.W = a.convert(B, false, 0, 0, alpha)
 			} else {
 				l.in, l.out = int(B.Dims[0]), int(B.Dims[1])
-				l.W = transpose(B.Float, l.in, l.out, alpha)
+				l.W = a.convert(B, true, l.in, l.out, alpha)
 			}
 			l.b = make([]float32, l.out)
 			if len(n.Inputs) > 2 && n.Inputs[2] != "" {
@@ -278,7 +359,7 @@ func (a *analysis) findLinears() error {
 				continue
 			}
 			l := &linear{head: n.Outputs[0], node: n, in: int(Wc.Dims[0]), out: int(Wc.Dims[1])}
-			l.W = transpose(Wc.Float, l.in, l.out, 1)
+			l.W = a.convert(Wc, true, l.in, l.out, 1)
 			l.b = nil
 			// The bias: an Add of a constant of out values right after.
 			for _, u := range a.x.Consumers[n.Outputs[0]] {
@@ -386,8 +467,12 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 		if l.H != sh.He || (k > 0 && l.I != 2*sh.He) {
 			return nil, nil, fmt.Errorf("encoder LSTM layer %d (node %q) has hidden %d and input %d; want %d and %d", k, l.node.Name, l.H, l.I, sh.He, 2*sh.He)
 		}
+		if err := a.load(l); err != nil {
+			return nil, nil, err
+		}
 		storeLSTM(w, "encoder.lstm", k, l, 0)
 		storeLSTM(w, "encoder.lstm", k, l, 1)
+		l.release()
 	}
 
 	// Conductor: the forward LSTM fed size-1 input, and the layers above it.
@@ -407,7 +492,11 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 	}
 	sh.Lc = len(condChain)
 	for k, l := range condChain {
+		if err := a.load(l); err != nil {
+			return nil, nil, err
+		}
 		storeLSTM(w, "conductor.lstm", k, l, 0)
+		l.release()
 	}
 	condTop := condChain[len(condChain)-1]
 
@@ -437,6 +526,12 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 		}
 		for k, l := range c {
 			ref := decChains[0][k]
+			if err := a.load(ref); err != nil {
+				return nil, nil, err
+			}
+			if err := a.load(l); err != nil {
+				return nil, nil, err
+			}
 			if l.H != ref.H || l.I != ref.I || !slices.Equal(l.W, ref.W) || !slices.Equal(l.R, ref.R) || !slices.Equal(l.B, ref.B) {
 				return nil, nil, fmt.Errorf("decoder LSTM layer %d: the copy for segment %d (node %q) differs from segment 0's (node %q); copies must agree", k, u, l.node.Name, ref.node.Name)
 			}
@@ -444,6 +539,11 @@ func (a *analysis) assign() (model.Weights, *shown, error) {
 	}
 	for k, l := range decChains[0] {
 		storeLSTM(w, "decoder.lstm", k, l, 0)
+	}
+	for _, c := range decChains {
+		for _, l := range c {
+			l.release()
+		}
 	}
 	// Any LSTM left over is not part of a MusicVAE.
 	used := map[*lstmNode]bool{}
