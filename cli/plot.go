@@ -80,6 +80,9 @@ func tokenRolls(path string, m *music.DrumMap) ([]plot.Roll, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := a.CheckFinite(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	if len(a.Shape) == 2 {
 		a.Shape = []int{1, a.Shape[0], a.Shape[1]}
 	}

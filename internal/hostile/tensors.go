@@ -128,6 +128,10 @@ func init() {
 			args: func(dir, x, _ string) []string {
 				return []string{"data", "render", x, "-o", filepath.Join(dir, "midi")}
 			}, bad: "x", want: []string{"NaN"}},
+		{name: "plot-nan", x: func(c *model.Config) *npy.Array { return poison(c, windows(c, 2), nan) },
+			args: func(dir, x, _ string) []string {
+				return []string{"plot", x, "-o", filepath.Join(dir, "roll.png")}
+			}, bad: "x", want: []string{"NaN"}},
 		{name: "render-empty", x: func(c *model.Config) *npy.Array { return windows(c, 0) },
 			args: func(dir, x, _ string) []string {
 				return []string{"data", "render", x, "-o", filepath.Join(dir, "midi")}
