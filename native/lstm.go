@@ -159,22 +159,12 @@ func cellRows(gates, cPrev, c, h []float32, b0, b1, H int, act *cellActs) {
 //	da_f = df * f (1 - f)
 //	da_g = dg * (1 - g^2)
 //	da_o = do * o (1 - o)
+//
+// (f32.CellBackward, one row at a time.)
 func cellBackward(act *cellActs, cPrev, dh, dc, da []float32, B, H int) {
 	for b := 0; b < B; b++ {
-		a := da[b*4*H : (b+1)*4*H]
-		for k := 0; k < H; k++ {
-			j := b*H + k
-			i, f, g, o, tc := act.i[j], act.f[j], act.g[j], act.o[j], act.tc[j]
-			dcj := dc[j] + dh[j]*o*(1-tc*tc)
-			do := dh[j] * tc
-			di := dcj * g
-			dg := dcj * i
-			df := dcj * cPrev[j]
-			dc[j] = dcj * f
-			a[k] = di * i * (1 - i)
-			a[H+k] = df * f * (1 - f)
-			a[2*H+k] = dg * (1 - g*g)
-			a[3*H+k] = do * o * (1 - o)
-		}
+		r := b * H
+		ar := [5][]float32{act.i[r : r+H], act.f[r : r+H], act.g[r : r+H], act.o[r : r+H], act.tc[r : r+H]}
+		f32.CellBackward(&ar, cPrev[r:r+H], dh[r:r+H], dc[r:r+H], da[b*4*H:(b+1)*4*H], H)
 	}
 }
