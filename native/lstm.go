@@ -111,10 +111,6 @@ type cellActs struct {
 	i, f, g, o, tc []float32
 }
 
-func newCellActs(n int) *cellActs {
-	return &cellActs{i: make([]float32, n), f: make([]float32, n), g: make([]float32, n), o: make([]float32, n), tc: make([]float32, n)}
-}
-
 // cell is the LSTM cell, from the gates' pre-activations a = gates [B, 4H]
 // (blocks i, f, g, o) and the previous cell state cPrev [B, H] to the new
 // cell state c and output h [B, H] (c may be cPrev):

@@ -4,6 +4,9 @@ package native
 type lstmStep struct {
 	x, hPrev, cPrev, c, h []float32
 	*cellActs
+	// slab, on the first step only, holds the c and cellActs of every
+	// step (cell writes them in full): backwardSeq gives it back.
+	slab *[]float32
 }
 
 // seqChunk bounds the values of the input products forwardSeq runs for
@@ -34,6 +37,8 @@ func (l *LSTM) forwardSeq(xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
 		xc = make([]float32, tc*B*I)
 	}
 	gc := make([]float32, tc*B*G)
+	n6 := 6 * B * H
+	slab := getSlab(T * n6)
 	for t0 := 0; t0 < T; t0 += tc {
 		n := min(tc, T-t0)
 		x := xc
@@ -50,11 +55,17 @@ func (l *LSTM) forwardSeq(xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
 		l.wih.mulAdd(gc[:n*B*G], x[:n*B*I], n*B)
 		for i := 0; i < n; i++ {
 			t := t0 + i
-			s := &lstmStep{x: xs[t], hPrev: hPrev, cPrev: cPrev, c: make([]float32, B*H), h: hs[(t+1)*B*H : (t+2)*B*H], cellActs: newCellActs(B * H)}
+			sl := (*slab)[t*n6 : (t+1)*n6 : (t+1)*n6]
+			part := func(k int) []float32 { return sl[k*B*H : (k+1)*B*H : (k+1)*B*H] }
+			s := &lstmStep{x: xs[t], hPrev: hPrev, cPrev: cPrev, c: part(0), h: hs[(t+1)*B*H : (t+2)*B*H],
+				cellActs: &cellActs{i: part(1), f: part(2), g: part(3), o: part(4), tc: part(5)}}
 			l.recur(gc[i*B*G:(i+1)*B*G], hPrev, cPrev, s.h, s.c, B, s.cellActs)
 			steps[t] = s
 			hPrev, cPrev = s.h, s.c
 		}
+	}
+	if T > 0 {
+		steps[0].slab = slab
 	}
 	return steps
 }
@@ -101,8 +112,10 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 	if dcN != nil {
 		copy(dc, dcN)
 	}
-	// Every step's da, kept for the weight gradients: row t*B+b of [T*B, 4H].
-	daAll := make([]float32, T*B*G)
+	// Every step's da, kept for the weight gradients: row t*B+b of [T*B, 4H]
+	// (cellBackward writes it in full).
+	daSlab := getSlab(T * B * G)
+	daAll := *daSlab
 	if dxCols < 0 || dxCols > I {
 		panic("native: backwardSeq: dxCols out of range")
 	}
@@ -154,6 +167,13 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 	for r, v := range sum {
 		gr.BIH[r] += v
 		gr.BHH[r] += v
+	}
+	putSlab(daSlab)
+	// dc and dh are dc0 and dh0 now, not in the slab: the steps' c and
+	// activations are no longer needed.
+	if T > 0 && steps[0].slab != nil {
+		putSlab(steps[0].slab)
+		steps[0].slab = nil
 	}
 	return dxs, dh, dc
 }
