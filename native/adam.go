@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/musicvae-go/mvae/model"
 )
@@ -28,12 +31,15 @@ func NewAdam(c *model.Config) *Adam {
 // Update applies one step with learning rate lr to the weights named in g
 // (skipping names frozen reports true). w, M and V must hold every name of g
 // in g's shapes (a checkpoint's moments are checked where they are read).
+// The tensors, in chunks, are shared between GOMAXPROCS goroutines: every
+// value is updated on its own, so the result has the same bits however
+// they are shared.
 func (a *Adam) Update(w, g model.Weights, lr float64, frozen func(name string) bool) {
 	a.Step++
 	bc1 := 1 - math.Pow(a.Beta1, float64(a.Step))
 	bc2 := math.Sqrt(1 - math.Pow(a.Beta2, float64(a.Step)))
-	b1, b2 := float32(a.Beta1), float32(a.Beta2)
-	step := float32(lr / bc1)
+	u := adamStep{b1: float32(a.Beta1), b2: float32(a.Beta2), step: float32(lr / bc1), bc2: bc2, eps: a.Eps}
+	var chunks []adamChunk
 	for name, gt := range g {
 		if frozen != nil && frozen(name) {
 			continue
@@ -42,13 +48,54 @@ func (a *Adam) Update(w, g model.Weights, lr float64, frozen func(name string) b
 		if tw == nil || tm == nil || tv == nil || len(tw.Data) != len(gt.Data) || len(tm.Data) != len(gt.Data) || len(tv.Data) != len(gt.Data) {
 			panic(fmt.Sprintf("native: Adam: the weights or moments of %s do not match its gradient of %d values", name, len(gt.Data)))
 		}
-		wt, m, v := tw.Data, tm.Data, tv.Data
-		for i, gi := range gt.Data {
-			m[i] = b1*m[i] + (1-b1)*gi
-			v[i] = b2*v[i] + (1-b2)*gi*gi
-			denom := float32(math.Sqrt(float64(v[i]))/bc2 + a.Eps)
-			wt[i] -= step * m[i] / denom
+		for lo := 0; lo < len(gt.Data); lo += adamChunkLen {
+			hi := min(lo+adamChunkLen, len(gt.Data))
+			chunks = append(chunks, adamChunk{w: tw.Data[lo:hi], m: tm.Data[lo:hi], v: tv.Data[lo:hi], g: gt.Data[lo:hi]})
 		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(chunks))
+	if workers <= 1 {
+		for _, c := range chunks {
+			u.apply(c)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := int(next.Add(1)) - 1; k < len(chunks); k = int(next.Add(1)) - 1 {
+				u.apply(chunks[k])
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// adamChunkLen is the number of values Update hands a goroutine at a time.
+const adamChunkLen = 1 << 15
+
+// adamChunk is a run of values of one tensor: weights, moments, gradient.
+type adamChunk struct {
+	w, m, v, g []float32
+}
+
+// adamStep holds the constants of one Update.
+type adamStep struct {
+	b1, b2, step float32
+	bc2, eps     float64
+}
+
+// apply is Adam's update of the values of c.
+func (u adamStep) apply(c adamChunk) {
+	wt, m, v := c.w, c.m, c.v
+	for i, gi := range c.g {
+		m[i] = u.b1*m[i] + (1-u.b1)*gi
+		v[i] = u.b2*v[i] + (1-u.b2)*gi*gi
+		denom := float32(math.Sqrt(float64(v[i]))/u.bc2 + u.eps)
+		wt[i] -= u.step * m[i] / denom
 	}
 }
 

@@ -64,3 +64,61 @@ func TestTrainingLowersLoss(t *testing.T) {
 }
 
 func nil2rng() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
+
+// TestAdamSharedSameBits: Update with its chunks shared between goroutines
+// gives the bits of the plain loop of its doc comment, value by value (a
+// tensor longer than a chunk included), and skips the frozen tensors.
+func TestAdamSharedSameBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	sizes := map[string]int{"big": 3*adamChunkLen + 17, "small": 5, "frozen": 40}
+	w, g, m, v := model.Weights{}, model.Weights{}, model.Weights{}, model.Weights{}
+	for name, n := range sizes {
+		for _, ws := range []model.Weights{w, g, m, v} {
+			ws[name] = model.NewTensorOf([]int{n})
+		}
+		for i := 0; i < n; i++ {
+			w[name].Data[i] = float32(rng.NormFloat64())
+			g[name].Data[i] = float32(rng.NormFloat64())
+			v[name].Data[i] = float32(rng.Float64())
+			m[name].Data[i] = float32(rng.NormFloat64())
+		}
+	}
+	clone := func(ws model.Weights) model.Weights {
+		out := model.Weights{}
+		for name, t := range ws {
+			out[name] = &model.Tensor{Shape: t.Shape, Data: append([]float32(nil), t.Data...)}
+		}
+		return out
+	}
+	wantW, wantM, wantV := clone(w), clone(m), clone(v)
+	a := &Adam{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, Step: 2, M: m, V: v}
+	a.Update(w, g, 1e-3, func(name string) bool { return name == "frozen" })
+	// The reference loop, step 3.
+	bc1 := 1 - math.Pow(0.9, 3)
+	bc2 := math.Sqrt(1 - math.Pow(0.999, 3))
+	b1, b2, step := float32(0.9), float32(0.999), float32(1e-3/bc1)
+	for name, gt := range g {
+		if name == "frozen" {
+			continue
+		}
+		wt, mt, vt := wantW[name].Data, wantM[name].Data, wantV[name].Data
+		for i, gi := range gt.Data {
+			mt[i] = b1*mt[i] + (1-b1)*gi
+			vt[i] = b2*vt[i] + (1-b2)*gi*gi
+			denom := float32(math.Sqrt(float64(vt[i]))/bc2 + 1e-8)
+			wt[i] -= step * mt[i] / denom
+		}
+	}
+	for _, c := range []struct {
+		what      string
+		got, want model.Weights
+	}{{"w", w, wantW}, {"m", m, wantM}, {"v", v, wantV}} {
+		for name, tw := range c.want {
+			for i, x := range tw.Data {
+				if math.Float32bits(c.got[name].Data[i]) != math.Float32bits(x) {
+					t.Fatalf("%s %s[%d] = %v, the loop gives %v", c.what, name, i, c.got[name].Data[i], x)
+				}
+			}
+		}
+	}
+}
