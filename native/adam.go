@@ -4,10 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/musicvae-go/mvae/model"
 )
@@ -39,7 +36,7 @@ func (a *Adam) Update(w, g model.Weights, lr float64, frozen func(name string) b
 	bc1 := 1 - math.Pow(a.Beta1, float64(a.Step))
 	bc2 := math.Sqrt(1 - math.Pow(a.Beta2, float64(a.Step)))
 	u := adamStep{b1: float32(a.Beta1), b2: float32(a.Beta2), step: float32(lr / bc1), bc2: bc2, eps: a.Eps}
-	var chunks []adamChunk
+	var fs []func()
 	for name, gt := range g {
 		if frozen != nil && frozen(name) {
 			continue
@@ -50,28 +47,11 @@ func (a *Adam) Update(w, g model.Weights, lr float64, frozen func(name string) b
 		}
 		for lo := 0; lo < len(gt.Data); lo += adamChunkLen {
 			hi := min(lo+adamChunkLen, len(gt.Data))
-			chunks = append(chunks, adamChunk{w: tw.Data[lo:hi], m: tm.Data[lo:hi], v: tv.Data[lo:hi], g: gt.Data[lo:hi]})
+			c := adamChunk{w: tw.Data[lo:hi], m: tm.Data[lo:hi], v: tv.Data[lo:hi], g: gt.Data[lo:hi]}
+			fs = append(fs, func() { u.apply(c) })
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(chunks))
-	if workers <= 1 {
-		for _, c := range chunks {
-			u.apply(c)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := int(next.Add(1)) - 1; k < len(chunks); k = int(next.Add(1)) - 1 {
-				u.apply(chunks[k])
-			}
-		}()
-	}
-	wg.Wait()
+	sideBySide(fs)
 }
 
 // adamChunkLen is the number of values Update hands a goroutine at a time.

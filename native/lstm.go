@@ -46,16 +46,19 @@ func (l *LSTM) refill(wih, whh, bih, bhh []float32, H, I int) {
 	for k := range l.Bias {
 		l.Bias[k] = bih[k] + bhh[k]
 	}
+	// The four packs write apart: they run side by side.
+	var packs []func()
 	if I > 0 {
-		f32.Pack(l.wih.f32, wih, G, I, I)
+		packs = append(packs, func() { f32.Pack(l.wih.f32, wih, G, I, I) })
 	}
-	f32.Pack(l.whh.f32, whh, G, H, H)
+	packs = append(packs, func() { f32.Pack(l.whh.f32, whh, G, H, H) })
 	if t := l.whhT.m; t != nil {
-		f32.PackT(t.f32, whh, H, G, H)
+		packs = append(packs, func() { f32.PackT(t.f32, whh, H, G, H) })
 	}
 	if t := l.wihT.m; t != nil {
-		f32.PackT(t.f32, wih[I-t.rows:], t.rows, G, I)
+		packs = append(packs, func() { f32.PackT(t.f32, wih[I-t.rows:], t.rows, G, I) })
 	}
+	sideBySide(packs)
 }
 
 // newLSTMStored is NewLSTM for weights stored below float32 (or, with own,
