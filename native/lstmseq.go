@@ -32,11 +32,16 @@ func (l *LSTM) forwardSeq(xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
 	hPrev, cPrev := hs[:B*H], c0
 	xAll := contiguous(xs, B*I) // nil: copied chunk by chunk into xc
 	tc := max(1, min(T, seqChunk/max(1, B*G)))
+	// xc and gc are written in full before they are read, and only here.
 	var xc []float32
 	if xAll == nil {
-		xc = make([]float32, tc*B*I)
+		xcSlab := getSlab(tc * B * I)
+		defer putSlab(xcSlab)
+		xc = *xcSlab
 	}
-	gc := make([]float32, tc*B*G)
+	gcSlab := getSlab(tc * B * G)
+	defer putSlab(gcSlab)
+	gc := *gcSlab
 	n6 := 6 * B * H
 	slab := getSlab(T * n6)
 	for t0 := 0; t0 < T; t0 += tc {
