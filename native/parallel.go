@@ -79,19 +79,23 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 		out.Loss += parts[k].Loss * f
 		out.Reconstruction += parts[k].Reconstruction * f
 		out.KL += parts[k].KL * f
-		s := float32(f)
-		if k == 0 {
-			// s*g, rounded once: what adding s*g to zeros gives.
-			for _, gt := range g {
-				for i := range gt.Data {
-					gt.Data[i] *= s
-				}
-			}
-			continue
-		}
-		for name, gt := range t.grads[k-1] {
-			f32.Axpy(g[name].Data, s, gt.Data)
-		}
 	}
+	// g = sum_k s_k g_k, share by share, one tensor per goroutine at a time
+	// (whole tensors: f32.Axpy's split between its vector loop and its
+	// tail depends on the length).
+	fs := make([]func(), 0, len(g))
+	for name, gt := range g {
+		fs = append(fs, func() {
+			// s_0 g_0, rounded once: what adding s_0 g_0 to zeros gives.
+			s := float32(float64(sizes[0]) / float64(B))
+			for i := range gt.Data {
+				gt.Data[i] *= s
+			}
+			for k := 1; k < w; k++ {
+				f32.Axpy(gt.Data, float32(float64(sizes[k])/float64(B)), t.grads[k-1][name].Data)
+			}
+		})
+	}
+	sideBySide(fs)
 	return out, nil
 }
