@@ -109,10 +109,16 @@ func runImport(c *ucli.Context) error {
 	}
 	verified := "not verified (--no-verify)"
 	if magenta && !c.Bool("no-verify") {
-		verified, err = verifyMagenta(c, b, src)
+		tmp, err := os.MkdirTemp("", "mvae-import-")
 		if err != nil {
 			return err
 		}
+		defer os.RemoveAll(tmp)
+		r.Weights = nil
+		if verified, b, err = verifyMagenta(c, b, src, tmp); err != nil {
+			return err
+		}
+		defer b.Close()
 	} else if !c.Bool("no-verify") {
 		if _, err := runtime.Init(c.String("ort-lib")); err != nil {
 			if errors.Is(err, runtime.ErrUnavailable) {
@@ -214,33 +220,36 @@ func runImport(c *ucli.Context) error {
 
 // verifyMagenta runs an imported Magenta model on both runtimes (generate.Parity:
 // encoder, conductor, every decoder step and sampled tokens) and records the
-// result; without onnxruntime it records what the importer checked alone.
-func verifyMagenta(c *ucli.Context, b *model.Bundle, src string) (string, error) {
+// result in the bundle it returns; without onnxruntime it records what the
+// importer checked alone. The check holds the weights once in Go's memory:
+// b is written to the folder tmp and dropped, the native runtime runs from
+// the written bundle (native.Open: its own copy), and onnxruntime maps
+// graphs built from it (runtime.Open releases the weights it read). The
+// bundle returned is the written one, read again; the caller closes it.
+func verifyMagenta(c *ucli.Context, b *model.Bundle, src, tmp string) (string, *model.Bundle, error) {
 	checked := "names, shapes, finite values; converted back, every value bit for bit (forget-gate biases within 1 ulp)"
 	if _, err := runtime.Init(c.String("ort-lib")); err != nil {
 		if !errors.Is(err, runtime.ErrUnavailable) {
-			return "", err
+			return "", nil, err
 		}
 		logf("warning: could not run the model under onnxruntime: %v", err)
 		b.Manifest.Verification = map[string]any{"reference": "the checkpoint's tensors", "checked": checked, "runtime": "none"}
-		return "checked every tensor and the conversion back to the checkpoint; not run under onnxruntime (unavailable)", nil
+		return "checked every tensor and the conversion back to the checkpoint; not run under onnxruntime (unavailable)", b, nil
 	}
-	w, err := b.Weights()
-	if err != nil {
-		return "", err
+	written := filepath.Join(tmp, "import.mvae")
+	if err := model.WriteBundleFile(written, b, false); err != nil {
+		return "", nil, err
 	}
-	nat, err := native.New(b.Config(), w)
+	b = nil
+	debug.FreeOSMemory()
+	wb, err := model.ReadBundleFile(written)
 	if err != nil {
-		return "", fmt.Errorf("%s: %v", src, err)
+		return "", nil, err
 	}
-	ort, err := runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads"), NoPrepacking: true})
+	rep, err := magentaParity(c, wb, src)
 	if err != nil {
-		return "", fmt.Errorf("%s: %v", src, err)
-	}
-	defer ort.Close()
-	rep, err := generate.Parity(nat, ort, 2, 1)
-	if err != nil {
-		return "", fmt.Errorf("%s: %v", src, err)
+		wb.Close()
+		return "", nil, err
 	}
 	worst := 0.0
 	diffs := map[string]float64{}
@@ -249,8 +258,38 @@ func verifyMagenta(c *ucli.Context, b *model.Bundle, src string) (string, error)
 		worst = max(worst, row.MaxAbs)
 	}
 	if !rep.OK {
-		return "", fmt.Errorf("%s: import refused: the native runtime and onnxruntime disagree on the imported model (largest difference %.2g, tokens agree: %v)", src, worst, rep.TokensAgree)
+		wb.Close()
+		return "", nil, fmt.Errorf("%s: import refused: the native runtime and onnxruntime disagree on the imported model (largest difference %.2g, tokens agree: %v)", src, worst, rep.TokensAgree)
 	}
-	b.Manifest.Verification = map[string]any{"reference": "the native runtime", "checked": checked, "runtime": "onnxruntime", "max_abs_diff": diffs, "tokens_agree": rep.TokensAgree, "batch": rep.Batch}
-	return fmt.Sprintf("checked every tensor and the conversion back; native and onnxruntime agree (largest difference %.2g, identical tokens)", worst), nil
+	wb.Manifest.Verification = map[string]any{"reference": "the native runtime", "checked": checked, "runtime": "onnxruntime", "max_abs_diff": diffs, "tokens_agree": rep.TokensAgree, "batch": rep.Batch}
+	return fmt.Sprintf("checked every tensor and the conversion back; native and onnxruntime agree (largest difference %.2g, identical tokens)", worst), wb, nil
+}
+
+// magentaParity runs generate.Parity on the native runtime and onnxruntime,
+// both opened from b, and lets both go before it returns.
+func magentaParity(c *ucli.Context, b *model.Bundle, src string) (*generate.ParityReport, error) {
+	defer debug.FreeOSMemory()
+	// onnxruntime first, its full graph too (the weights it reads to build
+	// the graphs go back before the native model holds its own copy).
+	ort, err := runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads"), NoPrepacking: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", src, err)
+	}
+	defer ort.Close()
+	if full, ok := ort.(interface{ LoadFull() error }); ok {
+		if err := full.LoadFull(); err != nil {
+			return nil, fmt.Errorf("%s: %v", src, err)
+		}
+	}
+	debug.FreeOSMemory()
+	nat, err := native.Open(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", src, err)
+	}
+	debug.FreeOSMemory()
+	rep, err := generate.Parity(nat, ort, 2, 1)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", src, err)
+	}
+	return rep, nil
 }

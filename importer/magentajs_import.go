@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	"github.com/musicvae-go/mvae/model"
 )
@@ -190,6 +191,11 @@ func fromMagentaChecked(c *model.Config, read map[string]*model.Tensor) (model.W
 		kn, bn, _, _ := p.Tensors()
 		delete(read, kn)
 		delete(read, bn)
+		if c.NumParams() > 1<<24 {
+			// A big model's part, read and converted back, goes back
+			// to the system before the next is converted.
+			debug.FreeOSMemory()
+		}
 	}
 	return w, absent, nil
 }

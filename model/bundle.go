@@ -141,6 +141,19 @@ func (b *Bundle) Weights() (Weights, error) {
 	return b.weights, nil
 }
 
+// ReleaseWeights drops the float32 weights a bundle read from its file
+// kept (Weights), so that they go back to the system once its callers
+// drop theirs; the next Weights reads them again. A bundle in memory, or
+// one whose stored weights are kept (Stored), keeps them: it has nothing
+// to read them again from, or they are the stored ones.
+func (b *Bundle) ReleaseWeights() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.src != nil && b.stored == nil && b.werr == nil {
+		b.weights = nil
+	}
+}
+
 // Stored returns the bundle's weights in the precision it stores them in,
 // read and checked the first time: a native model keeps them so. Callers
 // must not change them.

@@ -3,6 +3,7 @@ package model_test
 import (
 	"archive/zip"
 	"bytes"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -169,4 +170,44 @@ func FuzzReadBundle(f *testing.F) {
 			b.ReadGraph(n, 1<<20)
 		}
 	})
+}
+
+// TestReleaseWeights: a bundle read from a file reads its weights again
+// after ReleaseWeights, the same values; one in memory keeps them.
+func TestReleaseWeights(t *testing.T) {
+	_, data := tinyBundle(t)
+	r := &countingReader{data: data}
+	b, err := model.OpenBundle(r, int64(len(data)), "tiny.mvae")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := b.Weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.ReleaseWeights()
+	r.mu.Lock()
+	r.read = nil
+	r.mu.Unlock()
+	w2, err := b.Weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.read) == 0 {
+		t.Error("Weights after ReleaseWeights did not read the bundle again")
+	}
+	if len(w2) != len(w) {
+		t.Fatalf("%d weights, then %d", len(w), len(w2))
+	}
+	for n, x := range w {
+		y := w2[n]
+		if y == nil || !slices.Equal(x.Data, y.Data) || !slices.Equal(x.Shape, y.Shape) {
+			t.Errorf("%s differs when read again", n)
+		}
+	}
+	m := model.NewBundle(b.Manifest, w, nil)
+	m.ReleaseWeights()
+	if mw, err := m.Weights(); err != nil || len(mw) != len(w) {
+		t.Errorf("a bundle in memory lost its weights: %v", err)
+	}
 }
