@@ -112,7 +112,7 @@ func below(u, x float64) bool {
 }
 
 // sigmoidGrid[k] is sigmoid64(sigmoidMin + k sigmoidStep). The logistic
-// function rises, so for x in [x_k, x_k+1] its value lies in [grid[k],
+// function rises, so for x in [x_k, x_{k+1}] its value lies in [grid[k],
 // grid[k+1]]; sigmoid64 is within a few ulps (< 1e-15) of it, and an x
 // that rounds into the neighbouring interval moves it by less than that, so
 // sigmoidMargin (1e-12) covers both.
