@@ -31,7 +31,7 @@ func (s *Sampler) Token(l []float32, r *SplitMix64, tok []float32) {
 			if s.Temperature == 0 {
 				hit = l[k] > 0
 			} else {
-				hit = u < sigmoid64(float64(l[k])/s.Temperature)
+				hit = below(u, float64(l[k])/s.Temperature)
 			}
 			if hit {
 				tok[k] = 1
@@ -83,6 +83,53 @@ func (s *Sampler) categorical(l []float32, u float64) int {
 	}
 	return len(l) - 1
 }
+
+// below reports u < sigmoid64(x), the hit test of a groove class. Where
+// sigmoidGrid bounds sigmoid64(x) clear of u it answers from the bounds,
+// without an exponential (all but about one time in 128 for a uniform u);
+// otherwise it computes sigmoid64(x). The answer is always that of
+// u < sigmoid64(x): the bounds hold sigmoid64's value, not an estimate.
+func below(u, x float64) bool {
+	var lo, hi float64
+	switch {
+	case x > sigmoidMin && x < sigmoidMax:
+		k := min(int((x-sigmoidMin)*(1/sigmoidStep)), sigmoidN-1)
+		lo, hi = sigmoidGrid[k]-sigmoidMargin, sigmoidGrid[k+1]+sigmoidMargin
+	case x <= sigmoidMin:
+		lo, hi = -1, sigmoidGrid[0]+sigmoidMargin
+	case x >= sigmoidMax:
+		lo, hi = sigmoidGrid[sigmoidN]-sigmoidMargin, 2
+	default: // NaN
+		return u < sigmoid64(x)
+	}
+	if u < lo {
+		return true
+	}
+	if u >= hi {
+		return false
+	}
+	return u < sigmoid64(x)
+}
+
+// sigmoidGrid[k] is sigmoid64(sigmoidMin + k sigmoidStep). The logistic
+// function rises, so for x in [x_k, x_{k+1}] its value lies in [grid[k],
+// grid[k+1]]; sigmoid64 is within a few ulps (< 1e-15) of it, and an x
+// that rounds into the neighbouring interval moves it by less than that, so
+// sigmoidMargin (1e-12) covers both.
+var sigmoidGrid = func() (g [sigmoidN + 1]float64) {
+	for k := range g {
+		g[k] = sigmoid64(sigmoidMin + float64(k)*sigmoidStep)
+	}
+	return g
+}()
+
+const (
+	sigmoidMin    = -16.0
+	sigmoidMax    = 16.0
+	sigmoidN      = 1024
+	sigmoidStep   = (sigmoidMax - sigmoidMin) / sigmoidN
+	sigmoidMargin = 1e-12
+)
 
 // sigmoid64 is the logistic function in float64.
 func sigmoid64(x float64) float64 {
