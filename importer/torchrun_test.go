@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,8 +43,16 @@ np.savez(sys.argv[1], train=windows(40), validation=windows(8), test=windows(4))
 	// --redirects 1 --tee 1: the workers' stdout goes to the log folder and
 	// here. (PyTorch 1.13's launcher under Python 3.11 cannot parse its own
 	// default, 0, for these flags.)
+	// A free port of its own (--standalone always takes 29400, which a
+	// second run at the same time would find taken).
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
 	cmd := exec.CommandContext(ctx, py, "-m", "torch.distributed.run",
-		"--standalone", "--nproc_per_node", "2",
+		"--nnodes", "1", "--nproc_per_node", "2", "--master_addr", "127.0.0.1", "--master_port", port,
 		"--redirects", "1", "--tee", "1", "--log_dir", filepath.Join(dir, "logs"),
 		"../graphs/torch/train.py", "--data", data, "--out", out,
 		"--bars", "1", "--segments", "1", "--z", "8",
