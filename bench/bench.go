@@ -80,7 +80,7 @@ type Record struct {
 	Runs         int     `json:"runs"`    // runs timed
 	Seconds      float64 `json:"seconds"` // their time
 	// At batch 1 of the native runtime's generation: the bytes of weights
-	// a step reads (StepBytes), this machine's memcpy bandwidth, bytes read
+	// a step reads (StepBytes), this machine's memcpy bandwidth on every core, bytes read
 	// and written a second (MemcpyBandwidth), and their quotient, the
 	// fastest step memory bandwidth allows a model whose weights do not
 	// fit in the caches.

@@ -7,6 +7,7 @@ import (
 	rt "runtime"
 	"runtime/debug"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -50,25 +51,42 @@ func PeakRSS() int64 {
 var memcpySize = 64 << 20
 
 // MemcpyBandwidth is this machine's memory bandwidth as STREAM's Copy
-// counts it: one goroutine copies between two 64 MiB buffers (larger than
-// any cache) for about d, and every byte copied counts twice, read and
-// written.
+// counts it, on every core: one goroutine a core (GOMAXPROCS, as the native
+// runtime's products split over the cores) copies between its own two
+// buffers of 64 MiB (larger than any cache) for about d, and every byte
+// copied counts twice, read and written.
 func MemcpyBandwidth(d time.Duration) float64 {
-	n := memcpySize
-	src, dst := make([]byte, n), make([]byte, n)
-	for i := range src {
-		src[i] = byte(i)
+	n, workers := memcpySize, rt.GOMAXPROCS(0)
+	type buffers struct{ src, dst []byte }
+	bufs := make([]buffers, workers)
+	for w := range bufs {
+		bufs[w] = buffers{make([]byte, n), make([]byte, n)}
+		for i := range bufs[w].src {
+			bufs[w].src[i] = byte(i)
+		}
+		copy(bufs[w].dst, bufs[w].src) // touch every page first
 	}
-	copy(dst, src) // touch every page first
-	var copied int64
+	copied := make([]int64, workers)
+	var wg sync.WaitGroup
 	start := time.Now()
-	for copied == 0 || time.Since(start) < d {
-		copy(dst, src)
-		copied += int64(n)
+	for w := range bufs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for copied[w] == 0 || time.Since(start) < d {
+				copy(bufs[w].dst, bufs[w].src)
+				copied[w] += int64(n)
+			}
+		}()
 	}
-	bw := 2 * float64(copied) / time.Since(start).Seconds()
-	rt.KeepAlive(dst)
-	return bw
+	wg.Wait()
+	elapsed := time.Since(start).Seconds()
+	var total int64
+	for _, c := range copied {
+		total += c
+	}
+	rt.KeepAlive(bufs)
+	return 2 * float64(total) / elapsed
 }
 
 // StepBytes is how many bytes of weights one generation step of the native
