@@ -78,6 +78,20 @@ func (s *Server) model(name string) (*Model, error) {
 	return m, nil
 }
 
+// readDecoding reads a JSON request req whose decoding parameters are p
+// (embedded in req), and resolves p's model and options.
+func (s *Server) readDecoding(r *http.Request, req any, p *decodeParams) (*Model, musicvae.Options, error) {
+	if err := decodeJSON(r.Body, req); err != nil {
+		return nil, musicvae.Options{}, err
+	}
+	m, err := s.model(p.Model)
+	if err != nil {
+		return nil, musicvae.Options{}, err
+	}
+	o, err := s.options(m, p)
+	return m, o, err
+}
+
 // options checks p against m and turns it into decoding options; the seed
 // is drawn when p has none.
 func (s *Server) options(m *Model, p *decodeParams) (musicvae.Options, error) {
@@ -176,10 +190,7 @@ type sampleRequest struct {
 
 func (s *Server) handleSample(w http.ResponseWriter, r *http.Request) error {
 	var req sampleRequest
-	if err := decodeJSON(r.Body, &req); err != nil {
-		return err
-	}
-	m, err := s.model(req.Model)
+	m, o, err := s.readDecoding(r, &req, &req.decodeParams)
 	if err != nil {
 		return err
 	}
@@ -189,10 +200,6 @@ func (s *Server) handleSample(w http.ResponseWriter, r *http.Request) error {
 	}
 	if n < 1 || n > s.lim.MaxN {
 		return badRequest("n %d is not in [1, %d]", n, s.lim.MaxN)
-	}
-	o, err := s.options(m, &req.decodeParams)
-	if err != nil {
-		return err
 	}
 	sr := &sampleReq{ctx: r.Context(), n: n, reply: make(chan sampleReply, 1), key: batchKey{
 		temperature: o.Temperature, attribute: req.Attribute, amount: o.Amount,
@@ -339,14 +346,7 @@ type decodeRequest struct {
 
 func (s *Server) handleDecode(w http.ResponseWriter, r *http.Request) error {
 	var req decodeRequest
-	if err := decodeJSON(r.Body, &req); err != nil {
-		return err
-	}
-	m, err := s.model(req.Model)
-	if err != nil {
-		return err
-	}
-	o, err := s.options(m, &req.decodeParams)
+	m, o, err := s.readDecoding(r, &req, &req.decodeParams)
 	if err != nil {
 		return err
 	}
@@ -381,14 +381,7 @@ type interpolateRequest struct {
 
 func (s *Server) handleInterpolate(w http.ResponseWriter, r *http.Request) error {
 	var req interpolateRequest
-	if err := decodeJSON(r.Body, &req); err != nil {
-		return err
-	}
-	m, err := s.model(req.Model)
-	if err != nil {
-		return err
-	}
-	o, err := s.options(m, &req.decodeParams)
+	m, o, err := s.readDecoding(r, &req, &req.decodeParams)
 	if err != nil {
 		return err
 	}
@@ -450,14 +443,7 @@ type similarRequest struct {
 
 func (s *Server) handleSimilar(w http.ResponseWriter, r *http.Request) error {
 	var req similarRequest
-	if err := decodeJSON(r.Body, &req); err != nil {
-		return err
-	}
-	m, err := s.model(req.Model)
-	if err != nil {
-		return err
-	}
-	o, err := s.options(m, &req.decodeParams)
+	m, o, err := s.readDecoding(r, &req, &req.decodeParams)
 	if err != nil {
 		return err
 	}
