@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
+	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
 )
 
@@ -92,58 +94,139 @@ func compare(graph, output string, a, b []float32) ParityRow {
 // the encoder, the conductor, the decoder step by step (both fed the same
 // tokens), the teacher-forced forward, and sequences sampled at temperatures
 // 0, 0.5 and 1, whose hits and classes must agree exactly.
+//
+// It runs in two passes, RecordParity(a, B, seed) then Compare(b): a runs
+// the whole check first and what it computed is recorded, then b runs on
+// the same inputs and is compared with the recording, so that a caller can
+// let a go before it opens b (the two models' weights are never held at
+// once). The inputs are the same as when the two ran side by side: the
+// conductors both run on a's mu, the decoders both on a's conductor
+// outputs, fed at each step the tokens sampled from a's logits (recorded
+// step by step), and the sampled sequences come from the same seed.
 func Parity(a, b Backend, B int, seed uint64) (*ParityReport, error) {
-	c := a.Config()
-	rng := rand.New(rand.NewPCG(seed, 2))
-	rep := &ParityReport{Batch: B, Seed: seed, TokensAgree: true}
-	x := RandomWindows(c, B, rng)
-	eps := make([]float32, B*c.ZSize)
-	for i := range eps {
-		eps[i] = float32(rng.NormFloat64())
-	}
-	type out struct{ mu, sigma, cond, logits, fl, fmu, fsigma []float32 }
-	var outs [2]out
-	for i, be := range []Backend{a, b} {
-		var err error
-		o := &outs[i]
-		if o.mu, o.sigma, err = EncodeTokens(be, x, B); err != nil {
-			return nil, err
-		}
-		o.cond = make([]float32, B*c.Segments*c.CondWidth())
-		if err = be.Conduct(outs[0].mu, B, o.cond); err != nil {
-			return nil, err
-		}
-		if o.fl, o.fmu, o.fsigma, err = Forward(be, x, eps, B); err != nil {
-			return nil, err
-		}
-	}
-	rep.Rows = append(rep.Rows,
-		compare("encoder", "mu", outs[0].mu, outs[1].mu),
-		compare("encoder", "sigma", outs[0].sigma, outs[1].sigma),
-		compare("conductor", "cond", outs[0].cond, outs[1].cond))
-	// Decoder steps, both fed the same tokens (sampled from the first runtime).
-	steps, err := stepLogits(a, b, outs[0].cond, B, seed)
+	rec, err := RecordParity(a, B, seed)
 	if err != nil {
 		return nil, err
 	}
-	rep.Rows = append(rep.Rows, compare("decoder_init+decoder_step", "logits", steps[0], steps[1]),
-		compare("full", "logits", outs[0].fl, outs[1].fl),
-		compare("full", "mu", outs[0].fmu, outs[1].fmu),
-		compare("full", "sigma", outs[0].fsigma, outs[1].fsigma))
-	for _, temp := range []float64{0, 0.5, 1} {
-		var toks [2][]float32
-		for i, be := range []Backend{a, b} {
-			if _, toks[i], err = Sample(be, B, Options{Temperature: temp, Seed: seed}); err != nil {
-				return nil, err
-			}
+	return rec.Compare(b)
+}
+
+// ParityRecord is what the first runtime of Parity computed, and the inputs
+// it was given, for Compare to run a second runtime on.
+type ParityRecord struct {
+	c     *model.Config
+	b     int
+	seed  uint64
+	x     []float32 // [B,T,D] random windows
+	eps   []float32 // [B,Z]
+	outs  parityOuts
+	steps []float32   // the decoder steps' logits, step by step, split by split
+	fed   [][]float32 // the tokens fed to each of those steps (prev)
+	toks  [][]float32 // the sequences sampled at each of parityTemperatures
+}
+
+// parityOuts are one runtime's outputs of the encoder, the conductor and the
+// teacher-forced forward.
+type parityOuts struct{ mu, sigma, cond, logits, mu2, sigma2 []float32 }
+
+// parityTemperatures are the temperatures Parity samples at.
+var parityTemperatures = []float64{0, 0.5, 1}
+
+// RecordParity runs the first pass of Parity on a: B random windows from
+// seed, and every output the check compares.
+func RecordParity(a Backend, B int, seed uint64) (*ParityRecord, error) {
+	c := a.Config()
+	rng := rand.New(rand.NewPCG(seed, 2))
+	r := &ParityRecord{c: c, b: B, seed: seed, x: RandomWindows(c, B, rng)}
+	r.eps = make([]float32, B*c.ZSize)
+	for i := range r.eps {
+		r.eps[i] = float32(rng.NormFloat64())
+	}
+	var err error
+	if r.outs, err = r.run(a, nil); err != nil {
+		return nil, err
+	}
+	if r.steps, err = r.stepLogits(a, true); err != nil {
+		return nil, err
+	}
+	for _, temp := range parityTemperatures {
+		_, toks, err := Sample(a, B, Options{Temperature: temp, Seed: seed})
+		if err != nil {
+			return nil, err
+		}
+		r.toks = append(r.toks, toks)
+	}
+	return r, nil
+}
+
+// run runs the teacher-forced forward, the encoder and the conductor (on
+// the recorded mu, or its own for the first runtime) of be.
+func (r *ParityRecord) run(be Backend, first *parityOuts) (parityOuts, error) {
+	c, B := r.c, r.b
+	var o parityOuts
+	var err error
+	// The forward first: a backend that loads a graph of its own for it
+	// can let that go before the others run (runtime.Options.ReleaseFull).
+	if o.logits, o.mu2, o.sigma2, err = Forward(be, r.x, r.eps, B); err != nil {
+		return o, err
+	}
+	if o.mu, o.sigma, err = EncodeTokens(be, r.x, B); err != nil {
+		return o, err
+	}
+	mu := o.mu
+	if first != nil {
+		mu = first.mu
+	}
+	o.cond = make([]float32, B*c.Segments*c.CondWidth())
+	if err = be.Conduct(mu, B, o.cond); err != nil {
+		return o, err
+	}
+	return o, nil
+}
+
+// Compare runs the second pass of Parity on b, on the recorded inputs, and
+// reports how its outputs differ from the recorded ones.
+func (r *ParityRecord) Compare(b Backend) (*ParityReport, error) {
+	c, B := r.c, r.b
+	if bc := b.Config(); bc.T() != c.T() || bc.InputSize != c.InputSize || bc.ZSize != c.ZSize ||
+		bc.Segments != c.Segments || bc.CondWidth() != c.CondWidth() || !slices.Equal(bc.SplitDepths(), c.SplitDepths()) {
+		return nil, fmt.Errorf("parity: the second runtime's model has other sizes than the first's")
+	}
+	rep := &ParityReport{Batch: B, Seed: r.seed, TokensAgree: true}
+	o, err := r.run(b, &r.outs)
+	if err != nil {
+		return nil, err
+	}
+	rep.Rows = append(rep.Rows,
+		compare("encoder", "mu", r.outs.mu, o.mu),
+		compare("encoder", "sigma", r.outs.sigma, o.sigma),
+		compare("conductor", "cond", r.outs.cond, o.cond))
+	steps, err := r.stepLogits(b, false)
+	if err != nil {
+		return nil, err
+	}
+	rep.Rows = append(rep.Rows, compare("decoder_init+decoder_step", "logits", r.steps, steps),
+		compare("full", "logits", r.outs.logits, o.logits),
+		compare("full", "mu", r.outs.mu2, o.mu2),
+		compare("full", "sigma", r.outs.sigma2, o.sigma2))
+	for j, temp := range parityTemperatures {
+		_, toks, err := Sample(b, B, Options{Temperature: temp, Seed: r.seed})
+		if err != nil {
+			return nil, err
 		}
 		D := c.InputSize
-		for k := range toks[0] {
+		want := r.toks[j]
+		if len(toks) != len(want) {
+			rep.TokensAgree = false
+			rep.TokenDetails = fmt.Sprintf("temperature %g: %d token values vs %d", temp, len(want), len(toks))
+			break
+		}
+		for k := range want {
 			exact := c.Rep() != music.Groove || k%D < music.NumDrumClasses
-			d := math.Abs(float64(toks[0][k] - toks[1][k]))
+			d := math.Abs(float64(want[k] - toks[k]))
 			if (exact && d != 0) || d > 1e-5 {
 				rep.TokensAgree = false
-				rep.TokenDetails = fmt.Sprintf("temperature %g: sequence %d, step %d, column %d: %v vs %v", temp, k/(c.T()*D), (k/D)%c.T(), k%D, toks[0][k], toks[1][k])
+				rep.TokenDetails = fmt.Sprintf("temperature %g: sequence %d, step %d, column %d: %v vs %v", temp, k/(c.T()*D), (k/D)%c.T(), k%D, want[k], toks[k])
 				break
 			}
 		}
@@ -152,60 +235,58 @@ func Parity(a, b Backend, B int, seed uint64) (*ParityReport, error) {
 		}
 	}
 	rep.OK = rep.TokensAgree
-	for _, r := range rep.Rows {
-		rep.OK = rep.OK && r.OK
+	for _, row := range rep.Rows {
+		rep.OK = rep.OK && row.OK
 	}
 	return rep, nil
 }
 
-// stepLogits runs the decoders of both runtimes over all T steps from the
-// same conductor outputs, feeding both the tokens the first runtime samples.
-// The logits are listed step by step, split by split.
-func stepLogits(a, b Backend, cond []float32, B int, seed uint64) ([2][]float32, error) {
-	c := a.Config()
+// stepLogits runs be's decoders over all T steps from the first runtime's
+// conductor outputs and returns the logits, step by step, split by split.
+// The first runtime (first) samples the token each step feeds the next
+// from its own logits and records it; the second is fed the recorded ones.
+func (r *ParityRecord) stepLogits(be Backend, first bool) ([]float32, error) {
+	c, B := r.c, r.b
 	T, D, U, S, C := c.T(), c.InputSize, c.Segments, c.S(), c.CondWidth()
-	var all [2][]float32
-	var sts [2]State
-	for i, be := range []Backend{a, b} {
-		st, err := be.NewState(B)
-		if err != nil {
-			return all, err
-		}
-		defer st.Close()
-		sts[i] = st
-		all[i] = make([]float32, 0, B*T*D)
+	st, err := be.NewState(B)
+	if err != nil {
+		return nil, err
 	}
+	defer st.Close()
+	all := make([]float32, 0, B*T*D)
 	rngs := make([]*SplitMix64, B)
 	for i := range rngs {
-		rngs[i] = NewSplitMix64(seed + uint64(i))
+		rngs[i] = NewSplitMix64(r.seed + uint64(i))
 	}
 	splits := newSplits(c, B, 1)
-	other := make([][]float32, len(splits)) // the second runtime's logits
-	for k, sp := range splits {
-		other[k] = make([]float32, len(sp.logits))
-	}
 	cu := make([]float32, B*C)
+	n := 0 // steps run
 	for u := 0; u < U; u++ {
 		for i := 0; i < B; i++ {
-			copy(cu[i*C:(i+1)*C], cond[(i*U+u)*C:(i*U+u+1)*C])
+			copy(cu[i*C:(i+1)*C], r.outs.cond[(i*U+u)*C:(i*U+u+1)*C])
 		}
 		for k := range splits {
-			for j, be := range []Backend{a, b} {
-				if err := be.DecoderInit(sts[j], k, cu); err != nil {
-					return all, err
-				}
+			if err := be.DecoderInit(st, k, cu); err != nil {
+				return nil, err
 			}
 		}
 		for s := 0; s < S; s++ {
 			for k, sp := range splits {
-				for j, out := range [][]float32{sp.logits, other[k]} {
-					if err := []Backend{a, b}[j].DecoderStep(sts[j], k, sp.prev, cu, out); err != nil {
-						return all, err
-					}
-					all[j] = append(all[j], out...)
+				prev := sp.prev
+				if first {
+					r.fed = append(r.fed, slices.Clone(prev))
+				} else {
+					prev = r.fed[n]
 				}
-				for i := 0; i < B; i++ {
-					sp.smp.Token(sp.logits[i*sp.D:(i+1)*sp.D], rngs[i], sp.prev[i*sp.D:(i+1)*sp.D])
+				n++
+				if err := be.DecoderStep(st, k, prev, cu, sp.logits); err != nil {
+					return nil, err
+				}
+				all = append(all, sp.logits...)
+				if first {
+					for i := 0; i < B; i++ {
+						sp.smp.Token(sp.logits[i*sp.D:(i+1)*sp.D], rngs[i], sp.prev[i*sp.D:(i+1)*sp.D])
+					}
 				}
 			}
 		}

@@ -4,9 +4,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/musicvae-go/mvae/generate"
+	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/music"
 )
 
@@ -343,6 +345,68 @@ func TestFamiliesParityRuns(t *testing.T) {
 			if r.MaxAbs != 0 {
 				t.Errorf("%s: %s %s differs by %g", name, r.Graph, r.Output, r.MaxAbs)
 			}
+		}
+	}
+}
+
+// TestParityCatchesAWrongWeight: the two-pass parity (generate.RecordParity
+// on one model, Compare on another) reports a model whose copy of the
+// weights has one tensor wrong (every value 0.25 off): an encoder LSTM's
+// shows in the encoder's rows, a decoder LSTM's in the decoder's; the
+// model itself compares exactly.
+func TestParityCatchesAWrongWeight(t *testing.T) {
+	for _, name := range families() {
+		c, w, a := tinyFamily(t, name, 9)
+		rec, err := generate.RecordParity(a, 2, 3)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, part := range []struct{ prefix, row string }{{"encoder", "encoder"}, {"decoder", "decoder_init+decoder_step"}} {
+			var pname string
+			for _, n := range w.Names(c) {
+				if strings.HasPrefix(n, part.prefix) && strings.Contains(n, "lstm.weight_hh") {
+					pname = n
+					break
+				}
+			}
+			if pname == "" {
+				t.Fatalf("%s: no %s weight", name, part.prefix)
+			}
+			wrong := model.Weights{}
+			for n, tn := range w {
+				wrong[n] = tn
+			}
+			p := model.NewTensorOf(w[pname].Shape)
+			copy(p.Data, w[pname].Data)
+			for i := range p.Data {
+				p.Data[i] += 0.25
+			}
+			wrong[pname] = p
+			b, err := New(c, wrong)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := rec.Compare(b)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if rep.OK {
+				t.Errorf("%s: %s changed by 0.25, parity passes: %+v", name, pname, rep.Rows)
+			}
+			caught := false
+			for _, r := range rep.Rows {
+				caught = caught || (r.Graph == part.row && !r.OK)
+			}
+			if !caught {
+				t.Errorf("%s: %s changed by 0.25, no %s row fails: %+v", name, pname, part.row, rep.Rows)
+			}
+		}
+		rep, err := rec.Compare(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.OK {
+			t.Errorf("%s: the model against its own recording: %+v", name, rep)
 		}
 	}
 }
