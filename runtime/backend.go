@@ -34,6 +34,7 @@ type ORT struct {
 	fullMu  sync.Mutex
 	full    *ort.DynamicAdvancedSession
 	fullErr error
+	onceMu  sync.Mutex // serializes Forward under Options.ReleaseFull
 }
 
 var _ generate.Backend = (*ORT)(nil)
@@ -281,11 +282,27 @@ func (r *ORT) Forward(x, eps []float32, B int, logits, mu, sigma []float32) erro
 		music.EncoderInput(c.EncoderInput).Apply(xin, x, c.Rep(), B, T)
 		ins = append(ins, in(xin, B, T, c.EncoderIn()))
 	}
+	if r.opts.ReleaseFull {
+		r.onceMu.Lock()
+		defer r.onceMu.Unlock()
+		defer r.releaseFull()
+	}
 	full, err := r.fullSession()
 	if err != nil {
 		return err
 	}
 	return run(full, ins, [][]float32{logits, mu, sigma})
+}
+
+// releaseFull destroys the full graph's session (Options.ReleaseFull): the
+// next Forward builds and loads it again.
+func (r *ORT) releaseFull() {
+	r.fullMu.Lock()
+	defer r.fullMu.Unlock()
+	if r.full != nil {
+		r.full.Destroy()
+		r.full = nil
+	}
 }
 
 // LoadFull loads the full graph now, as Forward would the first time it

@@ -20,6 +20,12 @@ type Options struct {
 	// weights mapped from the graphs' files, slower, in about half the
 	// memory. For checks that run a big model a few times.
 	NoPrepacking bool
+	// ReleaseFull loads the full graph for each Forward and destroys its
+	// session after it: the full graph holds every weight again, and its
+	// mapped weights then go back before the generation graphs touch
+	// theirs (a check that runs Forward once, with NoPrepacking, holds the
+	// weights once instead of twice).
+	ReleaseFull bool
 }
 
 // ErrNotLoaded is returned by Encode and Forward of a backend opened with
