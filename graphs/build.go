@@ -50,19 +50,28 @@ func Buildable(c *model.Config) error {
 // build builds graph name of a model of config c; name must be one of
 // NamesOf(c).
 func build(c *model.Config, w model.Weights, name string) *Model {
+	return buildGraph(c, w, name, false)
+}
+
+// buildGraph is build; chunked leaves the weights it converts (the LSTMs')
+// unconverted, as lists of w's blocks in the graph's order, for
+// Externalize to write: no converted copy of them is held (writeExternal's
+// graphs alone, which write their weights to a file and never marshal
+// them).
+func buildGraph(c *model.Config, w model.Weights, name string, chunked bool) *Model {
 	k, kind, ok := graphOf(c, name)
 	if !ok {
 		panic(fmt.Sprintf("graphs: a model of this config has no graph %q", name))
 	}
 	switch kind {
 	case Encoder:
-		return BuildEncoder(c, w)
+		return buildEncoder(c, w, chunked)
 	case Conductor:
-		return BuildConductor(c, w)
+		return buildConductor(c, w, chunked)
 	case DecoderInit:
-		return BuildDecoderInit(c, w, k)
+		return buildDecoderInit(c, w, k, chunked)
 	case DecoderStep:
-		return BuildDecoderStep(c, w, k)
+		return buildDecoderStep(c, w, k, chunked)
 	}
-	return BuildFull(c, w)
+	return buildFull(c, w, chunked)
 }

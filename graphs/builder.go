@@ -7,6 +7,8 @@ type builder struct {
 	g    *Graph
 	n    int
 	ints map[string]string // cached int64 constants
+	// chunked: floatChunks keeps its blocks for Externalize (buildGraph).
+	chunked bool
 }
 
 func newBuilder(name string) *builder {
@@ -25,6 +27,34 @@ func (b *builder) floats(name string, dims []int64, data []float32) string {
 	}
 	b.g.Initializers = append(b.g.Initializers, &Tensor{Name: name, Dims: dims, Float: data})
 	return name
+}
+
+// floatChunks adds a float32 initializer whose values are the blocks of
+// chunks one after the other: copied into one array, or for a chunked
+// builder kept as they are (views of the weights), for Externalize to
+// write.
+func (b *builder) floatChunks(name string, dims []int64, chunks [][]float32) string {
+	n := 0
+	for _, ch := range chunks {
+		n += len(ch)
+	}
+	if int64(n) != numelOf(dims) {
+		panic(fmt.Sprintf("graphs: initializer %s: %d values for %v", name, n, dims))
+	}
+	if b.chunked {
+		b.g.Initializers = append(b.g.Initializers, &Tensor{Name: name, Dims: dims, chunks: chunks})
+		return name
+	}
+	return b.floats(name, dims, concatFloats(chunks, n))
+}
+
+// concatFloats returns the n values of chunks one after the other.
+func concatFloats(chunks [][]float32, n int) []float32 {
+	out := make([]float32, 0, n)
+	for _, ch := range chunks {
+		out = append(out, ch...)
+	}
+	return out
 }
 
 // int64s adds (once) a 1-D int64 initializer.

@@ -64,9 +64,12 @@ func forBundle(b *model.Bundle, names []string, dir string, use func(name string
 		}
 	}
 	for _, n := range all {
-		m := build(c, w, n)
+		_, stored := b.GraphSize(n)
+		// A graph whose weights go to a file is built with them
+		// unconverted (buildGraph): they are converted as they are written.
+		m := buildGraph(c, w, n, !stored && dir != "")
 		var data []byte
-		if _, stored := b.GraphSize(n); stored || dir == "" {
+		if stored || dir == "" {
 			data = m.Marshal()
 			if err := checkStored(b, n, m, data); err != nil {
 				return err

@@ -48,7 +48,12 @@ func (b *builder) decoderLayers(seq, h0, c0, prefix string, c *model.Config, w m
 // BuildConductor: z [B,Z] -> cond [B,U,Hc]. Only a model with a conductor
 // has this graph.
 func BuildConductor(c *model.Config, w model.Weights) *Model {
+	return buildConductor(c, w, false)
+}
+
+func buildConductor(c *model.Config, w model.Weights, chunked bool) *Model {
 	b := newBuilder(Conductor)
+	b.chunked = chunked
 	b.input("z", []int64{-1, int64(c.ZSize)})
 	cond := b.conductor("z", c, w)
 	b.rename(b.op("Transpose", []string{cond}, IntsAttr("perm", 1, 0, 2)), "cond")
@@ -58,7 +63,12 @@ func BuildConductor(c *model.Config, w model.Weights) *Model {
 
 // BuildDecoderInit: split decoder k's init, c [B,C] -> h, c0 [Ld,B,Hd].
 func BuildDecoderInit(c *model.Config, w model.Weights, k int) *Model {
+	return buildDecoderInit(c, w, k, false)
+}
+
+func buildDecoderInit(c *model.Config, w model.Weights, k int, chunked bool) *Model {
 	b := newBuilder(DecoderInitOf(c, k))
+	b.chunked = chunked
 	b.input("c", []int64{-1, int64(c.CondWidth())})
 	h0, c0 := b.initState("c", c.DecoderPrefix(k)+".init", c.Decoder.Layers, c.Decoder.Hidden, w)
 	b.rename(h0, "h")
@@ -72,7 +82,12 @@ func BuildDecoderInit(c *model.Config, w model.Weights, k int) *Model {
 // BuildDecoderStep: split decoder k's step, prev [B,D_k], cu [B,C], h, c
 // [Ld,B,Hd] -> logits [B,D_k], h_out, c_out.
 func BuildDecoderStep(c *model.Config, w model.Weights, k int) *Model {
+	return buildDecoderStep(c, w, k, false)
+}
+
+func buildDecoderStep(c *model.Config, w model.Weights, k int, chunked bool) *Model {
 	b := newBuilder(DecoderStepOf(c, k))
+	b.chunked = chunked
 	D, C := int64(c.SplitDepths()[k]), int64(c.CondWidth())
 	Hd, Ld := int64(c.Decoder.Hidden), int64(c.Decoder.Layers)
 	b.input("prev", []int64{-1, D})

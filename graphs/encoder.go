@@ -58,7 +58,12 @@ func (b *builder) hierEncoder(x string, c *model.Config, w model.Weights) string
 
 // BuildEncoder: x [B,T,D_in] -> mu, sigma [B,Z].
 func BuildEncoder(c *model.Config, w model.Weights) *Model {
+	return buildEncoder(c, w, false)
+}
+
+func buildEncoder(c *model.Config, w model.Weights, chunked bool) *Model {
 	b := newBuilder(Encoder)
+	b.chunked = chunked
 	b.input("x", []int64{-1, int64(c.T()), int64(c.EncoderIn())})
 	mu, sigma := b.encoder("x", c, w)
 	b.rename(mu, "mu")

@@ -23,7 +23,8 @@ const ExternalAlign = 64 << 10
 // a TensorProto that names file location, offset and length (ONNX external
 // data, data_location EXTERNAL). The graph's encoding is then small, and
 // onnxruntime maps the weights from the file instead of holding a copy of
-// a graph that holds them.
+// a graph that holds them. The values of a chunked builder's initializers
+// (buildGraph) are written block after block, never held converted.
 func (m *Model) Externalize(w io.Writer, location string, minBytes int) error {
 	if m.Graph == nil {
 		return nil
@@ -32,7 +33,15 @@ func (m *Model) Externalize(w io.Writer, location string, minBytes int) error {
 	var zeros [ExternalAlign]byte
 	var buf [4096]byte
 	for i, t := range m.Graph.Initializers {
-		if t.msg != nil || t.Float == nil || 4*len(t.Float) < minBytes {
+		blocks := t.chunks
+		if blocks == nil {
+			blocks = [][]float32{t.Float}
+		}
+		n := 0
+		for _, ch := range blocks {
+			n += len(ch)
+		}
+		if t.msg != nil || (t.Float == nil && t.chunks == nil) || 4*n < minBytes {
 			continue
 		}
 		if pad := (ExternalAlign - off%ExternalAlign) % ExternalAlign; pad > 0 {
@@ -42,17 +51,19 @@ func (m *Model) Externalize(w io.Writer, location string, minBytes int) error {
 			off += pad
 		}
 		start := off
-		for k := 0; k < len(t.Float); {
-			n := 0
-			for ; n+4 <= len(buf) && k < len(t.Float); k++ {
-				b := math.Float32bits(t.Float[k])
-				buf[n], buf[n+1], buf[n+2], buf[n+3] = byte(b), byte(b>>8), byte(b>>16), byte(b>>24)
-				n += 4
+		for _, ch := range blocks {
+			for k := 0; k < len(ch); {
+				n := 0
+				for ; n+4 <= len(buf) && k < len(ch); k++ {
+					b := math.Float32bits(ch[k])
+					buf[n], buf[n+1], buf[n+2], buf[n+3] = byte(b), byte(b>>8), byte(b>>16), byte(b>>24)
+					n += 4
+				}
+				if _, err := w.Write(buf[:n]); err != nil {
+					return err
+				}
+				off += int64(n)
 			}
-			if _, err := w.Write(buf[:n]); err != nil {
-				return err
-			}
-			off += int64(n)
 		}
 		m.Graph.Initializers[i] = externalTensor(t.Name, t.Dims, location, start, off-start)
 	}
@@ -98,7 +109,7 @@ func BuildExternal(c *model.Config, w model.Weights, name, dir string) ([]byte, 
 	if kindOf(c, name) == "" {
 		return nil, fmt.Errorf("a model of this config has no graph %q", name)
 	}
-	return writeExternal(build(c, w, name), dir, name)
+	return writeExternal(buildGraph(c, w, name, true), dir, name)
 }
 
 // writeExternal writes the weights of graph m, named name, to

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -85,5 +86,46 @@ func TestExternalize(t *testing.T) {
 	}
 	if moved == 0 {
 		t.Fatal("no initializer moved to the file")
+	}
+}
+
+// TestChunkedBuild: a graph built with its LSTM weights left as blocks of
+// the weights (buildGraph, chunked) writes the same weights file and the
+// same graph as one built converted, for every graph of every family, and
+// the weights are unchanged; one whose blocks stay in the graph (smaller
+// than minBytes) marshals as the converted one does.
+func TestChunkedBuild(t *testing.T) {
+	for name, c := range model.TinyFamilies() {
+		if Buildable(c) != nil {
+			continue
+		}
+		w := model.RandomWeights(c, 11)
+		before := map[string][]float32{}
+		for n, tn := range w {
+			before[n] = append([]float32(nil), tn.Data...)
+		}
+		for _, g := range NamesOf(c) {
+			for _, minBytes := range []int{1024, 1 << 30} {
+				var want, got bytes.Buffer
+				m0, m1 := buildGraph(c, w, g, false), buildGraph(c, w, g, true)
+				if err := m0.Externalize(&want, "g.weights", minBytes); err != nil {
+					t.Fatal(err)
+				}
+				if err := m1.Externalize(&got, "g.weights", minBytes); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(want.Bytes(), got.Bytes()) {
+					t.Errorf("%s %s (minBytes %d): the chunked build writes other weights", name, g, minBytes)
+				}
+				if !bytes.Equal(m0.Marshal(), m1.Marshal()) {
+					t.Errorf("%s %s (minBytes %d): the chunked build marshals another graph", name, g, minBytes)
+				}
+			}
+		}
+		for n, tn := range w {
+			if !slices.Equal(tn.Data, before[n]) {
+				t.Errorf("%s: building changed weight %s", name, n)
+			}
+		}
 	}
 }

@@ -9,7 +9,12 @@ import (
 // x [B,T,D], eps [B,Z] (and x_in [B,T,D_in] when HasEncoderInput) -> logits,
 // mu, sigma, with the config in metadata_props["mvae.config"].
 func BuildFull(c *model.Config, w model.Weights) *Model {
+	return buildFull(c, w, false)
+}
+
+func buildFull(c *model.Config, w model.Weights, chunked bool) *Model {
 	b := newBuilder("mvae")
+	b.chunked = chunked
 	T, D, Z := int64(c.T()), int64(c.InputSize), int64(c.ZSize)
 	U, S := c.Segments, int64(c.S())
 	b.input("x", []int64{-1, T, D})

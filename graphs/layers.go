@@ -77,18 +77,18 @@ func (b *builder) lstmLayer(x, prefix string, k int, bidir bool, h0, c0 string, 
 	base := fmt.Sprintf("%s.l%d.onnx", prefix, k)
 	wn, rn, bn := base+".W", base+".R", base+".B"
 	if !b.has(wn) {
-		// Each direction converted into its block: one copy of the weights.
-		n := len(dirs)
-		Ws, Rs, Bs := make([]float32, n*4*H*I), make([]float32, n*4*H*H), make([]float32, n*8*H)
-		for i, d := range dirs {
+		// Each direction's blocks in ONNX's order: one copy of the
+		// weights, or none for a chunked builder (buildGraph).
+		var Ws, Rs, Bs [][]float32
+		for _, d := range dirs {
 			sfx := fmt.Sprintf("_l%d%s", k, d)
-			lstmToONNXInto(Ws[i*4*H*I:(i+1)*4*H*I], Rs[i*4*H*H:(i+1)*4*H*H], Bs[i*8*H:(i+1)*8*H],
-				w[prefix+".weight_ih"+sfx].Data, w[prefix+".weight_hh"+sfx].Data,
+			Wd, Rd, Bd := lstmONNXBlocks(w[prefix+".weight_ih"+sfx].Data, w[prefix+".weight_hh"+sfx].Data,
 				w[prefix+".bias_ih"+sfx].Data, w[prefix+".bias_hh"+sfx].Data, H, I)
+			Ws, Rs, Bs = append(Ws, Wd...), append(Rs, Rd...), append(Bs, Bd...)
 		}
-		b.floats(wn, []int64{nd, int64(4 * H), int64(I)}, Ws)
-		b.floats(rn, []int64{nd, int64(4 * H), int64(H)}, Rs)
-		b.floats(bn, []int64{nd, int64(8 * H)}, Bs)
+		b.floatChunks(wn, []int64{nd, int64(4 * H), int64(I)}, Ws)
+		b.floatChunks(rn, []int64{nd, int64(4 * H), int64(H)}, Rs)
+		b.floatChunks(bn, []int64{nd, int64(8 * H)}, Bs)
 	}
 	dir := "forward"
 	if bidir {

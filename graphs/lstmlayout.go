@@ -40,13 +40,34 @@ func LSTMToONNX(wih, whh, bih, bhh []float32, H, I int) (W, R, B []float32) {
 }
 
 // lstmToONNXInto is LSTMToONNX into W [4H*I], R [4H*H] and B [8H] (a
-// direction's blocks of a caller's arrays).
+// direction's blocks of a caller's arrays): lstmONNXBlocks copied.
 func lstmToONNXInto(W, R, B, wih, whh, bih, bhh []float32, H, I int) {
+	Wb, Rb, Bb := lstmONNXBlocks(wih, whh, bih, bhh, H, I)
+	copyBlocks(W, Wb)
+	copyBlocks(R, Rb)
+	copyBlocks(B, Bb)
+}
+
+// copyBlocks copies blocks one after the other into dst.
+func copyBlocks(dst []float32, blocks [][]float32) {
+	for _, blk := range blocks {
+		dst = dst[copy(dst, blk):]
+	}
+}
+
+// lstmONNXBlocks lists one direction's ONNX W, R and B as the blocks of
+// PyTorch's weight_ih, weight_hh, bias_ih and bias_hh that they hold, in
+// ONNX's order (views, nothing copied): block o of W is PyTorch's gate
+// block k where onnxGateOfTorch[k] = o, and B is bias_ih's blocks, then
+// bias_hh's.
+func lstmONNXBlocks(wih, whh, bih, bhh []float32, H, I int) (W, R, B [][]float32) {
+	W, R, B = make([][]float32, 4), make([][]float32, 4), make([][]float32, 8)
 	for k := 0; k < 4; k++ {
 		o := onnxGateOfTorch[k]
-		copy(W[o*H*I:(o+1)*H*I], wih[k*H*I:(k+1)*H*I])
-		copy(R[o*H*H:(o+1)*H*H], whh[k*H*H:(k+1)*H*H])
-		copy(B[o*H:(o+1)*H], bih[k*H:(k+1)*H])
-		copy(B[4*H+o*H:4*H+(o+1)*H], bhh[k*H:(k+1)*H])
+		W[o] = wih[k*H*I : (k+1)*H*I]
+		R[o] = whh[k*H*H : (k+1)*H*H]
+		B[o] = bih[k*H : (k+1)*H]
+		B[4+o] = bhh[k*H : (k+1)*H]
 	}
+	return W, R, B
 }

@@ -55,6 +55,10 @@ type Tensor struct {
 
 	msg     []byte       // the TensorProto as read, until Decode converts it
 	release func([]byte) // given msg once decoded (ReadModelReleasing)
+	// chunks hold a float32 tensor's values, one block after the other,
+	// when Float is nil: views of the weights a chunked builder converts
+	// as Externalize writes them (builder.floatChunks).
+	chunks [][]float32
 }
 
 // ValueInfo names a graph input or output. A dimension < 0 is symbolic
@@ -123,6 +127,15 @@ func (m *Model) Marshal() []byte {
 	size := len(head) + len(tail)
 	gs := 0
 	if m.Graph != nil {
+		for _, t := range m.Graph.Initializers {
+			if t.chunks != nil { // left by Externalize (smaller than its minBytes)
+				n := 0
+				for _, ch := range t.chunks {
+					n += len(ch)
+				}
+				t.Float, t.chunks = concatFloats(t.chunks, n), nil
+			}
+		}
 		gs = m.Graph.size()
 		size += protowire.SizeTag(7) + protowire.SizeBytes(gs)
 	}
