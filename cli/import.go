@@ -221,10 +221,11 @@ func runImport(c *ucli.Context) error {
 // verifyMagenta runs an imported Magenta model on both runtimes (generate.Parity:
 // encoder, conductor, every decoder step and sampled tokens) and records the
 // result in the bundle it returns; without onnxruntime it records what the
-// importer checked alone. The check holds the weights once in Go's memory:
-// b is written to the folder tmp and dropped, the native runtime runs from
-// the written bundle (native.Open: its own copy), and onnxruntime maps
-// graphs built from it (runtime.Open releases the weights it read). The
+// importer checked alone. The check holds the weights once: b is written to
+// the folder tmp and dropped, the native runtime runs the whole check from
+// the written bundle (native.Open: its own copy) and goes back to the
+// system, then onnxruntime maps graphs built from it (runtime.Open releases
+// the weights it read) and runs on the recorded inputs (magentaParity). The
 // bundle returned is the written one, read again; the caller closes it.
 func verifyMagenta(c *ucli.Context, b *model.Bundle, src, tmp string) (string, *model.Bundle, error) {
 	checked := "names, shapes, finite values; converted back, every value bit for bit (forget-gate biases within 1 ulp)"
@@ -266,28 +267,29 @@ func verifyMagenta(c *ucli.Context, b *model.Bundle, src, tmp string) (string, *
 }
 
 // magentaParity runs generate.Parity on the native runtime and onnxruntime,
-// both opened from b, and lets both go before it returns.
+// both opened from b, one after the other: the native runtime runs the
+// whole check first (generate.RecordParity) and goes back to the system,
+// then onnxruntime opens and runs on the recorded inputs (Compare), so
+// that the two models' weights are never in memory at once.
 func magentaParity(c *ucli.Context, b *model.Bundle, src string) (*generate.ParityReport, error) {
 	defer debug.FreeOSMemory()
-	// onnxruntime first, its full graph too (the weights it reads to build
-	// the graphs go back before the native model holds its own copy).
-	ort, err := runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads"), NoPrepacking: true})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", src, err)
-	}
-	defer ort.Close()
-	if full, ok := ort.(interface{ LoadFull() error }); ok {
-		if err := full.LoadFull(); err != nil {
-			return nil, fmt.Errorf("%s: %v", src, err)
-		}
-	}
-	debug.FreeOSMemory()
 	nat, err := native.Open(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", src, err)
 	}
+	rec, err := generate.RecordParity(nat, 2, 1)
+	nat.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", src, err)
+	}
 	debug.FreeOSMemory()
-	rep, err := generate.Parity(nat, ort, 2, 1)
+	ort, err := runtime.OpenBackend(b, runtime.Options{LibPath: c.String("ort-lib"), Threads: c.Int("threads"), NoPrepacking: true, ReleaseFull: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", src, err)
+	}
+	defer ort.Close()
+	debug.FreeOSMemory()
+	rep, err := rec.Compare(ort)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", src, err)
 	}
