@@ -253,7 +253,7 @@ func (o *Options) open(name string, b *model.Bundle) (generate.Backend, int, err
 			return m, rt.GOMAXPROCS(0), err // the Trainer splits the batch
 		}
 		m, err := native.Open(b)
-		return m, 1, err // a generation step runs on one goroutine
+		return m, rt.GOMAXPROCS(0), err // large products and cells split over every CPU
 	}
 }
 

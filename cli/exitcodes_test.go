@@ -34,6 +34,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"plot", "a.mid", "--bars", "0", "-o", filepath.Join(dir, "p.png")}, ExitUsage},
 		{[]string{"plot", "a.mid"}, ExitUsage}, // no -o
 		{[]string{"completion", "tcsh"}, ExitUsage},
+		{[]string{"serve", "--addr", "nonsense"}, ExitUsage},
+		{[]string{"serve", "--addr", "127.0.0.1:99999"}, ExitUsage},
 		{[]string{"data", "show", filepath.Join(dir, "missing.mid")}, ExitError},
 		{[]string{"plot", filepath.Join(dir, "missing.mid"), "-o", filepath.Join(dir, "x.png")}, ExitError},
 	} {

@@ -53,7 +53,7 @@ func checkAddr(addr string) error {
 
 func runServe(c *ucli.Context) error {
 	if err := checkAddr(c.String("addr")); err != nil {
-		return err
+		return usage(err)
 	}
 	var specs []serve.Spec
 	for _, s := range c.StringSlice("model") {

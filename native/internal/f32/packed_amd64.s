@@ -453,10 +453,12 @@ m4x32Tloop:
 	VZEROUPPER
 	RET
 
-// func mul8x32AVX512(k int, x *float32, ldx int, p *float32, ps int, out *float32, ldo int)
+// func mul8x32AVX512(k int, x *float32, ldx int, p *float32, ps int, out *float32, ldo int, pf uintptr, pfs int)
 // Eight rows of x against two panels, ps floats apart: sixteen accumulators
-// Z0-Z15 (row r in Z(2r), Z(2r+1)).
-TEXT ·mul8x32AVX512(SB), NOSPLIT, $0-56
+// Z0-Z15 (row r in Z(2r), Z(2r+1)). Each step also prefetches the cache
+// line at pf, then moves pf on by pfs bytes (a prefetch never faults and
+// changes no result).
+TEXT ·mul8x32AVX512(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
 	MOVQ x+8(FP), SI
 	MOVQ ldx+16(FP), BX
@@ -464,6 +466,8 @@ TEXT ·mul8x32AVX512(SB), NOSPLIT, $0-56
 	MOVQ ps+32(FP), R12
 	MOVQ out+40(FP), DX
 	MOVQ ldo+48(FP), R8
+	MOVQ pf+56(FP), R13
+	MOVQ pfs+64(FP), R14
 	SHLQ $2, BX
 	SHLQ $2, R8
 	SHLQ $2, R12
@@ -491,6 +495,8 @@ TEXT ·mul8x32AVX512(SB), NOSPLIT, $0-56
 	VPXORD Z15, Z15, Z15
 
 mul8x32AVX512loop:
+	PREFETCHT0   (R13)
+	ADDQ         R14, R13
 	VMOVUPS      (DI), Z16
 	VMOVUPS      (R12), Z17
 	VBROADCASTSS (SI), Z18
