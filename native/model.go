@@ -69,8 +69,9 @@ func New(c *model.Config, w model.Weights) (*Model, error) {
 
 // NewStored builds a model for inference from weights as a bundle stores
 // them (model.Bundle.Stored): matrices stored as bfloat16, float16 or int8
-// stay so in memory and the products widen them on the fly (float32 sums);
-// vectors are widened to float32. w is not changed: the model packs a copy
+// stay so in memory and the products widen them on the fly (float32 sums;
+// bfloat16, where the CPU has AVX-512 BF16, by VDPBF16PS, with x rounded to
+// bfloat16 too: f32.MulAddPairsBF16); vectors are widened to float32. w is not changed: the model packs a copy
 // of its matrices (Open packs a bundle's in place, in a private copy). A
 // model with weights below float32 runs every forward pass but cannot train
 // (LossAndGrad refuses gradients). Errors name what is wrong.
