@@ -34,6 +34,9 @@ func mulAddPairs(m, n, k int, x []float32, ldx int, p []uint16, out []float32, l
 	for ; i+4 <= m; i += 4 {
 		xi := &x[i*ldx]
 		j := 0
+		for ; j+4 <= full; j += 4 {
+			pairs4x64(k, xi, ldx, panel(j), ps, &out[i*ldo+j*PanelWidth], ldo)
+		}
 		for ; j+2 <= full; j += 2 {
 			pairs4x32(k, xi, ldx, panel(j), ps, &out[i*ldo+j*PanelWidth], ldo)
 		}
@@ -79,6 +82,9 @@ func mulAddPairs(m, n, k int, x []float32, ldx int, p []uint16, out []float32, l
 
 // The tiles of pairsbf16_amd64.s (the caller checks the sizes; ps is in
 // bytes).
+
+//go:noescape
+func pairs4x64(k int, x *float32, ldx int, p unsafe.Pointer, ps int, out *float32, ldo int)
 
 //go:noescape
 func pairs4x32(k int, x *float32, ldx int, p unsafe.Pointer, ps int, out *float32, ldo int)
