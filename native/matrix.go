@@ -53,8 +53,10 @@ type matrix struct {
 // (the matrix takes their memory, never copies it, and may rearrange it).
 //
 // With own, a float32 matrix is the model's too: it is packed in place
-// (newMatrixOwned) instead of into a copy.
-func newMatrixStored(s *model.Stored, rows, cols int, own bool) *matrix {
+// (newMatrixOwned) instead of into a copy. With pairs (where f32.PairsBF16),
+// a bfloat16 matrix is packed by pairs of columns for VDPBF16PS, which
+// rounds x to bfloat16; without, its products widen W and keep x float32.
+func newMatrixStored(s *model.Stored, rows, cols int, own, pairs bool) *matrix {
 	if s.Len() != rows*cols {
 		panic(fmt.Sprintf("native: a [%d, %d] matrix of shape %v", rows, cols, s.Shape))
 	}
@@ -74,7 +76,7 @@ func newMatrixStored(s *model.Stored, rows, cols int, own bool) *matrix {
 	default:
 		panic(fmt.Sprintf("native: a matrix stored as %q", s.DType))
 	}
-	if m.prec == precBF16 && f32.PairsBF16 && rows > 0 && cols > 0 {
+	if m.prec == precBF16 && pairs && f32.PairsBF16 && rows > 0 && cols > 0 {
 		m.packPairs()
 		return m
 	}

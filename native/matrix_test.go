@@ -91,7 +91,7 @@ func TestMatrixBF16SplitBits(t *testing.T) {
 			W[i] = floatbits.ToBF16(v)
 		}
 		u16 := append([]uint16(nil), W...)
-		w := newMatrixStored(&model.Stored{DType: model.BF16, Shape: []int{rows, cols}, U16: u16}, rows, cols, false)
+		w := newMatrixStored(&model.Stored{DType: model.BF16, Shape: []int{rows, cols}, U16: u16}, rows, cols, false, true)
 		if w.pairs != f32.PairsBF16 {
 			t.Fatalf("[%d, %d]: by pairs %v, AVX-512 BF16 %v", rows, cols, w.pairs, f32.PairsBF16)
 		}
