@@ -15,7 +15,7 @@ import (
 var PairsBF16 = useAVX512 && cpu.X86.HasAVX512BF16
 
 // mulAddPairs is MulAddPairsBF16 on sizes already checked (m, n, k > 0):
-// tiles of 4 rows of x by 32 or 16 columns, then the last rows one at a
+// tiles of 4 rows of x by 64, 32 or 16 columns, then the last rows one at a
 // time by 64 or 16 columns; a last panel of fewer than 16 rows goes through
 // a buffer of -0 (-0 + s is s, bit for bit) so that out is written only
 // where it lies.
