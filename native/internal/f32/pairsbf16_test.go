@@ -295,3 +295,73 @@ func FuzzMulAddPairsBF16(f *testing.F) {
 		checkPairs(t, rng, int(B%10), int(rows%150), c, c+rng.IntN(3), int(rows%150)+rng.IntN(3), wide)
 	})
 }
+
+// TestMulAddPairsTiny: sums that cross the smallest normal, step after
+// step (x and W near 2^-63, products near 2^-126), have the bits of the
+// reference loop, flushes included; and the hardware flushes as fmaBF16
+// says on the cases found around 2^-126.
+func TestMulAddPairsTiny(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	flushed, nonzero := 0, 0
+	for trial := range 300 {
+		B, rows, cols := 1+trial%5, 16+trial%17, 2+trial%9
+		w := make([]uint16, rows*cols)
+		for i := range w {
+			w[i] = floatbits.ToBF16(float32(rng.NormFloat64() * 0x1p-63))
+		}
+		x := make([]float32, B*cols)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64() * 0x1p-63)
+		}
+		p := make([]uint16, PairsLen(rows, cols))
+		PackPairsBF16(p, w, rows, cols, cols)
+		want := make([]float32, B*rows)
+		mulAddPairsRef(B, rows, cols, x, cols, p, want, rows)
+		got := make([]float32, B*rows)
+		MulAddPairsBF16(B, rows, cols, x, cols, p, got, rows)
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("B %d rows %d cols %d: out %d is %g (%#08x), reference %g (%#08x)", B, rows, cols, i, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+			}
+			if got[i] != 0 {
+				nonzero++
+			}
+		}
+		// How many steps of the reference flush a nonzero sum.
+		for b := range B {
+			for j := range rows {
+				s := float32(0)
+				for q0 := 0; q0 < cols; q0 += 2 {
+					for _, q := range []int{q0 + 1, q0} { // the odd one first
+						if q == cols {
+							continue // the padding: +0
+						}
+						xq, wq := ToBF16DAZ(x[b*cols+q]), w[j*cols+q]
+						r := fmaBF16(s, xq, wq)
+						if r == 0 && float64(s)+float64(floatbits.FromBF16(xq))*float64(floatbits.FromBF16(wq)) != 0 {
+							flushed++
+						}
+						s = r
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d steps flushed, %d sums nonzero", flushed, nonzero)
+	if flushed < 100 || nonzero < 100 {
+		t.Errorf("only %d flushed steps: the test misses its point", flushed)
+	}
+	// x = (2^-76, 2^-63), W's row = (w0, 2^-63): 2^-126 + 2^-76 w0.
+	for _, c := range []struct{ w0, want float32 }{
+		{-0x1p-76, 0x1p-126}, {-0x1.8p-76, 0x1p-126}, {-0x1p-75, 0x1p-126},
+		{-0x1.8p-75, 0}, {-0x1p-74, 0}, {-0x1p-73, 0}, {0x1p-60, 0x1p-126 + 0x1p-136},
+	} {
+		p := make([]uint16, PairsLen(1, 2))
+		PackPairsBF16(p, []uint16{floatbits.ToBF16(c.w0), floatbits.ToBF16(0x1p-63)}, 1, 2, 2)
+		out := []float32{0}
+		MulAddPairsBF16(1, 1, 2, []float32{0x1p-76, 0x1p-63}, 2, p, out, 1)
+		if math.Float32bits(out[0]) != math.Float32bits(c.want) {
+			t.Errorf("2^-126 + 2^-76 (%g): %g, want %g", c.w0, out[0], c.want)
+		}
+	}
+}
