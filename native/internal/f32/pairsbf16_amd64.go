@@ -15,10 +15,10 @@ import (
 var PairsBF16 = useAVX512 && cpu.X86.HasAVX512BF16
 
 // mulAddPairs is MulAddPairsBF16 on sizes already checked (m, n, k > 0):
-// tiles of 4 rows of x by 64, 32 or 16 columns, then the last rows one at a
-// time by 64 or 16 columns; a last panel of fewer than 16 rows goes through
-// a buffer of -0 (-0 + s is s, bit for bit) so that out is written only
-// where it lies.
+// tiles of 4 rows of x by 64, 32 or 16 columns (a block of panels for
+// every 4 rows in turn), then the last rows one at a time by 64 or 16
+// columns; a last panel of fewer than 16 rows goes through a buffer of -0
+// (-0 + s is s, bit for bit) so that out is written only where it lies.
 func mulAddPairs(m, n, k int, x []float32, ldx int, p []uint16, out []float32, ldo int) {
 	if !PairsBF16 {
 		mulAddPairsGo(m, n, k, x, ldx, p, out, ldo)
@@ -30,34 +30,39 @@ func mulAddPairs(m, n, k int, x []float32, ldx int, p []uint16, out []float32, l
 	full := n / PanelWidth
 	rest := n - full*PanelWidth
 	negZero := math.Float32frombits(0x80000000)
-	i := 0
-	for ; i+4 <= m; i += 4 {
-		xi := &x[i*ldx]
-		j := 0
-		for ; j+4 <= full; j += 4 {
-			pairs4x64(k, xi, ldx, panel(j), ps, &out[i*ldo+j*PanelWidth], ldo)
-		}
-		for ; j+2 <= full; j += 2 {
-			pairs4x32(k, xi, ldx, panel(j), ps, &out[i*ldo+j*PanelWidth], ldo)
-		}
-		for ; j < full; j++ {
-			pairs4x16(k, xi, ldx, panel(j), ps, &out[i*ldo+j*PanelWidth], ldo)
-		}
-		if rest > 0 {
-			var t [4 * PanelWidth]float32
-			for e := range t {
-				t[e] = negZero
+	// The panels in blocks of pairsBlock, each block (read from memory
+	// once) against every 4 rows of x, from the cache.
+	m4 := m / 4 * 4
+	for jb := 0; jb < full; jb += pairsBlock {
+		je := min(jb+pairsBlock, full)
+		for i := 0; i < m4; i += 4 {
+			xi := &x[i*ldx]
+			j := jb
+			for ; j+4 <= je; j += 4 {
+				pairs4x64(k, xi, ldx, panel(j), ps, &out[i*ldo+j*PanelWidth], ldo)
 			}
-			pairs4x16(k, xi, ldx, panel(full), ps, &t[0], PanelWidth)
-			for r := range 4 {
-				o := out[(i+r)*ldo+full*PanelWidth : (i+r)*ldo+n]
-				for jj := range o {
-					o[jj] += t[r*PanelWidth+jj]
-				}
+			for ; j+2 <= je; j += 2 {
+				pairs4x32(k, xi, ldx, panel(j), ps, &out[i*ldo+j*PanelWidth], ldo)
+			}
+			for ; j < je; j++ {
+				pairs4x16(k, xi, ldx, panel(j), ps, &out[i*ldo+j*PanelWidth], ldo)
 			}
 		}
 	}
-	for ; i < m; i++ {
+	for i := 0; i < m4 && rest > 0; i += 4 {
+		var t [4 * PanelWidth]float32
+		for e := range t {
+			t[e] = negZero
+		}
+		pairs4x16(k, &x[i*ldx], ldx, panel(full), ps, &t[0], PanelWidth)
+		for r := range 4 {
+			o := out[(i+r)*ldo+full*PanelWidth : (i+r)*ldo+n]
+			for jj := range o {
+				o[jj] += t[r*PanelWidth+jj]
+			}
+		}
+	}
+	for i := m4; i < m; i++ {
 		xi := &x[i*ldx]
 		j := 0
 		for ; j+4 <= full; j += 4 {
@@ -79,6 +84,12 @@ func mulAddPairs(m, n, k int, x []float32, ldx int, p []uint16, out []float32, l
 		}
 	}
 }
+
+// pairsBlock is the panels mulAddPairs runs against every 4 rows of x in
+// turn: 64 columns, one 4x64 tile (about 1.2x faster than all the panels
+// for each 4 rows on [4096, 1024] at batch 16 and 64, where W does not
+// fit the cache).
+const pairsBlock = 4
 
 // The tiles of pairsbf16_amd64.s (the caller checks the sizes; ps is in
 // bytes).
