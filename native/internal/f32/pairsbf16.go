@@ -67,17 +67,7 @@ func PackPairsInPlace(w []uint16, n, k int, scratch []uint16) {
 
 // ToBF16DAZ rounds f to bfloat16 as VCVTNEPS2BF16 does: to nearest even,
 // denormals to a zero of their sign, NaN to a quiet NaN.
-func ToBF16DAZ(f float32) uint16 {
-	b := math.Float32bits(f)
-	switch {
-	case b&0x7f800000 == 0:
-		return uint16(b>>16) & 0x8000
-	case b&0x7fffffff > 0x7f800000:
-		return uint16(b>>16) | 0x40
-	}
-	b += 0x7fff + (b>>16)&1
-	return uint16(b >> 16)
-}
+func ToBF16DAZ(f float32) uint16 { return floatbits.ToBF16(daz32(f)) }
 
 // DotBF16 is one lane of one step of VDPBF16PS, acc + x1 w1 + x0 w0:
 //
