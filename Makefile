@@ -55,6 +55,7 @@ fuzz:
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddF16$$' -fuzztime 30s
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddI8$$' -fuzztime 30s
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddPackedBF16$$' -fuzztime 30s
+	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddPairsBF16$$' -fuzztime 30s
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddPackedF16$$' -fuzztime 30s
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddPackedI8$$' -fuzztime 30s
 	$(GO) test ./native/internal/f32 -run '^$$' -fuzz '^FuzzMulAddPacked$$' -fuzztime 30s

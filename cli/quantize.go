@@ -23,7 +23,8 @@ func quantizeCommand() *ucli.Command {
 			"bf16 keeps float32's range with 8 bits of mantissa; int8 stores each row as int8 times one float32\n" +
 			"scale (max |w| / 127); f16 is IEEE half, every tensor (as import --half). Biases stay float32.\n" +
 			"The native runtime keeps the weights so in memory and widens them inside its products (float32\n" +
-			"sums): at batch 1 a decode step reads half (bf16, f16) or a quarter (int8) of the bytes.\n" +
+			"sums; bf16 on a CPU with AVX-512 BF16 rounds the activations to bfloat16 too, for VDPBF16PS):\n" +
+			"at batch 1 a decode step reads half (bf16, f16) or a quarter (int8) of the bytes.\n" +
 			"onnxruntime widens them to float32 when it loads the bundle (no speed or memory gain there).\n" +
 			"Such a bundle cannot be fine-tuned; --precision f32 widens it back (the rounding stays).\n" +
 			"--report measures the quantized model against the float32 one: logit differences and the share\n" +

@@ -127,7 +127,7 @@ func (m *Model) Refresh(w model.Weights) {
 		if !m.inferenceOnly {
 			reuse = m.lstms()
 		}
-		fresh, err = build(c, model.Store(w, model.F32), false, reuse)
+		fresh, err = build(c, model.Store(w, model.F32), false, false, reuse)
 	}
 	if err != nil {
 		panic("native: Refresh: " + err.Error())

@@ -63,8 +63,8 @@ func (l *LSTM) refill(wih, whh, bih, bhh []float32, H, I int) {
 
 // newLSTMStored is NewLSTM for weights stored below float32 (or, with own,
 // float32 weights the model owns): the products use them as stored
-// (newMatrixStored); WIH and WHH are nil (no training).
-func newLSTMStored(wih, whh *model.Stored, bih, bhh []float32, H, I int, own bool) *LSTM {
+// (newMatrixStored, with own and pairs); WIH and WHH are nil (no training).
+func newLSTMStored(wih, whh *model.Stored, bih, bhh []float32, H, I int, own, pairs bool) *LSTM {
 	if wih.Len() != 4*H*I || whh.Len() != 4*H*H || len(bih) != 4*H || len(bhh) != 4*H {
 		panic(fmt.Sprintf("native: LSTM weights of the wrong size for H %d, I %d", H, I))
 	}
@@ -72,7 +72,7 @@ func newLSTMStored(wih, whh *model.Stored, bih, bhh []float32, H, I int, own boo
 	for k := range b {
 		b[k] = bih[k] + bhh[k]
 	}
-	return &LSTM{H: H, I: I, Bias: b, wih: newMatrixStored(wih, 4*H, I, own), whh: newMatrixStored(whh, 4*H, H, own)}
+	return &LSTM{H: H, I: I, Bias: b, wih: newMatrixStored(wih, 4*H, I, own, pairs), whh: newMatrixStored(whh, 4*H, H, own, pairs)}
 }
 
 // Step advances B sequences by one step, in place:

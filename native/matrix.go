@@ -15,7 +15,10 @@ const (
 	// transposed (f32.MulAddPacked's layout).
 	precF32 precision = iota
 	// precBF16, precF16: W row-major as bfloat16 or IEEE half bits,
-	// widened inside the products (f32.MulAddBF16, f32.MulAddF16).
+	// widened inside the products (f32.MulAddBF16, f32.MulAddF16); or,
+	// bfloat16 where the machine has AVX-512 BF16, packed by pairs of
+	// columns (f32.PackPairsBF16) for f32.MulAddPairsBF16, which rounds x
+	// to bfloat16 too.
 	precBF16
 	precF16
 	// precI8: W row-major as int8 with a float32 scale per row
@@ -41,6 +44,8 @@ type matrix struct {
 	q          []int8    // precI8: W / scale[row], rows*cols
 	scale      []float32 // precI8: [rows]
 	lowPacked  bool      // u16 or q packed by f32.PackLowU16 / PackLowI8
+	pairs      bool      // precBF16: u16 packed by f32.PackPairsBF16 (or in place), with pairsTail
+	pairsTail  []uint16  // pairs packed in place: the last rows%16 rows' panel, or nil
 }
 
 // newMatrixStored takes W [rows, cols] as a bundle stores it: float32 is
@@ -48,8 +53,10 @@ type matrix struct {
 // (the matrix takes their memory, never copies it, and may rearrange it).
 //
 // With own, a float32 matrix is the model's too: it is packed in place
-// (newMatrixOwned) instead of into a copy.
-func newMatrixStored(s *model.Stored, rows, cols int, own bool) *matrix {
+// (newMatrixOwned) instead of into a copy. With pairs (where f32.PairsBF16),
+// a bfloat16 matrix is packed by pairs of columns for VDPBF16PS, which
+// rounds x to bfloat16; without, its products widen W and keep x float32.
+func newMatrixStored(s *model.Stored, rows, cols int, own, pairs bool) *matrix {
 	if s.Len() != rows*cols {
 		panic(fmt.Sprintf("native: a [%d, %d] matrix of shape %v", rows, cols, s.Shape))
 	}
@@ -69,6 +76,10 @@ func newMatrixStored(s *model.Stored, rows, cols int, own bool) *matrix {
 	default:
 		panic(fmt.Sprintf("native: a matrix stored as %q", s.DType))
 	}
+	if m.prec == precBF16 && pairs && f32.PairsBF16 && rows > 0 && cols > 0 {
+		m.packPairs()
+		return m
+	}
 	// Where the packed products have their kernels (AVX-512), the values
 	// are rearranged in place into panels (f32.PackLowU16): s is the
 	// model's from here on.
@@ -81,6 +92,26 @@ func newMatrixStored(s *model.Stored, rows, cols int, own bool) *matrix {
 		}
 	}
 	return m
+}
+
+// packPairs packs a bfloat16 matrix's u16 (W row-major) by pairs of
+// columns for f32.MulAddPairsBF16: in place for an even number of columns,
+// the last rows%16 rows apart (pairsTail); else into a new slice.
+func (m *matrix) packPairs() {
+	m.pairs = true
+	if m.cols%2 != 0 {
+		p := make([]uint16, f32.PairsLen(m.rows, m.cols))
+		f32.PackPairsBF16(p, m.u16, m.rows, m.cols, m.cols)
+		m.u16 = p
+		return
+	}
+	full := m.rows / f32.PanelWidth * f32.PanelWidth
+	f32.PackPairsInPlace(m.u16, m.rows, m.cols, make([]uint16, f32.PanelWidth*m.cols))
+	if full < m.rows {
+		m.pairsTail = make([]uint16, f32.PairsLen(m.rows-full, m.cols))
+		f32.PackPairsBF16(m.pairsTail, m.u16[full*m.cols:], m.rows-full, m.cols, m.cols)
+	}
+	m.u16 = m.u16[: full*m.cols : full*m.cols]
 }
 
 // newMatrix packs W [rows, cols] (row-major, contiguous) as float32.
@@ -212,6 +243,18 @@ func (w *matrix) mulAddPanels(out []float32, ldo int, x []float32, ldx int, B, p
 		}
 	case w.prec == precF32:
 		f32.MulAddPacked(B, j1-j0, w.cols, x, ldx, w.f32[j0*w.cols:], out[j0:], ldo)
+	case w.prec == precBF16 && !xT && w.pairs:
+		// The panels in u16, then (packed in place) the tail's.
+		full := w.rows
+		if w.pairsTail != nil {
+			full = w.rows / f32.PanelWidth * f32.PanelWidth
+		}
+		if j0 < full {
+			f32.MulAddPairsBF16(B, min(j1, full)-j0, w.cols, x, ldx, w.u16[j0*(w.cols+w.cols%2):], out[j0:], ldo)
+		}
+		if j1 > full {
+			f32.MulAddPairsBF16(B, j1-full, w.cols, x, ldx, w.pairsTail, out[full:], ldo)
+		}
 	case w.prec == precBF16 && !xT:
 		if w.lowPacked {
 			f32.MulAddPackedBF16(B, j1-j0, w.cols, x, ldx, w.u16[j0*w.cols:], out[j0:], ldo)

@@ -4,6 +4,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/musicvae-go/mvae/internal/floatbits"
+	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/native/internal/f32"
 )
 
 // withSplit runs f with products split in parts (from any size); parts 0
@@ -69,6 +73,53 @@ func TestMatrixSplitBits(t *testing.T) {
 		for i := range x {
 			if math.Float32bits(x[i]) != math.Float32bits(x0[i]) {
 				t.Fatalf("x changed")
+			}
+		}
+	}
+}
+
+// TestMatrixBF16SplitBits: a bfloat16 matrix (by pairs of columns where
+// the CPU has AVX-512 BF16: odd columns, a last panel of fewer than 16 rows)
+// split in 1 to 5 parts has the bits of its product in one part, which
+// are, by pairs, those of f32.MulAddPairsBF16 on the matrix packed apart.
+func TestMatrixBF16SplitBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for _, sz := range [][3]int{{1, 200, 77}, {3, 640, 160}, {16, 97, 33}, {5, 16, 1}, {6, 48, 64}} {
+		B, rows, cols := sz[0], sz[1], sz[2]
+		W := make([]uint16, rows*cols)
+		for i, v := range randSlice(rng, rows*cols) {
+			W[i] = floatbits.ToBF16(v)
+		}
+		u16 := append([]uint16(nil), W...)
+		w := newMatrixStored(&model.Stored{DType: model.BF16, Shape: []int{rows, cols}, U16: u16}, rows, cols, false, true)
+		if w.pairs != f32.PairsBF16 {
+			t.Fatalf("[%d, %d]: by pairs %v, AVX-512 BF16 %v", rows, cols, w.pairs, f32.PairsBF16)
+		}
+		x := randSlice(rng, B*cols)
+		out0 := randSlice(rng, B*rows)
+		var want []float32
+		withSplit(1, func() {
+			want = append([]float32(nil), out0...)
+			w.mulAdd(want, x, B)
+		})
+		if w.pairs {
+			p := make([]uint16, f32.PairsLen(rows, cols))
+			f32.PackPairsBF16(p, W, rows, cols, cols)
+			ref := append([]float32(nil), out0...)
+			f32.MulAddPairsBF16(B, rows, cols, x, cols, p, ref, rows)
+			for i := range ref {
+				if math.Float32bits(ref[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("[%d, %d] x [%d]: entry %d is %v, MulAddPairsBF16 %v", rows, cols, B, i, want[i], ref[i])
+				}
+			}
+		}
+		for parts := 1; parts <= 5; parts++ {
+			got := append([]float32(nil), out0...)
+			withSplit(parts, func() { w.mulAdd(got, x, B) })
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("[%d, %d] x [%d] in %d parts: entry %d is %v, in one part %v", rows, cols, B, parts, i, got[i], want[i])
+				}
 			}
 		}
 	}

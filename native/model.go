@@ -64,13 +64,14 @@ func New(c *model.Config, w model.Weights) (*Model, error) {
 	if err := w.Check(c); err != nil {
 		return nil, err
 	}
-	return build(c, model.Store(w, model.F32), false, nil)
+	return build(c, model.Store(w, model.F32), false, false, nil)
 }
 
 // NewStored builds a model for inference from weights as a bundle stores
 // them (model.Bundle.Stored): matrices stored as bfloat16, float16 or int8
-// stay so in memory and the products widen them on the fly (float32 sums);
-// vectors are widened to float32. w is not changed: the model packs a copy
+// stay so in memory and the products widen them on the fly (float32 sums;
+// bfloat16, where the CPU has AVX-512 BF16, by VDPBF16PS, with x rounded to
+// bfloat16 too: f32.MulAddPairsBF16); vectors are widened to float32. w is not changed: the model packs a copy
 // of its matrices (Open packs a bundle's in place, in a private copy). A
 // model with weights below float32 runs every forward pass but cannot train
 // (LossAndGrad refuses gradients). Errors name what is wrong.
@@ -81,7 +82,7 @@ func NewStored(c *model.Config, w model.StoredWeights, p model.Precision) (*Mode
 	if err := w.Check(c, p); err != nil {
 		return nil, err
 	}
-	return build(c, w.Clone(), true, nil)
+	return build(c, w.Clone(), true, true, nil)
 }
 
 // build builds a model of checked weights: float32 tensors are used where
@@ -90,13 +91,13 @@ func NewStored(c *model.Config, w model.StoredWeights, p model.Precision) (*Mode
 // belong to the model afterwards. With own, w is the model's whole: its
 // float32 matrices are packed in place too (newMatrixOwned), so the weights
 // are held once, and the model is for inference only (training needs them
-// as they were).
+// as they were). pairs is newMatrixStored's (bfloat16 by VDPBF16PS).
 //
 // reuse, when not nil, holds the LSTMs of a model of the same config, in
 // the order build makes them (Model.lstms): each is refilled with w's
 // values in place (LSTM.refill) instead of made anew, so that Refresh
 // allocates no packed weights.
-func build(c *model.Config, w model.StoredWeights, own bool, reuse []*LSTM) (*Model, error) {
+func build(c *model.Config, w model.StoredWeights, own, pairs bool, reuse []*LSTM) (*Model, error) {
 	in, err := music.ParseEncoderInput(c.EncoderInput)
 	if err != nil {
 		return nil, err
@@ -116,7 +117,7 @@ func build(c *model.Config, w model.StoredWeights, own bool, reuse []*LSTM) (*Mo
 		return w[name].F32
 	}
 	vec := func(name string) []float32 { return w[name].Float32().Data }
-	mat := func(name string, rows, cols int) *matrix { return newMatrixStored(w[name], rows, cols, own) }
+	mat := func(name string, rows, cols int) *matrix { return newMatrixStored(w[name], rows, cols, own, pairs) }
 	lstm := func(prefix string, k int, sfx string, H int) *LSTM {
 		n := fmt.Sprintf("_l%d%s", k, sfx)
 		wih, whh := w[prefix+".weight_ih"+n], w[prefix+".weight_hh"+n]
@@ -129,7 +130,7 @@ func build(c *model.Config, w model.StoredWeights, own bool, reuse []*LSTM) (*Mo
 			}
 			return NewLSTM(wih.F32, whh.F32, vec(prefix+".bias_ih"+n), vec(prefix+".bias_hh"+n), H, wih.Shape[1])
 		}
-		return newLSTMStored(wih, whh, vec(prefix+".bias_ih"+n), vec(prefix+".bias_hh"+n), H, wih.Shape[1], own)
+		return newLSTMStored(wih, whh, vec(prefix+".bias_ih"+n), vec(prefix+".bias_hh"+n), H, wih.Shape[1], own, pairs)
 	}
 	sizes, pieces := []model.LSTMSize{c.Encoder}, 1
 	if c.Hierarchical() {
@@ -179,9 +180,9 @@ func build(c *model.Config, w model.StoredWeights, own bool, reuse []*LSTM) (*Mo
 			d.prevWT = make([]float32, 4*Hd*D)
 			transpose(d.prevWT, columns(wih, 4*Hd, I, 0, D).Float32().Data, 4*Hd, D)
 		} else {
-			d.prev = newMatrixStored(columns(wih, 4*Hd, I, 0, D), 4*Hd, D, true)
+			d.prev = newMatrixStored(columns(wih, 4*Hd, I, 0, D), 4*Hd, D, true, pairs)
 		}
-		d.cond = newMatrixStored(columns(wih, 4*Hd, I, D, I), 4*Hd, C, true)
+		d.cond = newMatrixStored(columns(wih, 4*Hd, I, D, I), 4*Hd, C, true, pairs)
 		for l := 0; l < c.Decoder.Layers; l++ {
 			d.lstm = append(d.lstm, lstm(p+".lstm", l, "", Hd))
 		}

@@ -8,7 +8,17 @@ import "github.com/musicvae-go/mvae/model"
 // place (bfloat16, float16 and int8 matrices stay so; see NewStored). Such
 // a model runs every forward pass but does not train: New builds one that
 // does.
-func Open(b *model.Bundle) (*Model, error) {
+func Open(b *model.Bundle) (*Model, error) { return open(b, true) }
+
+// OpenWidened is Open with bfloat16 matrices whose products widen the
+// weights and keep x in float32 even where the CPU has AVX-512 BF16 (whose
+// products, Open's, round x to bfloat16 too): the sums of the float32 model
+// of the same weights, within float32 rounding, as onnxruntime computes
+// them (mvae parity compares the two).
+func OpenWidened(b *model.Bundle) (*Model, error) { return open(b, false) }
+
+// open is Open, with pairs as newMatrixStored takes it.
+func open(b *model.Bundle, pairs bool) (*Model, error) {
 	c := b.Config()
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -20,5 +30,5 @@ func Open(b *model.Bundle) (*Model, error) {
 	if err := sw.Check(c, b.Precision()); err != nil {
 		return nil, err
 	}
-	return build(c, sw, true, nil)
+	return build(c, sw, true, pairs, nil)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/model"
+	"github.com/musicvae-go/mvae/native/internal/f32"
 )
 
 // TestOpenSameBits: a model that packs its float32 weights in place (Open,
@@ -87,6 +88,65 @@ func sameBits(t *testing.T, what string, got, want []float32) {
 	for i := range want {
 		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
 			t.Fatalf("%s: value %d is %v, want %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestOpenWidenedBF16: a bfloat16 bundle opened widened gives the forward
+// pass of the float32 model of its weights within float32 rounding; opened
+// (by pairs where the CPU has AVX-512 BF16, x rounded to bfloat16), within
+// bfloat16 rounding, and other bits.
+func TestOpenWidenedBF16(t *testing.T) {
+	c, _, _ := tinyFamily(t, "groove_4bar", 7)
+	b0, err := model.RandomBundle(c, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := model.Quantize(b0, model.BF16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := b.Weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := New(c, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 5))
+	B := 3
+	x := generate.RandomWindows(c, B, rng)
+	eps := make([]float32, B*c.ZSize)
+	for i := range eps {
+		eps[i] = float32(rng.NormFloat64())
+	}
+	want, _, _, err := generate.Forward(ref, x, eps, B)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, widened := range []bool{true, false} {
+		open, tol := Open, 0x1p-6
+		if widened {
+			open, tol = OpenWidened, 1e-5
+		}
+		m, err := open(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, _, err := generate.Forward(m, x, eps, B)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same := true
+		for i := range got {
+			if d := math.Abs(float64(got[i]-want[i])) / (1 + math.Abs(float64(want[i]))); !(d <= tol) {
+				t.Fatalf("widened %v: logit %d is %v, float32 %v", widened, i, got[i], want[i])
+			}
+			same = same && got[i] == want[i]
+		}
+		if !widened && f32.PairsBF16 && same {
+			t.Errorf("opened by pairs: the logits of the widened model, bit for bit")
 		}
 	}
 }

@@ -7,58 +7,73 @@ import (
 
 	"github.com/musicvae-go/mvae/bench"
 	"github.com/musicvae-go/mvae/generate"
+	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/native"
 )
 
 // BenchmarkPresetStep is one decoder step of mvae bench's presets (random
 // weights) at batch 1, 16 and 64: the products and the cell, no sampling;
-// parts0 splits as native does, parts1 never.
+// parts0 splits as native does, parts1 never. NAME-bf16 is the model with
+// its matrices stored as bfloat16 (NewStored), side by side.
 func BenchmarkPresetStep(b *testing.B) {
 	for _, name := range []string{"small", "seed"} {
 		c, err := bench.Preset(name)
 		if err != nil {
 			b.Fatal(err)
 		}
-		var m *native.Model
-		for _, run := range []struct {
-			B, parts int
-		}{{1, 0}, {1, 1}, {16, 0}, {16, 1}, {64, 0}, {64, 1}} {
-			B := run.B
-			b.Run(fmt.Sprintf("%s/B%d/parts%d", name, B, run.parts), func(b *testing.B) {
-				defer native.SplitParts(native.SplitParts(run.parts))
-				if m == nil {
-					bd, err := bench.RandomBundle(c, 1)
+		var w model.Weights
+		for _, p := range []model.Precision{model.F32, model.BF16} {
+			var m *native.Model
+			for _, run := range []struct {
+				B, parts int
+			}{{1, 0}, {1, 1}, {16, 0}, {16, 1}, {64, 0}, {64, 1}} {
+				B, label := run.B, name
+				if p != model.F32 {
+					label += "-" + string(p)
+				}
+				b.Run(fmt.Sprintf("%s/B%d/parts%d", label, B, run.parts), func(b *testing.B) {
+					defer native.SplitParts(native.SplitParts(run.parts))
+					if w == nil {
+						bd, err := bench.RandomBundle(c, 1)
+						if err != nil {
+							b.Fatal(err)
+						}
+						if w, err = bd.Weights(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					if m == nil {
+						var err error
+						if p == model.F32 {
+							m, err = native.New(c, w)
+						} else {
+							m, err = native.NewStored(c, model.Store(w, p), p)
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+					}
+					st, err := m.NewState(B)
 					if err != nil {
 						b.Fatal(err)
 					}
-					w, err := bd.Weights()
-					if err != nil {
+					C, D := c.CondWidth(), c.InputSize
+					cu := make([]float32, B*C)
+					prev := make([]float32, B*D)
+					logits := make([]float32, B*D)
+					if err := m.DecoderInit(st, 0, cu); err != nil {
 						b.Fatal(err)
 					}
-					if m, err = native.New(c, w); err != nil {
-						b.Fatal(err)
+					b.ReportAllocs()
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						if err := m.DecoderStep(st, 0, prev, cu, logits); err != nil {
+							b.Fatal(err)
+						}
 					}
-				}
-				st, err := m.NewState(B)
-				if err != nil {
-					b.Fatal(err)
-				}
-				C, D := c.CondWidth(), c.InputSize
-				cu := make([]float32, B*C)
-				prev := make([]float32, B*D)
-				logits := make([]float32, B*D)
-				if err := m.DecoderInit(st, 0, cu); err != nil {
-					b.Fatal(err)
-				}
-				b.ReportAllocs()
-				b.ResetTimer()
-				for i := 0; i < b.N; i++ {
-					if err := m.DecoderStep(st, 0, prev, cu, logits); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/step")
-			})
+					b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/step")
+				})
+			}
 		}
 	}
 }

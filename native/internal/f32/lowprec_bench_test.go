@@ -7,7 +7,7 @@ import (
 )
 
 // BenchmarkMulAddLow times the low-precision products against float32's
-// packed one on one LSTM-sized matrix, at batch 1 and 64.
+// packed one (and bfloat16 by pairs, MulAddPairsBF16) on one LSTM-sized matrix, at batch 1 and 64.
 func BenchmarkMulAddLow(b *testing.B) {
 	for _, size := range [][2]int{{640, 160}, {4096, 1024}} {
 		rows, cols := size[0], size[1]
@@ -29,6 +29,17 @@ func BenchmarkMulAddLow(b *testing.B) {
 					}
 				})
 			}
+			wb := make([]uint16, rows*cols)
+			for i := range wb {
+				wb[i] = randBF16(rng, false)
+			}
+			pb := make([]uint16, PairsLen(rows, cols))
+			PackPairsBF16(pb, wb, rows, cols, cols)
+			b.Run(fmt.Sprintf("bf16-pairs/%dx%d/B%d", rows, cols, B), func(b *testing.B) {
+				for range b.N {
+					MulAddPairsBF16(B, rows, cols, x, cols, pb, out, rows)
+				}
+			})
 			w := newBuffer(rng, rows*cols).data()
 			p := make([]float32, PackedLen(rows, cols))
 			Pack(p, w, rows, cols, cols)
