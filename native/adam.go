@@ -115,11 +115,26 @@ func ZeroGrads(g model.Weights) {
 // weights, forward and transposed, repacked into the same memory), so that
 // an optimizer step leaves no garbage the size of the weights; it must not
 // run while the model is in use.
+//
+// w must hold the model's parameters in their shapes (it panics
+// otherwise: they are the weights the model was built from, updated).
+// Their values are not checked, as New checks a file's: Refresh runs after
+// every optimizer step, and weights that training made non-finite give a
+// non-finite loss (and gradient norm, see ClipGlobalNorm), which is where
+// a training loop stops.
 func (m *Model) Refresh(w model.Weights) {
 	c := m.cfg
 	err := c.Validate()
 	if err == nil {
-		err = w.Check(c)
+		err = w.CheckShapes(c)
+	}
+	if err == nil {
+		for name, t := range w {
+			if len(t.Data) != t.Len() {
+				err = fmt.Errorf("%s holds %d values for shape %v", name, len(t.Data), t.Shape)
+				break
+			}
+		}
 	}
 	var fresh *Model
 	if err == nil {

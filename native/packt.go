@@ -3,6 +3,8 @@ package native
 import (
 	"fmt"
 	"sync"
+
+	"github.com/musicvae-go/mvae/native/internal/f32"
 )
 
 // packedT is a weight packed transposed (newMatrixT) for the backward
@@ -22,4 +24,17 @@ func (p *packedT) get(wt []float32, rows, cols, ld int) *matrix {
 		panic(fmt.Sprintf("native: a [%d, %d] transposed pack asked for as [%d, %d]", p.m.rows, p.m.cols, rows, cols))
 	}
 	return p.m
+}
+
+// packT is newMatrixT packed into dst, f32.PackedLen(rows, cols) values
+// (a scratch the matrix holds until its user packs another into it).
+func packT(dst, wt []float32, rows, cols, ld int) *matrix {
+	if len(dst) != f32.PackedLen(rows, cols) {
+		panic(fmt.Sprintf("native: a [%d, %d] transposed pack into %d values", rows, cols, len(dst)))
+	}
+	m := &matrix{rows: rows, cols: cols, prec: precF32, f32: dst}
+	if rows > 0 && cols > 0 {
+		f32.PackT(m.f32, wt, rows, cols, ld)
+	}
+	return m
 }

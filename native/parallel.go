@@ -20,6 +20,7 @@ type Trainer struct {
 	M       *Model
 	Workers int
 	grads   []model.Weights
+	ws      []*workspace // per share: its passes' memory, reused step after step
 }
 
 // LossAndGrad is Model.LossAndGrad, in parallel. g is overwritten (not
@@ -36,9 +37,12 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 		w = runtime.GOMAXPROCS(0)
 	}
 	w = min(w, B)
+	for len(t.ws) < w {
+		t.ws = append(t.ws, new(workspace))
+	}
 	if w <= 1 {
 		ZeroGrads(g)
-		return t.M.LossAndGrad(x, eps, B, beta, freeBits, g)
+		return t.M.lossAndGrad(t.ws[0], x, eps, B, beta, freeBits, g)
 	}
 	for len(t.grads) < w-1 {
 		t.grads = append(t.grads, NewGrads(c))
@@ -66,7 +70,7 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 		go func(k, lo, n int) {
 			defer wg.Done()
 			ZeroGrads(share(k))
-			parts[k], errs[k] = t.M.LossAndGrad(x[lo*T*D:(lo+n)*T*D], eps[lo*Z:(lo+n)*Z], n, beta, freeBits, share(k))
+			parts[k], errs[k] = t.M.lossAndGrad(t.ws[k], x[lo*T*D:(lo+n)*T*D], eps[lo*Z:(lo+n)*Z], n, beta, freeBits, share(k))
 		}(k, lo, n)
 	}
 	wg.Wait()
