@@ -3,6 +3,7 @@ package native
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/native/internal/f32"
@@ -22,6 +23,16 @@ type Trainer struct {
 	grads   []model.Weights
 	ws      []*workspace // per share: its passes' memory, reused step after step
 }
+
+// shares counts the Trainer shares running: while there are as many as
+// cores, a split would only queue its parts behind the other shares (the
+// pool's idle workers have no core of their own) and cut the products
+// smaller; when a share finishes first, the others split again into the
+// core it leaves. Splits change no bit, so this is only about speed.
+var shares atomic.Int32
+
+// sharesBusy reports whether Trainer shares occupy every core.
+func sharesBusy() bool { return int(shares.Load()) >= runtime.GOMAXPROCS(0) }
 
 // LossAndGrad is Model.LossAndGrad, in parallel. g is overwritten (not
 // added to).
@@ -67,8 +78,10 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 		lo := start
 		start += n
 		wg.Add(1)
+		shares.Add(1)
 		go func(k, lo, n int) {
 			defer wg.Done()
+			defer shares.Add(-1)
 			ZeroGrads(share(k))
 			parts[k], errs[k] = t.M.lossAndGrad(t.ws[k], x[lo*T*D:(lo+n)*T*D], eps[lo*Z:(lo+n)*Z], n, beta, freeBits, share(k))
 		}(k, lo, n)
