@@ -82,7 +82,8 @@ func (u adamStep) apply(c adamChunk) {
 // ClipGlobalNorm scales g so that its global L2 norm is at most maxNorm
 // (torch.nn.utils.clip_grad_norm_) and returns the norm before clipping. The
 // squares are summed tensor by tensor in the order of the names (not the
-// map's), so that a run repeats bit for bit.
+// map's), so that a run repeats bit for bit; the scaling, value by value,
+// is shared between GOMAXPROCS goroutines in chunks (as Adam's update).
 func ClipGlobalNorm(g model.Weights, maxNorm float64) float64 {
 	sum := 0.0
 	for _, name := range slices.Sorted(maps.Keys(g)) {
@@ -93,11 +94,18 @@ func ClipGlobalNorm(g model.Weights, maxNorm float64) float64 {
 	norm := math.Sqrt(sum)
 	if maxNorm > 0 && norm > maxNorm {
 		s := float32(maxNorm / (norm + 1e-6))
+		var fs []func()
 		for _, t := range g {
-			for i := range t.Data {
-				t.Data[i] *= s
+			for lo := 0; lo < len(t.Data); lo += adamChunkLen {
+				c := t.Data[lo:min(lo+adamChunkLen, len(t.Data))]
+				fs = append(fs, func() {
+					for i := range c {
+						c[i] *= s
+					}
+				})
 			}
 		}
+		sideBySide(fs)
 	}
 	return norm
 }
