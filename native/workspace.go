@@ -25,6 +25,7 @@ type workspace struct {
 	used  int
 	spill int                  // values floats allocated apart since reset (block was too small)
 	free  map[int][]*[]float32 // get's buffers, by length
+	asked map[int]bool         // the lengths get was asked for since reset
 	pack  []float32
 }
 
@@ -64,12 +65,20 @@ func (ws *workspace) zeros(n int) []float32 {
 
 // reset ends a step: every buffer of floats, zeros and get is dead. When
 // floats had to allocate apart, the block grows to what the step used, so
-// that the next step of the same size allocates nothing.
+// that the next step of the same size allocates nothing; get's buffers of
+// lengths the step did not ask for are let go (a batch of another size
+// does not keep the last one's).
 func (ws *workspace) reset() {
 	if ws.spill > 0 {
 		ws.block = make([]float32, ws.used+ws.spill)
 	}
 	ws.used, ws.spill = 0, 0
+	for n := range ws.free {
+		if !ws.asked[n] {
+			delete(ws.free, n)
+		}
+	}
+	clear(ws.asked)
 }
 
 // get lends a buffer of n values, not zeroed, until put.
@@ -78,6 +87,10 @@ func (ws *workspace) get(n int) *[]float32 {
 		b := make([]float32, n)
 		return &b
 	}
+	if ws.asked == nil {
+		ws.asked = map[int]bool{}
+	}
+	ws.asked[n] = true
 	var s *[]float32
 	if l := ws.free[n]; len(l) > 0 {
 		s = l[len(l)-1]

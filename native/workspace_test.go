@@ -82,3 +82,44 @@ func TestWorkspaceWrittenBeforeRead(t *testing.T) {
 	}
 	same("Model.LossAndGrad", p2, p3, g2, g3)
 }
+
+// TestWorkspaceReuse: a step that asks a workspace for what the step
+// before asked allocates nothing; zeros are zero whatever the block held;
+// get's buffers of a length no longer asked for are let go at reset.
+func TestWorkspaceReuse(t *testing.T) {
+	ws := new(workspace)
+	step := func(n int) {
+		a := ws.floats(n)
+		z := ws.zeros(2 * n)
+		for i := range z {
+			if z[i] != 0 {
+				t.Fatalf("zeros[%d] = %v", i, z[i])
+			}
+		}
+		for i := range a {
+			a[i] = float32(math.NaN())
+		}
+		for i := range z {
+			z[i] = float32(math.NaN())
+		}
+		if len(a) != n || cap(a) != n || len(z) != 2*n || cap(z) != 2*n {
+			t.Fatalf("floats(%d): len %d cap %d; zeros(%d): len %d cap %d", n, len(a), cap(a), 2*n, len(z), cap(z))
+		}
+		s := ws.get(3 * n)
+		ws.put(s)
+		ws.reset()
+	}
+	step(100)
+	if allocs := testing.AllocsPerRun(5, func() { step(100) }); allocs != 0 {
+		t.Errorf("a step the size of the last allocates %v times", allocs)
+	}
+	step(10) // smaller: fits the block
+	if len(ws.free[300]) != 0 || len(ws.free[30]) != 1 {
+		t.Errorf("free lists after a step of other lengths: %d of 300, %d of 30", len(ws.free[300]), len(ws.free[30]))
+	}
+	var nilWS *workspace
+	if len(nilWS.floats(4)) != 4 || len(nilWS.zeros(4)) != 4 || len(*nilWS.get(4)) != 4 || len(nilWS.packed(4)) != 4 {
+		t.Error("a nil workspace does not allocate")
+	}
+	nilWS.put(nil)
+}
