@@ -145,8 +145,8 @@ func (m *Model) Refresh(w model.Weights) {
 		}
 	}
 	var fresh *Model
+	var reuse []*LSTM
 	if err == nil {
-		var reuse []*LSTM
 		if !m.inferenceOnly {
 			reuse = m.lstms()
 		}
@@ -155,5 +155,17 @@ func (m *Model) Refresh(w model.Weights) {
 	if err != nil {
 		panic("native: Refresh: " + err.Error())
 	}
+	// The refilled LSTMs' packs, all side by side, the largest first (so
+	// that the goroutines finish together).
+	var packs []repack
+	for _, l := range reuse {
+		packs = append(packs, l.repacks()...)
+	}
+	slices.SortStableFunc(packs, func(a, b repack) int { return b.n - a.n })
+	fs := make([]func(), len(packs))
+	for i, p := range packs {
+		fs[i] = p.run
+	}
+	sideBySide(fs)
 	*m = *fresh
 }
