@@ -48,11 +48,11 @@ const gradChunk = 256
 // as matrix products on x packed (its rows are the panels' steps, copied
 // as they are) and da read transposed, over chunks of gradChunk rows, each
 // added to dW in turn: the same chunks whatever the split between
-// goroutines. The chunks are packed in turn into ws's scratch (ws.packed).
+// goroutines. The chunks are packed in turn into ws's scratch (ws.packT).
 func addGradW(ws *workspace, dW, da, x []float32, cols, rows, S int) {
 	for s0 := 0; s0 < S; s0 += gradChunk {
 		k := min(gradChunk, S-s0)
-		xs := packT(ws.packed(f32.PackedLen(cols, k)), x[s0*cols:], cols, k, cols)
+		xs := ws.packT(x[s0*cols:], cols, k, cols)
 		xs.mulAddT(dW, cols, da[s0*rows:], rows, rows)
 	}
 }

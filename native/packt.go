@@ -26,15 +26,19 @@ func (p *packedT) get(wt []float32, rows, cols, ld int) *matrix {
 	return p.m
 }
 
-// packT is newMatrixT packed into dst, f32.PackedLen(rows, cols) values
-// (a scratch the matrix holds until its user packs another into it).
-func packT(dst, wt []float32, rows, cols, ld int) *matrix {
-	if len(dst) != f32.PackedLen(rows, cols) {
-		panic(fmt.Sprintf("native: a [%d, %d] transposed pack into %d values", rows, cols, len(dst)))
+// packT is newMatrixT into ws's scratch (the matrix and its values, which
+// it holds until its next packT): allocated only where ws is nil.
+func (ws *workspace) packT(wt []float32, rows, cols, ld int) *matrix {
+	if ws == nil {
+		return newMatrixT(wt, rows, cols, ld)
 	}
-	m := &matrix{rows: rows, cols: cols, prec: precF32, f32: dst}
+	n := f32.PackedLen(rows, cols)
+	if len(ws.pack) < n {
+		ws.pack = make([]float32, n)
+	}
+	ws.packM = matrix{rows: rows, cols: cols, prec: precF32, f32: ws.pack[:n:n]}
 	if rows > 0 && cols > 0 {
-		f32.PackT(m.f32, wt, rows, cols, ld)
+		f32.PackT(ws.packM.f32, wt, rows, cols, ld)
 	}
-	return m
+	return &ws.packM
 }

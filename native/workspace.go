@@ -16,7 +16,7 @@ import (
 //   - get and put lend the large buffers of one LSTM pass (the steps'
 //     activations, the gates' gradients), which are given back as soon as
 //     they are dead and lent again, by length, within the step;
-//   - packed is the scratch of addGradW's packed chunks.
+//   - packT packs addGradW's chunks into one scratch matrix.
 //
 // A nil *workspace allocates every buffer (the inference paths that share
 // these functions). A workspace is for one goroutine at a time.
@@ -26,7 +26,8 @@ type workspace struct {
 	spill int                  // values floats allocated apart since reset (block was too small)
 	free  map[int][]*[]float32 // get's buffers, by length
 	asked map[int]bool         // the lengths get was asked for since reset
-	pack  []float32
+	pack  []float32            // packT's values
+	packM matrix               // packT's matrix
 }
 
 // poisonWork, for the tests, fills every buffer floats and get hand out
@@ -115,18 +116,6 @@ func (ws *workspace) put(s *[]float32) {
 		ws.free = map[int][]*[]float32{}
 	}
 	ws.free[len(*s)] = append(ws.free[len(*s)], s)
-}
-
-// packed returns addGradW's scratch of n values, not zeroed (f32.PackT
-// writes all of it).
-func (ws *workspace) packed(n int) []float32 {
-	if ws == nil {
-		return make([]float32, n)
-	}
-	if len(ws.pack) < n {
-		ws.pack = make([]float32, n)
-	}
-	return ws.pack[:n:n]
 }
 
 func poison(s []float32) {

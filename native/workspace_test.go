@@ -118,7 +118,7 @@ func TestWorkspaceReuse(t *testing.T) {
 		t.Errorf("free lists after a step of other lengths: %d of 300, %d of 30", len(ws.free[300]), len(ws.free[30]))
 	}
 	var nilWS *workspace
-	if len(nilWS.floats(4)) != 4 || len(nilWS.zeros(4)) != 4 || len(*nilWS.get(4)) != 4 || len(nilWS.packed(4)) != 4 {
+	if len(nilWS.floats(4)) != 4 || len(nilWS.zeros(4)) != 4 || len(*nilWS.get(4)) != 4 || nilWS.packT(make([]float32, 8), 2, 4, 2).rows != 2 {
 		t.Error("a nil workspace does not allocate")
 	}
 	nilWS.put(nil)
