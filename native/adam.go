@@ -155,11 +155,28 @@ func (m *Model) Refresh(w model.Weights) {
 	if err != nil {
 		panic("native: Refresh: " + err.Error())
 	}
-	// The refilled LSTMs' packs, all side by side, the largest first (so
-	// that the goroutines finish together).
+	// The refilled LSTMs' packs and the linears' transposed packs made so
+	// far (kept, repacked in place, not made again by the next backward
+	// pass), all side by side, the largest first (so that the goroutines
+	// finish together).
 	var packs []repack
 	for _, l := range reuse {
 		packs = append(packs, l.repacks()...)
+	}
+	if reuse != nil {
+		keep := func(old *packedT, fresh **packedT, wt []float32) {
+			if r, ok := old.repack(wt); ok {
+				*fresh = old
+				packs = append(packs, r)
+			}
+		}
+		keep(m.muT, &fresh.muT, fresh.muW)
+		keep(m.sigT, &fresh.sigT, fresh.sigW)
+		keep(m.condInitT, &fresh.condInitT, fresh.condInitW)
+		for k := range fresh.decs {
+			keep(m.decs[k].initT, &fresh.decs[k].initT, fresh.decs[k].initW)
+			keep(m.decs[k].outT, &fresh.decs[k].outT, fresh.decs[k].outW)
+		}
 	}
 	slices.SortStableFunc(packs, func(a, b repack) int { return b.n - a.n })
 	fs := make([]func(), len(packs))

@@ -14,16 +14,28 @@ import (
 type packedT struct {
 	once sync.Once
 	m    *matrix
+	ld   int // get's
 }
 
 // get returns W [rows, cols] given transposed (newMatrixT's arguments),
 // packing it on the first call; every call must pass the same shape.
 func (p *packedT) get(wt []float32, rows, cols, ld int) *matrix {
-	p.once.Do(func() { p.m = newMatrixT(wt, rows, cols, ld) })
+	p.once.Do(func() { p.m, p.ld = newMatrixT(wt, rows, cols, ld), ld })
 	if p.m.rows != rows || p.m.cols != cols {
 		panic(fmt.Sprintf("native: a [%d, %d] transposed pack asked for as [%d, %d]", p.m.rows, p.m.cols, rows, cols))
 	}
 	return p.m
+}
+
+// repack is the pack of get, made again from new values wt into the same
+// memory (Refresh), when get has packed: the bits a new packedT's get
+// would give.
+func (p *packedT) repack(wt []float32) (r repack, ok bool) {
+	if p.m == nil {
+		return repack{}, false
+	}
+	t := p.m
+	return repack{len(t.f32), func() { f32.PackT(t.f32, wt, t.rows, t.cols, p.ld) }}, true
 }
 
 // packT is newMatrixT into ws's scratch (the matrix and its values, which

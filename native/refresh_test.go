@@ -11,7 +11,7 @@ import (
 )
 
 // TestRefreshInPlace: training with Refresh (the LSTMs refilled where they
-// lie, transposed packs included) gives the bits of training with a model
+// lie, transposed packs included, and the linears' transposed packs kept) gives the bits of training with a model
 // built anew (New) after each step, and keeps the LSTMs' packed memory.
 func TestRefreshInPlace(t *testing.T) {
 	bd, err := defaultmodel.Bundle()
@@ -59,6 +59,9 @@ func TestRefreshInPlace(t *testing.T) {
 				m.Refresh(w)
 				if l := m.lstms()[0]; &l.whh.f32[0] != &packs[0] || l.whhT.m == nil {
 					t.Fatal("Refresh made new packs for an LSTM")
+				}
+				if m.muT.m == nil || m.decs[0].outT.m == nil {
+					t.Fatal("Refresh let go of the linears' transposed packs")
 				}
 			} else if m, err = New(c, w); err != nil {
 				t.Fatal(err)
