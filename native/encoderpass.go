@@ -178,15 +178,14 @@ func (lv *encLevel) backwardSeq(ws *workspace, ep *encPass, dfinal []float32, g 
 		dhsF, dhsB = make([][]float32, T), make([][]float32, T)
 		for t := 0; t < T; t++ {
 			f, r := ws.floats(N*H), ws.floats(N*H) // written in full
+			xf, xb := dxF[t], dxB[T-1-t]
 			for b := 0; b < N; b++ {
-				for j := 0; j < 2*H; j++ {
-					v := dxF[t][b*2*H+j] + dxB[T-1-t][b*2*H+j]
-					if j < H {
-						f[b*H+j] = v
-					} else {
-						r[b*H+j-H] = v
-					}
-				}
+				// [f, r] = xf + xb row by row (Axpy by 1: the sums of +).
+				fb, rb := f[b*H:(b+1)*H], r[b*H:(b+1)*H]
+				copy(fb, xf[b*2*H:b*2*H+H])
+				f32.Axpy(fb, 1, xb[b*2*H:b*2*H+H])
+				copy(rb, xf[b*2*H+H:(b+1)*2*H])
+				f32.Axpy(rb, 1, xb[b*2*H+H:(b+1)*2*H])
 			}
 			dhsF[t] = f
 			dhsB[T-1-t] = r

@@ -1,5 +1,7 @@
 package native
 
+import "github.com/musicvae-go/mvae/native/internal/f32"
+
 // lstmStep holds what the backward pass needs of one LSTM step, [B, ·] each.
 type lstmStep struct {
 	x, hPrev, cPrev, c, h []float32
@@ -133,9 +135,7 @@ func (l *LSTM) backwardSeq(ws *workspace, steps []*lstmStep, dhs [][]float32, dh
 		s := steps[t]
 		da := daAll[t*B*G : (t+1)*B*G]
 		if dhs != nil && dhs[t] != nil {
-			for j := range dh {
-				dh[j] += dhs[t][j]
-			}
+			f32.Axpy(dh, 1, dhs[t][:len(dh)]) // dh += dhs[t]: 1 x is exact, the sums are those of +
 		}
 		cellBackward(s.cellActs, s.cPrev, dh, dc, da, B, H)
 		clear(dh)
@@ -172,11 +172,9 @@ func (l *LSTM) backwardSeq(ws *workspace, steps []*lstmStep, dhs [][]float32, dh
 	if hCopy != nil {
 		ws.put(hCopy)
 	}
-	sum := ws.zeros(G) // sum_s da[s, r], s in order
+	sum := ws.zeros(G) // sum_s da[s, r], s in order (Axpy by 1: the sums of +)
 	for s := 0; s < S; s++ {
-		for r, v := range daAll[s*G : (s+1)*G] {
-			sum[r] += v
-		}
+		f32.Axpy(sum, 1, daAll[s*G:(s+1)*G])
 	}
 	for r, v := range sum {
 		gr.BIH[r] += v
