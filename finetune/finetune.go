@@ -224,7 +224,11 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 		if math.IsNaN(p.Loss) || math.IsInf(p.Loss, 0) {
 			return nil, fmt.Errorf("step %d: the loss is %v: training diverged (a lower learning rate may help)", step, p.Loss)
 		}
-		native.ClipGlobalNorm(g, o.Clip)
+		// The weights stay finite: Refresh no longer checks them, so a
+		// gradient with NaN or an infinity stops here, before Adam.
+		if norm := native.ClipGlobalNorm(g, o.Clip); math.IsNaN(norm) || math.IsInf(norm, 0) {
+			return nil, fmt.Errorf("step %d: the gradient's norm is %v: training diverged (a lower learning rate may help)", step, norm)
+		}
 		lr := math.Max(o.MinLR, o.LR*math.Pow(o.LRDecay, float64(step)))
 		adam.Update(cur, g, lr, frozen)
 		m.Refresh(cur)

@@ -82,7 +82,8 @@ func (u adamStep) apply(c adamChunk) {
 // ClipGlobalNorm scales g so that its global L2 norm is at most maxNorm
 // (torch.nn.utils.clip_grad_norm_) and returns the norm before clipping. The
 // squares are summed tensor by tensor in the order of the names (not the
-// map's), so that a run repeats bit for bit.
+// map's), so that a run repeats bit for bit; the scaling, value by value,
+// is shared between GOMAXPROCS goroutines in chunks (as Adam's update).
 func ClipGlobalNorm(g model.Weights, maxNorm float64) float64 {
 	sum := 0.0
 	for _, name := range slices.Sorted(maps.Keys(g)) {
@@ -93,11 +94,18 @@ func ClipGlobalNorm(g model.Weights, maxNorm float64) float64 {
 	norm := math.Sqrt(sum)
 	if maxNorm > 0 && norm > maxNorm {
 		s := float32(maxNorm / (norm + 1e-6))
+		var fs []func()
 		for _, t := range g {
-			for i := range t.Data {
-				t.Data[i] *= s
+			for lo := 0; lo < len(t.Data); lo += adamChunkLen {
+				c := t.Data[lo:min(lo+adamChunkLen, len(t.Data))]
+				fs = append(fs, func() {
+					for i := range c {
+						c[i] *= s
+					}
+				})
 			}
 		}
+		sideBySide(fs)
 	}
 	return norm
 }
@@ -115,15 +123,30 @@ func ZeroGrads(g model.Weights) {
 // weights, forward and transposed, repacked into the same memory), so that
 // an optimizer step leaves no garbage the size of the weights; it must not
 // run while the model is in use.
+//
+// w must hold the model's parameters in their shapes (it panics
+// otherwise: they are the weights the model was built from, updated).
+// Their values are not checked, as New checks a file's: Refresh runs after
+// every optimizer step, and weights that training made non-finite give a
+// non-finite loss (and gradient norm, see ClipGlobalNorm), which is where
+// a training loop stops.
 func (m *Model) Refresh(w model.Weights) {
 	c := m.cfg
 	err := c.Validate()
 	if err == nil {
-		err = w.Check(c)
+		err = w.CheckShapes(c)
+	}
+	if err == nil {
+		for name, t := range w {
+			if len(t.Data) != t.Len() {
+				err = fmt.Errorf("%s holds %d values for shape %v", name, len(t.Data), t.Shape)
+				break
+			}
+		}
 	}
 	var fresh *Model
+	var reuse []*LSTM
 	if err == nil {
-		var reuse []*LSTM
 		if !m.inferenceOnly {
 			reuse = m.lstms()
 		}
@@ -132,5 +155,34 @@ func (m *Model) Refresh(w model.Weights) {
 	if err != nil {
 		panic("native: Refresh: " + err.Error())
 	}
+	// The refilled LSTMs' packs and the linears' transposed packs made so
+	// far (kept, repacked in place, not made again by the next backward
+	// pass), all side by side, the largest first (so that the goroutines
+	// finish together).
+	var packs []repack
+	for _, l := range reuse {
+		packs = append(packs, l.repacks()...)
+	}
+	if reuse != nil {
+		keep := func(old *packedT, fresh **packedT, wt []float32) {
+			if r, ok := old.repack(wt); ok {
+				*fresh = old
+				packs = append(packs, r)
+			}
+		}
+		keep(m.muT, &fresh.muT, fresh.muW)
+		keep(m.sigT, &fresh.sigT, fresh.sigW)
+		keep(m.condInitT, &fresh.condInitT, fresh.condInitW)
+		for k := range fresh.decs {
+			keep(m.decs[k].initT, &fresh.decs[k].initT, fresh.decs[k].initW)
+			keep(m.decs[k].outT, &fresh.decs[k].outT, fresh.decs[k].outW)
+		}
+	}
+	slices.SortStableFunc(packs, func(a, b repack) int { return b.n - a.n })
+	fs := make([]func(), len(packs))
+	for i, p := range packs {
+		fs[i] = p.run
+	}
+	sideBySide(fs)
 	*m = *fresh
 }

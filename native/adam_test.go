@@ -27,6 +27,44 @@ func TestAdamStep(t *testing.T) {
 	}
 }
 
+// TestClipGlobalNormChunks: ClipGlobalNorm, its scaling shared in chunks
+// between goroutines, gives the bits of the plain loops (names in order,
+// then every value scaled) on tensors longer than a chunk.
+func TestClipGlobalNormChunks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	g, want := model.Weights{}, model.Weights{}
+	for name, n := range map[string]int{"a": 3, "b": 2*adamChunkLen + 17, "c": adamChunkLen} {
+		g[name], want[name] = model.NewTensorOf([]int{n}), model.NewTensorOf([]int{n})
+		for i := range n {
+			v := float32(rng.NormFloat64())
+			g[name].Data[i], want[name].Data[i] = v, v
+		}
+	}
+	sum := 0.0
+	for _, name := range []string{"a", "b", "c"} {
+		for _, v := range want[name].Data {
+			sum += float64(v) * float64(v)
+		}
+	}
+	norm := math.Sqrt(sum)
+	s := float32(1 / (norm + 1e-6))
+	for _, w := range want {
+		for i := range w.Data {
+			w.Data[i] *= s
+		}
+	}
+	if got := ClipGlobalNorm(g, 1); math.Float64bits(got) != math.Float64bits(norm) {
+		t.Fatalf("norm %v, want %v", got, norm)
+	}
+	for name, w := range want {
+		for i, v := range w.Data {
+			if math.Float32bits(g[name].Data[i]) != math.Float32bits(v) {
+				t.Fatalf("%s[%d] = %v, want %v", name, i, g[name].Data[i], v)
+			}
+		}
+	}
+}
+
 // TestTrainingLowersLoss: a few Adam steps on one batch lower its loss.
 func TestTrainingLowersLoss(t *testing.T) {
 	r, err := importer.File("../testdata/models/melody/model.pt", importer.Options{})

@@ -12,15 +12,15 @@ func (m *Model) conductorForward(p *pass) {
 		return
 	}
 	B, Z, U, Lc, Hc := p.B, c.ZSize, c.Segments, c.Conductor.Layers, c.Conductor.Hidden
-	s, h0, c0 := newInit(B, Lc, Hc)
+	s, h0, c0 := newInit(p.ws, B, Lc, Hc)
 	initState(s, p.z, m.condInit, m.condInitB, B, Z, Lc, Hc, h0, c0)
-	zeros := make([]float32, B) // the conductor's input, [B, 1]
+	zeros := p.ws.zeros(B) // the conductor's input, [B, 1]
 	in := make([][]float32, U)
 	for u := range in {
 		in[u] = zeros
 	}
 	p.condS = s
-	p.cond = forwardStack(m.cond, in, h0, c0, B)
+	p.cond = forwardStack(p.ws, m.cond, in, h0, c0, B)
 	p.cus = make([][]float32, U)
 	for u, st := range p.cond[Lc-1] {
 		p.cus[u] = st.h
@@ -41,8 +41,8 @@ func (m *Model) conductorBackward(p *pass, dcond [][]float32, g model.Weights) [
 	dc0 := make([][]float32, Lc)
 	for l := Lc - 1; l >= 0; l-- {
 		var dxs [][]float32
-		dxs, dh0[l], dc0[l] = m.cond[l].backwardSeq(p.cond[l], dhs, nil, nil, B, gradsOf(g, "conductor.lstm", l, false), dxAll(m.cond[l], l > 0))
+		dxs, dh0[l], dc0[l] = m.cond[l].backwardSeq(p.ws, p.cond[l], dhs, nil, nil, B, gradsOf(g, "conductor.lstm", l, false), dxAll(m.cond[l], l > 0))
 		dhs = dxs
 	}
-	return initBackward(p.condS, dh0, dc0, p.z, m.condInitW, m.condInitT, B, Z, Lc, Hc, g["conductor.init.weight"].Data, g["conductor.init.bias"].Data)
+	return initBackward(p.ws, p.condS, dh0, dc0, p.z, m.condInitW, m.condInitT, B, Z, Lc, Hc, g["conductor.init.weight"].Data, g["conductor.init.bias"].Data)
 }

@@ -25,7 +25,7 @@ func (m *Model) Conduct(z []float32, B int, cond []float32) error {
 		return nil
 	}
 	L, H := c.Conductor.Layers, c.Conductor.Hidden
-	s, h, cc := newInit(B, L, H)
+	s, h, cc := newInit(nil, B, L, H)
 	initState(s, z, m.condInit, m.condInitB, B, Z, L, H, h, cc)
 	zeros := make([]float32, B) // the conductor's input, [B, 1]
 	gates := make([]float32, B*4*H)

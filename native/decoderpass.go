@@ -28,10 +28,10 @@ func (m *Model) decoderForward(p *pass) {
 		for k := range m.decs {
 			d := &m.decs[k]
 			Dk, off, rep := d.D, d.off, c.SplitRep(k)
-			sd, h0, c0 := newInit(B, Ld, Hd)
+			sd, h0, c0 := newInit(p.ws, B, Ld, Hd)
 			initState(sd, cu, d.init, d.initB, B, C, Ld, Hd, h0, c0)
-			steps := make([][]float32, S) // layer 0's inputs [prev, c_u], [B, D_k+C], in one buffer
-			xb := make([]float32, S*B*(Dk+C))
+			steps := make([][]float32, S)      // layer 0's inputs [prev, c_u], [B, D_k+C], in one buffer
+			xb := p.ws.zeros(S * B * (Dk + C)) // zeros: the first step's prev
 			for s := 0; s < S; s++ {
 				t := u*S + s
 				xi := xb[s*B*(Dk+C) : (s+1)*B*(Dk+C)]
@@ -43,13 +43,13 @@ func (m *Model) decoderForward(p *pass) {
 				}
 				steps[s] = xi
 			}
-			layers := forwardStack(d.lstm, steps, h0, c0, B)
+			layers := forwardStack(p.ws, d.lstm, steps, h0, c0, B)
 			sg := segment{s: sd, layers: layers, dlogits: make([][]float32, S)}
-			logit := make([]float32, B*Dk)
+			logit := p.ws.floats(B * Dk) // written by every step's mul
 			for s := 0; s < S; s++ {
 				t := u*S + s
 				d.out.mul(logit, layers[Ld-1][s].h, d.outB, B)
-				dl := make([]float32, B*Dk)
+				dl := p.ws.floats(B * Dk) // reconStep writes every value
 				for b := 0; b < B; b++ {
 					p.recon[b] += reconStep(rep, logit[b*Dk:(b+1)*Dk], p.x[(b*T+t)*D+off:(b*T+t)*D+off+Dk], dl[b*Dk:(b+1)*Dk])
 				}
@@ -73,7 +73,7 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 	dcond := make([][]float32, U)
 	for u := U - 1; u >= 0; u-- {
 		cu := p.cus[u]
-		dcu := make([]float32, B*C)
+		dcu := p.ws.zeros(B * C)
 		for k := range m.decs {
 			d := &m.decs[k]
 			Dk := d.D
@@ -85,7 +85,7 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 				for i := range dl {
 					dl[i] *= inv
 				}
-				dhs[s] = linearBackward(dl, sg.layers[Ld-1][s].h, d.outW, d.outT, B, Hd, Dk, gOutW, gOutB)
+				dhs[s] = linearBackward(p.ws, dl, sg.layers[Ld-1][s].h, d.outW, d.outT, B, Hd, Dk, gOutW, gOutB)
 			}
 			dh0 := make([][]float32, Ld)
 			dc0 := make([][]float32, Ld)
@@ -96,7 +96,7 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 				if l == 0 {
 					cols = C
 				}
-				dxs, dh0[l], dc0[l] = d.lstm[l].backwardSeq(sg.layers[l], dhs, nil, nil, B, gradsOf(g, d.prefix+".lstm", l, false), cols)
+				dxs, dh0[l], dc0[l] = d.lstm[l].backwardSeq(p.ws, sg.layers[l], dhs, nil, nil, B, gradsOf(g, d.prefix+".lstm", l, false), cols)
 				dhs = dxs
 			}
 			for _, dx := range dxs { // [B, C]
@@ -104,7 +104,7 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 					f32.Axpy(dcu[b*C:(b+1)*C], 1, dx[b*C:(b+1)*C])
 				}
 			}
-			f32.Axpy(dcu, 1, initBackward(sg.s, dh0, dc0, cu, d.initW, d.initT, B, C, Ld, Hd, g[d.prefix+".init.weight"].Data, g[d.prefix+".init.bias"].Data))
+			f32.Axpy(dcu, 1, initBackward(p.ws, sg.s, dh0, dc0, cu, d.initW, d.initT, B, C, Ld, Hd, g[d.prefix+".init.weight"].Data, g[d.prefix+".init.bias"].Data))
 		}
 		dcond[u] = dcu
 	}

@@ -28,18 +28,18 @@ func (m *Model) encoderForward(p *pass) {
 	for l := range m.enc {
 		lv := &m.enc[l]
 		N, L = N*lv.pieces, L/lv.pieces
-		xs := make([][]float32, L) // [L][N, I]: e time-major, in one buffer
-		eT := make([]float32, L*N*I)
+		xs := make([][]float32, L)   // [L][N, I]: e time-major, in one buffer
+		eT := p.ws.floats(L * N * I) // written in full
 		for t := range xs {
 			xs[t] = eT[t*N*I : (t+1)*N*I]
 			for b := 0; b < N; b++ {
 				copy(xs[t][b*I:(b+1)*I], e[(b*L+t)*I:(b*L+t+1)*I])
 			}
 		}
-		ep := encPass{N: N, L: L, layers: lv.forwardSeq(xs, N)}
+		ep := encPass{N: N, L: L, layers: lv.forwardSeq(p.ws, xs, N)}
 		H := lv.layers[0][0].H
 		top := ep.layers[len(ep.layers)-1]
-		ep.final = make([]float32, N*2*H)
+		ep.final = p.ws.floats(N * 2 * H) // written in full
 		for b := 0; b < N; b++ {
 			copy(ep.final[b*2*H:b*2*H+H], top.fwd[L-1].h[b*H:(b+1)*H])
 			copy(ep.final[b*2*H+H:(b+1)*2*H], top.bwd[L-1].h[b*H:(b+1)*H])
@@ -49,9 +49,9 @@ func (m *Model) encoderForward(p *pass) {
 		N /= lv.pieces
 	}
 	p.hcat = e
-	p.mu, p.pre, p.sigma = make([]float32, B*Z), make([]float32, B*Z), make([]float32, B*Z)
+	p.mu, p.pre, p.sigma = p.ws.zeros(B*Z), p.ws.zeros(B*Z), p.ws.zeros(B*Z)
 	m.head(p.hcat, B, p.mu, p.pre, p.sigma)
-	p.z = make([]float32, B*Z)
+	p.z = p.ws.floats(B * Z) // written in full
 	for i := range p.z {
 		p.z[i] = p.mu[i] + p.sigma[i]*p.eps[i]
 	}
@@ -59,10 +59,10 @@ func (m *Model) encoderForward(p *pass) {
 
 // forwardSeq runs the level's bidirectional stack over xs ([L][N, I],
 // time-major) from zero state, keeping every step.
-func (lv *encLevel) forwardSeq(xs [][]float32, N int) []encLayer {
+func (lv *encLevel) forwardSeq(ws *workspace, xs [][]float32, N int) []encLayer {
 	T := len(xs)
 	H := lv.layers[0][0].H
-	zeros := make([]float32, N*H)
+	zeros := ws.zeros(N * H)
 	out := make([]encLayer, len(lv.layers))
 	in := xs
 	for k, pair := range lv.layers {
@@ -70,10 +70,10 @@ func (lv *encLevel) forwardSeq(xs [][]float32, N int) []encLayer {
 		for t := range rev {
 			rev[t] = in[T-1-t]
 		}
-		out[k].fwd = pair[0].forwardSeq(in, zeros, zeros, N)
-		out[k].bwd = pair[1].forwardSeq(rev, zeros, zeros, N)
-		next := make([][]float32, T) // in one buffer: the next layer's input products read it as it lies
-		nb := make([]float32, T*N*2*H)
+		out[k].fwd = pair[0].forwardSeq(ws, in, zeros, zeros, N)
+		out[k].bwd = pair[1].forwardSeq(ws, rev, zeros, zeros, N)
+		next := make([][]float32, T)   // in one buffer: the next layer's input products read it as it lies
+		nb := ws.floats(T * N * 2 * H) // written in full
 		for t := range next {
 			next[t] = nb[t*N*2*H : (t+1)*N*2*H]
 			for b := 0; b < N; b++ {
@@ -92,8 +92,8 @@ func (lv *encLevel) forwardSeq(xs [][]float32, N int) []encLayer {
 func (m *Model) latentBackward(p *pass, dz []float32, beta float64, g model.Weights) []float32 {
 	B, Z, He := p.B, m.cfg.ZSize, m.cfg.EncoderTop()
 	inv := float32(1 / float64(B))
-	dmu := make([]float32, B*Z)
-	dpre := make([]float32, B*Z)
+	dmu := p.ws.floats(B * Z) // both written in full
+	dpre := p.ws.floats(B * Z)
 	for b := 0; b < B; b++ {
 		for k := 0; k < Z; k++ {
 			i := b*Z + k
@@ -112,8 +112,8 @@ func (m *Model) latentBackward(p *pass, dz []float32, beta float64, g model.Weig
 			}
 		}
 	}
-	dh := linearBackward(dmu, p.hcat, m.muW, m.muT, B, 2*He, Z, g["encoder.mu.weight"].Data, g["encoder.mu.bias"].Data)
-	f32.Axpy(dh, 1, linearBackward(dpre, p.hcat, m.sigW, m.sigT, B, 2*He, Z, g["encoder.sigma.weight"].Data, g["encoder.sigma.bias"].Data))
+	dh := linearBackward(p.ws, dmu, p.hcat, m.muW, m.muT, B, 2*He, Z, g["encoder.mu.weight"].Data, g["encoder.mu.bias"].Data)
+	f32.Axpy(dh, 1, linearBackward(p.ws, dpre, p.hcat, m.sigW, m.sigT, B, 2*He, Z, g["encoder.sigma.weight"].Data, g["encoder.sigma.bias"].Data))
 	return dh
 }
 
@@ -126,12 +126,12 @@ func (m *Model) encoderBackward(p *pass, dh []float32, g model.Weights) {
 	for l := len(m.enc) - 1; l >= 0; l-- {
 		ep := &p.enc[l]
 		N, L := ep.N, ep.L
-		dxs := m.enc[l].backwardSeq(ep, d, g, l > 0)
+		dxs := m.enc[l].backwardSeq(p.ws, ep, d, g, l > 0)
 		if l == 0 {
 			break
 		}
 		I := len(dxs[0]) / N
-		d = make([]float32, N*L*I)
+		d = p.ws.floats(N * L * I) // written in full
 		for t := 0; t < L; t++ {
 			for n := 0; n < N; n++ {
 				copy(d[(n*L+t)*I:(n*L+t+1)*I], dxs[t][n*I:(n+1)*I])
@@ -144,10 +144,10 @@ func (m *Model) encoderBackward(p *pass, dh []float32, g model.Weights) {
 // gradient of its top layer's final states, accumulating into g; with
 // wantDx it returns the gradients of the level's inputs, [L][N, I]
 // time-major.
-func (lv *encLevel) backwardSeq(ep *encPass, dfinal []float32, g model.Weights, wantDx bool) [][]float32 {
+func (lv *encLevel) backwardSeq(ws *workspace, ep *encPass, dfinal []float32, g model.Weights, wantDx bool) [][]float32 {
 	N, T := ep.N, ep.L
 	H := lv.layers[0][0].H
-	dhF, dhB := make([]float32, N*H), make([]float32, N*H)
+	dhF, dhB := ws.floats(N*H), ws.floats(N*H) // written in full
 	for b := 0; b < N; b++ {
 		copy(dhF[b*H:(b+1)*H], dfinal[b*2*H:b*2*H+H])
 		copy(dhB[b*H:(b+1)*H], dfinal[b*2*H+H:(b+1)*2*H])
@@ -159,8 +159,8 @@ func (lv *encLevel) backwardSeq(ep *encPass, dfinal []float32, g model.Weights, 
 			nF, nB = dhF, dhB
 		}
 		want := k > 0 || wantDx
-		dxF, _, _ := lv.layers[k][0].backwardSeq(ep.layers[k].fwd, dhsF, nF, nil, N, gradsOf(g, lv.prefix, k, false), dxAll(lv.layers[k][0], want))
-		dxB, _, _ := lv.layers[k][1].backwardSeq(ep.layers[k].bwd, dhsB, nB, nil, N, gradsOf(g, lv.prefix, k, true), dxAll(lv.layers[k][1], want))
+		dxF, _, _ := lv.layers[k][0].backwardSeq(ws, ep.layers[k].fwd, dhsF, nF, nil, N, gradsOf(g, lv.prefix, k, false), dxAll(lv.layers[k][0], want))
+		dxB, _, _ := lv.layers[k][1].backwardSeq(ws, ep.layers[k].bwd, dhsB, nB, nil, N, gradsOf(g, lv.prefix, k, true), dxAll(lv.layers[k][1], want))
 		if !want {
 			return nil
 		}
@@ -168,7 +168,7 @@ func (lv *encLevel) backwardSeq(ep *encPass, dfinal []float32, g model.Weights, 
 		if k == 0 {
 			dxs := make([][]float32, T)
 			for t := range dxs {
-				dxs[t] = make([]float32, N*I)
+				dxs[t] = ws.floats(N * I) // copied over in full
 				copy(dxs[t], dxF[t])
 				f32.Axpy(dxs[t], 1, dxB[T-1-t])
 			}
@@ -177,16 +177,15 @@ func (lv *encLevel) backwardSeq(ep *encPass, dfinal []float32, g model.Weights, 
 		// The layer below produced [fwd h_t, bwd h_t] at time t.
 		dhsF, dhsB = make([][]float32, T), make([][]float32, T)
 		for t := 0; t < T; t++ {
-			f, r := make([]float32, N*H), make([]float32, N*H)
+			f, r := ws.floats(N*H), ws.floats(N*H) // written in full
+			xf, xb := dxF[t], dxB[T-1-t]
 			for b := 0; b < N; b++ {
-				for j := 0; j < 2*H; j++ {
-					v := dxF[t][b*2*H+j] + dxB[T-1-t][b*2*H+j]
-					if j < H {
-						f[b*H+j] = v
-					} else {
-						r[b*H+j-H] = v
-					}
-				}
+				// [f, r] = xf + xb row by row (Axpy by 1: the sums of +).
+				fb, rb := f[b*H:(b+1)*H], r[b*H:(b+1)*H]
+				copy(fb, xf[b*2*H:b*2*H+H])
+				f32.Axpy(fb, 1, xb[b*2*H:b*2*H+H])
+				copy(rb, xf[b*2*H+H:(b+1)*2*H])
+				f32.Axpy(rb, 1, xb[b*2*H+H:(b+1)*2*H])
 			}
 			dhsF[t] = f
 			dhsB[T-1-t] = r

@@ -23,12 +23,13 @@ func initState(s, v []float32, W *matrix, bias []float32, B, in, L, H int, h0, c
 	}
 }
 
-// newInit makes initState's buffers for B rows: s [B, 2LH], h0 and c0 [L][B*H].
-func newInit(B, L, H int) (s []float32, h0, c0 [][]float32) {
-	s = make([]float32, B*2*L*H)
+// newInit makes initState's buffers for B rows: s [B, 2LH], h0 and c0
+// [L][B*H], from ws (nil: allocated; initState writes them in full).
+func newInit(ws *workspace, B, L, H int) (s []float32, h0, c0 [][]float32) {
+	s = ws.floats(B * 2 * L * H)
 	h0, c0 = make([][]float32, L), make([][]float32, L)
 	for l := 0; l < L; l++ {
-		h0[l], c0[l] = make([]float32, B*H), make([]float32, B*H)
+		h0[l], c0[l] = ws.floats(B*H), ws.floats(B*H)
 	}
 	return s, h0, c0
 }
@@ -41,8 +42,8 @@ func newInit(B, L, H int) (s []float32, h0, c0 [][]float32) {
 //	dW += ds^T v;  db += sum_b ds;  dv = ds W
 //
 // wT is W packed transposed (see linearBackward).
-func initBackward(s []float32, dh0, dc0 [][]float32, v, W []float32, wT *packedT, B, in, L, H int, dW, db []float32) []float32 {
-	dpre := make([]float32, B*2*L*H)
+func initBackward(ws *workspace, s []float32, dh0, dc0 [][]float32, v, W []float32, wT *packedT, B, in, L, H int, dW, db []float32) []float32 {
+	dpre := ws.floats(B * 2 * L * H) // written in full
 	for b := 0; b < B; b++ {
 		for l := 0; l < L; l++ {
 			for k := 0; k < H; k++ {
@@ -53,5 +54,5 @@ func initBackward(s []float32, dh0, dc0 [][]float32, v, W []float32, wT *packedT
 			}
 		}
 	}
-	return linearBackward(dpre, v, W, wT, B, in, 2*L*H, dW, db)
+	return linearBackward(ws, dpre, v, W, wT, B, in, 2*L*H, dW, db)
 }

@@ -23,14 +23,14 @@ func linearAccT(out, x, WT []float32, B, nIn, nOut int) {
 //
 // Both products run on packed matrices (see addGradW; dx on wT, W^T packed:
 // wT.get(W, nIn, nOut, nIn), made once per set of weights).
-func linearBackward(dout, x []float32, W []float32, wT *packedT, B, nIn, nOut int, dW, db []float32) (dx []float32) {
-	addGradW(dW, dout, x, nIn, nOut, B)
+func linearBackward(ws *workspace, dout, x []float32, W []float32, wT *packedT, B, nIn, nOut int, dW, db []float32) (dx []float32) {
+	addGradW(ws, dW, dout, x, nIn, nOut, B)
 	for b := 0; b < B; b++ {
 		for r, v := range dout[b*nOut : (b+1)*nOut] {
 			db[r] += v
 		}
 	}
-	dx = make([]float32, B*nIn)
+	dx = ws.zeros(B * nIn)
 	wT.get(W, nIn, nOut, nIn).mulAdd(dx, dout, B)
 	return dx
 }
@@ -48,11 +48,11 @@ const gradChunk = 256
 // as matrix products on x packed (its rows are the panels' steps, copied
 // as they are) and da read transposed, over chunks of gradChunk rows, each
 // added to dW in turn: the same chunks whatever the split between
-// goroutines.
-func addGradW(dW, da, x []float32, cols, rows, S int) {
+// goroutines. The chunks are packed in turn into ws's scratch (ws.packT).
+func addGradW(ws *workspace, dW, da, x []float32, cols, rows, S int) {
 	for s0 := 0; s0 < S; s0 += gradChunk {
 		k := min(gradChunk, S-s0)
-		xs := newMatrixT(x[s0*cols:], cols, k, cols)
+		xs := ws.packT(x[s0*cols:], cols, k, cols)
 		xs.mulAddT(dW, cols, da[s0*rows:], rows, rows)
 	}
 }

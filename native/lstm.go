@@ -34,31 +34,41 @@ func NewLSTM(wih, whh, bih, bhh []float32, H, I int) *LSTM {
 }
 
 // refill is NewLSTM in place, on an LSTM of the same sizes made by
-// NewLSTM: it takes the new tensors and repacks them (and the transposed
-// packs made so far) into the memory they held, with the bits NewLSTM and
-// packedT.get would give.
+// NewLSTM: it takes the new tensors; its caller then runs l.repacks(),
+// which repack them (and the transposed packs made so far) into the memory
+// they held, with the bits NewLSTM and packedT.get would give.
 func (l *LSTM) refill(wih, whh, bih, bhh []float32, H, I int) {
 	if H != l.H || I != l.I || l.WIH == nil || len(wih) != 4*H*I || len(whh) != 4*H*H || len(bih) != 4*H || len(bhh) != 4*H {
 		panic(fmt.Sprintf("native: refilling an LSTM of H %d, I %d with one of H %d, I %d", l.H, l.I, H, I))
 	}
-	G := 4 * H
 	l.WIH, l.WHH = wih, whh
 	for k := range l.Bias {
 		l.Bias[k] = bih[k] + bhh[k]
 	}
-	// The four packs write apart: they run side by side.
-	var packs []func()
+}
+
+// repack is one pack of refill and the number of values it writes.
+type repack struct {
+	n   int
+	run func()
+}
+
+// repacks are the packs of refill: they write apart, so that they, and
+// those of every LSTM of a model, can run side by side.
+func (l *LSTM) repacks() []repack {
+	H, I, G, wih, whh := l.H, l.I, 4*l.H, l.WIH, l.WHH
+	var packs []repack
 	if I > 0 {
-		packs = append(packs, func() { f32.Pack(l.wih.f32, wih, G, I, I) })
+		packs = append(packs, repack{len(l.wih.f32), func() { f32.Pack(l.wih.f32, wih, G, I, I) }})
 	}
-	packs = append(packs, func() { f32.Pack(l.whh.f32, whh, G, H, H) })
+	packs = append(packs, repack{len(l.whh.f32), func() { f32.Pack(l.whh.f32, whh, G, H, H) }})
 	if t := l.whhT.m; t != nil {
-		packs = append(packs, func() { f32.PackT(t.f32, whh, H, G, H) })
+		packs = append(packs, repack{len(t.f32), func() { f32.PackT(t.f32, whh, H, G, H) }})
 	}
 	if t := l.wihT.m; t != nil {
-		packs = append(packs, func() { f32.PackT(t.f32, wih[I-t.rows:], t.rows, G, I) })
+		packs = append(packs, repack{len(t.f32), func() { f32.PackT(t.f32, wih[I-t.rows:], t.rows, G, I) }})
 	}
-	sideBySide(packs)
+	return packs
 }
 
 // newLSTMStored is NewLSTM for weights stored below float32 (or, with own,

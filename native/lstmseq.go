@@ -1,5 +1,7 @@
 package native
 
+import "github.com/musicvae-go/mvae/native/internal/f32"
+
 // lstmStep holds what the backward pass needs of one LSTM step, [B, ·] each.
 type lstmStep struct {
 	x, hPrev, cPrev, c, h []float32
@@ -20,14 +22,14 @@ const seqChunk = 1 << 20
 // loads W_ih once per chunk, not once per step; then each step adds
 // h_prev W_hh^T and applies the cell (l.recur). Every entry is the sum
 // step computes, in its order: the same bits.
-func (l *LSTM) forwardSeq(xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
+func (l *LSTM) forwardSeq(ws *workspace, xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
 	H, I, T := l.H, l.I, len(xs)
 	G := 4 * H
 	steps := make([]*lstmStep, T)
 	// h0 and every step's h in one buffer, [T+1][B, H]: the h_prev of all
 	// steps are then contiguous (backwardSeq's product reads them there),
 	// and so are the inputs of the next layer.
-	hs := make([]float32, (T+1)*B*H)
+	hs := ws.floats((T + 1) * B * H) // written in full: h0, then every step's h
 	copy(hs, h0[:B*H])
 	hPrev, cPrev := hs[:B*H], c0
 	xAll := contiguous(xs, B*I) // nil: copied chunk by chunk into xc
@@ -35,15 +37,16 @@ func (l *LSTM) forwardSeq(xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
 	// xc and gc are written in full before they are read, and only here.
 	var xc []float32
 	if xAll == nil {
-		xcSlab := getSlab(tc * B * I)
-		defer putSlab(xcSlab)
+		xcSlab := ws.get(tc * B * I)
+		defer ws.put(xcSlab)
 		xc = *xcSlab
 	}
-	gcSlab := getSlab(tc * B * G)
-	defer putSlab(gcSlab)
+	gcSlab := ws.get(tc * B * G)
+	defer ws.put(gcSlab)
 	gc := *gcSlab
 	n6 := 6 * B * H
-	slab := getSlab(T * n6)
+	slab := ws.get(T * n6)
+	kept, acts := make([]lstmStep, T), make([]cellActs, T) // two allocations, not 2T
 	for t0 := 0; t0 < T; t0 += tc {
 		n := min(tc, T-t0)
 		x := xc
@@ -62,8 +65,9 @@ func (l *LSTM) forwardSeq(xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
 			t := t0 + i
 			sl := (*slab)[t*n6 : (t+1)*n6 : (t+1)*n6]
 			part := func(k int) []float32 { return sl[k*B*H : (k+1)*B*H : (k+1)*B*H] }
-			s := &lstmStep{x: xs[t], hPrev: hPrev, cPrev: cPrev, c: part(0), h: hs[(t+1)*B*H : (t+2)*B*H],
-				cellActs: &cellActs{i: part(1), f: part(2), g: part(3), o: part(4), tc: part(5)}}
+			acts[t] = cellActs{i: part(1), f: part(2), g: part(3), o: part(4), tc: part(5)}
+			s := &kept[t]
+			*s = lstmStep{x: xs[t], hPrev: hPrev, cPrev: cPrev, c: part(0), h: hs[(t+1)*B*H : (t+2)*B*H], cellActs: &acts[t]}
 			l.recur(gc[i*B*G:(i+1)*B*G], hPrev, cPrev, s.h, s.c, B, s.cellActs)
 			steps[t] = s
 			hPrev, cPrev = s.h, s.c
@@ -78,10 +82,10 @@ func (l *LSTM) forwardSeq(xs [][]float32, h0, c0 []float32, B int) []*lstmStep {
 // forwardStack runs a stack of LSTM layers over a sequence, keeping every
 // step for the backward pass: layer 0 reads xs, layer l the hidden states of
 // layer l-1; layer l starts from h0[l], c0[l].
-func forwardStack(cells []*LSTM, xs [][]float32, h0, c0 [][]float32, B int) [][]*lstmStep {
+func forwardStack(ws *workspace, cells []*LSTM, xs [][]float32, h0, c0 [][]float32, B int) [][]*lstmStep {
 	out := make([][]*lstmStep, len(cells))
 	for l, cell := range cells {
-		out[l] = cell.forwardSeq(xs, h0[l], c0[l], B)
+		out[l] = cell.forwardSeq(ws, xs, h0[l], c0[l], B)
 		xs = make([][]float32, len(xs))
 		for i := range xs {
 			xs[i] = out[l][i].h
@@ -106,11 +110,11 @@ type lstmGrad struct {
 //	(da, dc_prev) = cellBackward(dh, dc_next)
 //	dW_ih += da^T x;  dW_hh += da^T h_prev;  db_ih = db_hh += sum_b da
 //	dx = da W_ih[:, I-dxCols:];  dh_prev = da W_hh
-func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float32, B int, gr *lstmGrad, dxCols int) (dxs [][]float32, dh0, dc0 []float32) {
+func (l *LSTM) backwardSeq(ws *workspace, steps []*lstmStep, dhs [][]float32, dhN, dcN []float32, B int, gr *lstmGrad, dxCols int) (dxs [][]float32, dh0, dc0 []float32) {
 	H, I, T := l.H, l.I, len(steps)
 	G := 4 * H
-	dh := make([]float32, B*H)
-	dc := make([]float32, B*H)
+	dh := ws.zeros(B * H)
+	dc := ws.zeros(B * H)
 	if dhN != nil {
 		copy(dh, dhN)
 	}
@@ -119,7 +123,7 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 	}
 	// Every step's da, kept for the weight gradients: row t*B+b of [T*B, 4H]
 	// (cellBackward writes it in full).
-	daSlab := getSlab(T * B * G)
+	daSlab := ws.get(T * B * G)
 	daAll := *daSlab
 	if dxCols < 0 || dxCols > I {
 		panic("native: backwardSeq: dxCols out of range")
@@ -131,9 +135,7 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 		s := steps[t]
 		da := daAll[t*B*G : (t+1)*B*G]
 		if dhs != nil && dhs[t] != nil {
-			for j := range dh {
-				dh[j] += dhs[t][j]
-			}
+			f32.Axpy(dh, 1, dhs[t][:len(dh)]) // dh += dhs[t]: 1 x is exact, the sums are those of +
 		}
 		cellBackward(s.cellActs, s.cPrev, dh, dc, da, B, H)
 		clear(dh)
@@ -143,7 +145,7 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 	// product over the rows t*B+b of daAll, whose entries are the sums a
 	// step's product gives.
 	if dxCols > 0 {
-		dxAll := make([]float32, T*B*dxCols)
+		dxAll := ws.zeros(T * B * dxCols)
 		l.wihT.get(l.WIH[I-dxCols:], dxCols, G, I).mulAdd(dxAll, daAll, T*B)
 		dxs = make([][]float32, T)
 		for t := range dxs {
@@ -160,24 +162,29 @@ func (l *LSTM) backwardSeq(steps []*lstmStep, dhs [][]float32, dhN, dcN []float3
 	for t, st := range steps {
 		xs[t], hps[t] = st.x, st.hPrev
 	}
-	xAll, hAll := flat(xs, B*I), flat(hps, B*H)
-	addGradW(gr.WIH, daAll, xAll, I, G, S)
-	addGradW(gr.WHH, daAll, hAll, H, G, S)
-	sum := make([]float32, G) // sum_s da[s, r], s in order
+	xAll, xCopy := flat(ws, xs, B*I)
+	addGradW(ws, gr.WIH, daAll, xAll, I, G, S)
+	if xCopy != nil {
+		ws.put(xCopy)
+	}
+	hAll, hCopy := flat(ws, hps, B*H)
+	addGradW(ws, gr.WHH, daAll, hAll, H, G, S)
+	if hCopy != nil {
+		ws.put(hCopy)
+	}
+	sum := ws.zeros(G) // sum_s da[s, r], s in order (Axpy by 1: the sums of +)
 	for s := 0; s < S; s++ {
-		for r, v := range daAll[s*G : (s+1)*G] {
-			sum[r] += v
-		}
+		f32.Axpy(sum, 1, daAll[s*G:(s+1)*G])
 	}
 	for r, v := range sum {
 		gr.BIH[r] += v
 		gr.BHH[r] += v
 	}
-	putSlab(daSlab)
+	ws.put(daSlab)
 	// dc and dh are dc0 and dh0 now, not in the slab: the steps' c and
 	// activations are no longer needed.
 	if T > 0 && steps[0].slab != nil {
-		putSlab(steps[0].slab)
+		ws.put(steps[0].slab)
 		steps[0].slab = nil
 	}
 	return dxs, dh, dc
@@ -200,16 +207,18 @@ func contiguous(parts [][]float32, n int) []float32 {
 }
 
 // flat is contiguous(parts, n), or, where the parts are apart, a copy of
-// their first n values each.
-func flat(parts [][]float32, n int) []float32 {
+// their first n values each in a buffer of ws.get, also returned (to be
+// given back with ws.put; nil when not a copy).
+func flat(ws *workspace, parts [][]float32, n int) (all []float32, copied *[]float32) {
 	if all := contiguous(parts, n); all != nil {
-		return all
+		return all, nil
 	}
-	all := make([]float32, len(parts)*n)
+	copied = ws.get(len(parts) * n)
+	all = *copied
 	for t, p := range parts {
 		copy(all[t*n:(t+1)*n], p[:n])
 	}
-	return all
+	return all, copied
 }
 
 // transpose writes the [cols, rows] transpose of src [rows, cols] into dst.

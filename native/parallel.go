@@ -3,6 +3,7 @@ package native
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/native/internal/f32"
@@ -20,7 +21,18 @@ type Trainer struct {
 	M       *Model
 	Workers int
 	grads   []model.Weights
+	ws      []*workspace // per share: its passes' memory, reused step after step
 }
+
+// shares counts the Trainer shares running: while there are as many as
+// cores, a split would only queue its parts behind the other shares (the
+// pool's idle workers have no core of their own) and cut the products
+// smaller; when a share finishes first, the others split again into the
+// core it leaves. Splits change no bit, so this is only about speed.
+var shares atomic.Int32
+
+// sharesBusy reports whether Trainer shares occupy every core.
+func sharesBusy() bool { return int(shares.Load()) >= runtime.GOMAXPROCS(0) }
 
 // LossAndGrad is Model.LossAndGrad, in parallel. g is overwritten (not
 // added to).
@@ -36,9 +48,12 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 		w = runtime.GOMAXPROCS(0)
 	}
 	w = min(w, B)
+	for len(t.ws) < w {
+		t.ws = append(t.ws, new(workspace))
+	}
 	if w <= 1 {
 		ZeroGrads(g)
-		return t.M.LossAndGrad(x, eps, B, beta, freeBits, g)
+		return t.M.lossAndGrad(t.ws[0], x, eps, B, beta, freeBits, g)
 	}
 	for len(t.grads) < w-1 {
 		t.grads = append(t.grads, NewGrads(c))
@@ -63,10 +78,12 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 		lo := start
 		start += n
 		wg.Add(1)
+		shares.Add(1)
 		go func(k, lo, n int) {
 			defer wg.Done()
+			defer shares.Add(-1)
 			ZeroGrads(share(k))
-			parts[k], errs[k] = t.M.LossAndGrad(x[lo*T*D:(lo+n)*T*D], eps[lo*Z:(lo+n)*Z], n, beta, freeBits, share(k))
+			parts[k], errs[k] = t.M.lossAndGrad(t.ws[k], x[lo*T*D:(lo+n)*T*D], eps[lo*Z:(lo+n)*Z], n, beta, freeBits, share(k))
 		}(k, lo, n)
 	}
 	wg.Wait()

@@ -11,7 +11,7 @@ import (
 )
 
 // TestRefreshInPlace: training with Refresh (the LSTMs refilled where they
-// lie, transposed packs included) gives the bits of training with a model
+// lie, transposed packs included, and the linears' transposed packs kept) gives the bits of training with a model
 // built anew (New) after each step, and keeps the LSTMs' packed memory.
 func TestRefreshInPlace(t *testing.T) {
 	bd, err := defaultmodel.Bundle()
@@ -60,6 +60,9 @@ func TestRefreshInPlace(t *testing.T) {
 				if l := m.lstms()[0]; &l.whh.f32[0] != &packs[0] || l.whhT.m == nil {
 					t.Fatal("Refresh made new packs for an LSTM")
 				}
+				if m.muT.m == nil || m.decs[0].outT.m == nil {
+					t.Fatal("Refresh let go of the linears' transposed packs")
+				}
 			} else if m, err = New(c, w); err != nil {
 				t.Fatal(err)
 			}
@@ -80,4 +83,51 @@ func TestRefreshInPlace(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestRefreshNonFinite: Refresh does not check the weights' values (New
+// does, where a file's enter): weights that training made NaN refresh the
+// model without a panic, and the next loss and gradient norm are NaN, which
+// is where a training loop stops (finetune.Run does). Weights of the wrong
+// shape are a programmer's error: a panic.
+func TestRefreshNonFinite(t *testing.T) {
+	bd, err := defaultmodel.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := bd.Config()
+	bw, err := bd.Weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewGrads(c)
+	for n, t := range bw {
+		copy(w[n].Data, t.Data)
+	}
+	m, err := New(c, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w["decoder.out.bias"].Data[0] = float32(math.NaN())
+	m.Refresh(w)
+	const B = 2
+	x := generate.RandomWindows(c, B, rand.New(rand.NewPCG(1, 2)))
+	g := NewGrads(c)
+	p, err := (&Trainer{M: m, Workers: 2}).LossAndGrad(x, make([]float32, B*c.ZSize), B, 0.5, 0, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !math.IsNaN(p.Loss) {
+		t.Errorf("loss %v with a NaN weight", p.Loss)
+	}
+	if n := ClipGlobalNorm(g, 1); !math.IsNaN(n) {
+		t.Errorf("gradient norm %v with a NaN weight", n)
+	}
+	w["decoder.out.bias"] = model.NewTensorOf([]int{1})
+	defer func() {
+		if recover() == nil {
+			t.Error("Refresh took a mis-shaped tensor")
+		}
+	}()
+	m.Refresh(w)
 }

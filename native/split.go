@@ -114,12 +114,13 @@ func runSplit(t task, n, parts int) {
 	pool.done.Put(done)
 }
 
-// splitInto is the number of parts for work of the given size.
+// splitInto is the number of parts for work of the given size: one while
+// a Trainer's shares keep every core busy (sharesBusy).
 func splitInto(work, min int) int {
 	if splitParts > 0 {
 		return splitParts
 	}
-	if work >= min {
+	if work >= min && !sharesBusy() {
 		return runtime.GOMAXPROCS(0)
 	}
 	return 1

@@ -53,6 +53,14 @@ func gradsOf(g model.Weights, prefix string, k int, reverse bool) *lstmGrad {
 // The forward runs encoder, conductor and decoder in turn over one pass
 // (their saved activations), and the backward runs them in reverse.
 func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
+	ws := workspaces.Get().(*workspace)
+	defer workspaces.Put(ws)
+	return m.lossAndGrad(ws, x, eps, B, beta, freeBits, g)
+}
+
+// lossAndGrad is LossAndGrad with the pass's buffers in ws (reset when it
+// returns: nothing of the pass outlives it).
+func (m *Model) lossAndGrad(ws *workspace, x, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
 	c := m.cfg
 	if err := m.checkLossInputs(x, eps, B); err != nil {
 		return LossParts{}, err
@@ -66,7 +74,8 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 		}
 		checkGrads(c, g)
 	}
-	p := &pass{B: B, x: x, eps: eps}
+	defer ws.reset()
+	p := &pass{ws: ws, B: B, x: x, eps: eps}
 	m.encoderForward(p)
 	m.conductorForward(p)
 	m.decoderForward(p)
@@ -84,6 +93,7 @@ func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g m
 // pass holds one batch's forward activations, kept for the backward pass.
 // Every tensor is batch-major, [B, ·], unless said otherwise.
 type pass struct {
+	ws     *workspace // the pass's buffers
 	B      int
 	x, eps []float32 // tokens [B, T, D], [B, Z]
 
