@@ -11,7 +11,13 @@ import "github.com/musicvae-go/mvae/native/internal/f32"
 // for initBackward.
 func initState(s, v []float32, W *matrix, bias []float32, B, in, L, H int, h0, c0 [][]float32) {
 	W.mul(s[:B*2*L*H], v[:B*in], bias, B)
-	for b := 0; b < B; b++ {
+	// The rows' tanh and scatter, split by rows as a cell is.
+	runSplit(task{init: true, s: s, L: L, H: H, h0: h0, c0: c0}, B, splitInto(B*2*L*H, cellSplitMin))
+}
+
+// initRows is initState's tanh and scatter of the rows [b0, b1) of s.
+func initRows(s []float32, b0, b1, L, H int, h0, c0 [][]float32) {
+	for b := b0; b < b1; b++ {
 		row := s[b*2*L*H : (b+1)*2*L*H]
 		for i := range row {
 			row[i] = f32.Tanh(row[i])

@@ -24,10 +24,11 @@ var (
 	splitParts   = 0
 )
 
-// task is one part of a split: a product's panels [p0, p1), or a cell's
-// rows [p0, p1).
+// task is one part of a split: a product's panels [p0, p1), a cell's rows
+// [p0, p1), or initState's rows [p0, p1).
 type task struct {
 	cell bool
+	init bool
 	p0   int
 	p1   int
 	// product
@@ -42,11 +43,19 @@ type task struct {
 	gates, cPrev, c, h []float32
 	H                  int
 	act                *cellActs
+	// init (and H)
+	s      []float32
+	L      int
+	h0, c0 [][]float32
 
 	done chan struct{}
 }
 
 func (t *task) run() {
+	if t.init {
+		initRows(t.s, t.p0, t.p1, t.L, t.H, t.h0, t.c0)
+		return
+	}
 	if t.cell {
 		cellRows(t.gates, t.cPrev, t.c, t.h, t.p0, t.p1, t.H, t.act)
 	} else {
