@@ -3,6 +3,8 @@ package native
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // A product large enough is split by column panels, and an LSTM cell by
@@ -48,7 +50,7 @@ type task struct {
 	L      int
 	h0, c0 [][]float32
 
-	done chan struct{}
+	sync *splitSync
 }
 
 func (t *task) run() {
@@ -68,22 +70,91 @@ func (t *task) run() {
 	}
 }
 
+// The pool's workers wait for work spinning for spinFor before they park,
+// and so does a caller for its parts: a product of a decoder step at batch
+// 1 takes tens of microseconds, about what waking a parked thread costs.
+// Spinning changes who computes a part, never its bits.
+const spinFor = 50 * time.Microsecond
+
+// A worker's states: spinning (idle, polling posted), busy (a caller has
+// claimed it), parked (idle, blocked on wake).
+const (
+	workerSpinning int32 = iota
+	workerBusy
+	workerParked
+)
+
+type worker struct {
+	state  atomic.Int32
+	posted atomic.Bool // a claimed worker's task is in t (spinning path)
+	t      task
+	wake   chan struct{} // a claimed worker's task is in t (parked path)
+}
+
+// splitSync is what a split's parts report to: left counts the parts
+// still running on workers, each of which also sends on done.
+type splitSync struct {
+	left atomic.Int32
+	done chan struct{}
+}
+
 var pool struct {
-	once  sync.Once
-	tasks chan task
-	done  sync.Pool // of chan struct{}
+	once    sync.Once
+	workers []*worker
+	syncs   sync.Pool // of *splitSync
 }
 
 func startPool() {
-	pool.tasks = make(chan task) // unbuffered: a send succeeds only into an idle worker
-	pool.done.New = func() any { return make(chan struct{}, 64) }
+	pool.syncs.New = func() any { return &splitSync{done: make(chan struct{}, 64)} }
 	for range runtime.GOMAXPROCS(0) - 1 {
-		go func() {
-			for t := range pool.tasks {
-				t.run()
-				t.done <- struct{}{}
+		w := &worker{wake: make(chan struct{}, 1)}
+		pool.workers = append(pool.workers, w)
+		go w.loop()
+	}
+}
+
+// post hands t to w if w is idle, and reports whether it did.
+func (w *worker) post(t task) bool {
+	if w.state.CompareAndSwap(workerSpinning, workerBusy) {
+		w.t = t
+		w.posted.Store(true)
+		return true
+	}
+	if w.state.CompareAndSwap(workerParked, workerBusy) {
+		w.t = t
+		w.wake <- struct{}{}
+		return true
+	}
+	return false
+}
+
+func (w *worker) loop() {
+	for {
+		t := w.next() // a copy: a claim after the Store below may write w.t
+		t.run()
+		w.state.Store(workerSpinning)
+		// left first: once done is received, the split's sync is the
+		// caller's again (its pool may hand it to the next split).
+		t.sync.left.Add(-1)
+		t.sync.done <- struct{}{}
+	}
+}
+
+// next waits for a task: spinning for spinFor, then parked.
+func (w *worker) next() task {
+	start := time.Now()
+	for i := 1; ; i++ {
+		if w.posted.Load() {
+			w.posted.Store(false)
+			return w.t
+		}
+		if i%64 == 0 {
+			if time.Since(start) > spinFor && w.state.CompareAndSwap(workerSpinning, workerParked) {
+				<-w.wake
+				return w.t
 			}
-		}()
+			runtime.Gosched() // whatever else wants this core runs
+		}
 	}
 }
 
@@ -96,17 +167,23 @@ func runSplit(t task, n, parts int) {
 		return
 	}
 	pool.once.Do(startPool)
-	done := pool.done.Get().(chan struct{})
-	t.done = done
+	ss := pool.syncs.Get().(*splitSync)
+	t.sync = ss
 	sent := 0
 	var mine [64]bool // the parts left to the caller
+	next := 0         // the next worker to try
 	for k := 1; k < parts; k++ {
 		t.p0, t.p1 = n*k/parts, n*(k+1)/parts
-		select {
-		case pool.tasks <- t:
-			sent++
-		default:
-			mine[k] = true
+		mine[k] = true
+		for ; next < len(pool.workers); next++ {
+			ss.left.Add(1)
+			if pool.workers[next].post(t) {
+				sent++
+				mine[k] = false
+				next++
+				break
+			}
+			ss.left.Add(-1)
 		}
 	}
 	t.p0, t.p1 = 0, n/parts
@@ -117,10 +194,16 @@ func runSplit(t task, n, parts int) {
 			t.run()
 		}
 	}
-	for range sent {
-		<-done
+	start := time.Now()
+	for i := 1; ss.left.Load() > 0; i++ {
+		if i%64 == 0 && time.Since(start) > spinFor {
+			break
+		}
 	}
-	pool.done.Put(done)
+	for range sent {
+		<-ss.done
+	}
+	pool.syncs.Put(ss)
 }
 
 // splitInto is the number of parts for work of the given size: one while
