@@ -55,6 +55,8 @@ func init() {
 				return args, file, nil
 			},
 			Want: c.want,
+			// A listen address that is not HOST:PORT is a bad command line.
+			Usage: strings.HasPrefix(c.name, "addr-"),
 		})
 	}
 }
