@@ -237,11 +237,7 @@ func TestFamiliesTrainerAgrees(t *testing.T) {
 		c, _, m := tinyFamily(t, name, 8)
 		rng := rand.New(rand.NewPCG(8, 8))
 		B := 5
-		x := generate.RandomWindows(c, B, rng)
-		eps := make([]float32, B*c.ZSize)
-		for i := range eps {
-			eps[i] = float32(rng.NormFloat64())
-		}
+		x, eps := randomBatch(c, B, rng)
 		one, three := NewGrads(c), NewGrads(c)
 		p1, err := m.LossAndGrad(x, eps, B, 0.5, 0.25, one)
 		if err != nil {

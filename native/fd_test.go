@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/model"
 )
 
@@ -41,11 +40,7 @@ func TestFiniteDifferences(t *testing.T) {
 			c, w, m := randomModel(t, k.c, 5)
 			rng := rand.New(rand.NewPCG(5, 5))
 			B := 2
-			x := generate.RandomWindows(c, B, rng)
-			eps := make([]float32, B*c.ZSize)
-			for i := range eps {
-				eps[i] = float32(rng.NormFloat64())
-			}
+			x, eps := randomBatch(c, B, rng)
 			beta, fb := 0.7, 0.5
 			g := NewGrads(c)
 			if _, err := m.LossAndGrad(x, eps, B, beta, fb, g); err != nil {

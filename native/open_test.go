@@ -43,11 +43,7 @@ func TestOpenSameBits(t *testing.T) {
 			got, want := pair[0], pair[1]
 			rng := rand.New(rand.NewPCG(5, 5))
 			B := 3
-			x := generate.RandomWindows(c, B, rng)
-			eps := make([]float32, B*c.ZSize)
-			for i := range eps {
-				eps[i] = float32(rng.NormFloat64())
-			}
+			x, eps := randomBatch(c, B, rng)
 			gl, gmu, gs, err := generate.Forward(got, x, eps, B)
 			if err != nil {
 				t.Fatal(err)
@@ -116,11 +112,7 @@ func TestOpenWidenedBF16(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(5, 5))
 	B := 3
-	x := generate.RandomWindows(c, B, rng)
-	eps := make([]float32, B*c.ZSize)
-	for i := range eps {
-		eps[i] = float32(rng.NormFloat64())
-	}
+	x, eps := randomBatch(c, B, rng)
 	want, _, _, err := generate.Forward(ref, x, eps, B)
 	if err != nil {
 		t.Fatal(err)

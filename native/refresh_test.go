@@ -32,11 +32,7 @@ func TestRefreshInPlace(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(3, 3))
 	const B = 4
-	x := generate.RandomWindows(c, B, rng)
-	eps := make([]float32, B*c.ZSize)
-	for i := range eps {
-		eps[i] = float32(rng.NormFloat64())
-	}
+	x, eps := randomBatch(c, B, rng)
 	run := func(refresh bool) (model.Weights, []float64) {
 		w := copyOf()
 		m, err := New(c, w)

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/model/defaultmodel"
 )
@@ -34,11 +33,7 @@ func TestTrainingRepeatsBitForBit(t *testing.T) {
 		}
 		rng := rand.New(rand.NewPCG(7, 7))
 		const B = 5
-		x := generate.RandomWindows(c, B, rng)
-		eps := make([]float32, B*c.ZSize)
-		for i := range eps {
-			eps[i] = float32(rng.NormFloat64())
-		}
+		x, eps := randomBatch(c, B, rng)
 		g := NewGrads(c)
 		adam := NewAdam(c)
 		tr := &Trainer{M: m, Workers: 3}

@@ -33,11 +33,7 @@ func TestStoredMatchesWidened(t *testing.T) {
 			}
 			rng := rand.New(rand.NewPCG(4, 4))
 			B := 3
-			x := generate.RandomWindows(c, B, rng)
-			eps := make([]float32, B*c.ZSize)
-			for i := range eps {
-				eps[i] = float32(rng.NormFloat64())
-			}
+			x, eps := randomBatch(c, B, rng)
 			ql, qmu, qs, err := generate.Forward(qm, x, eps, B)
 			if err != nil {
 				t.Fatal(err)

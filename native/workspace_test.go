@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/model/defaultmodel"
 )
@@ -32,11 +31,7 @@ func TestWorkspaceWrittenBeforeRead(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(3, 9))
 	const B = 4
-	x := generate.RandomWindows(c, B, rng)
-	eps := make([]float32, B*c.ZSize)
-	for i := range eps {
-		eps[i] = float32(rng.NormFloat64())
-	}
+	x, eps := randomBatch(c, B, rng)
 	step := func(tr *Trainer) (LossParts, model.Weights) {
 		g := NewGrads(c)
 		parts, err := tr.LossAndGrad(x, eps, B, 0.5, 0, g)
