@@ -37,15 +37,18 @@ func checkShardSizes(dir string, groups []*mjGroup) (map[string]int64, error) {
 			have += st.Size()
 		}
 		files := g.Paths[0] + " holds"
-		if len(g.Paths) > 1 {
+		switch n := len(g.Paths); {
+		case n > 4:
+			files = fmt.Sprintf("the %d shards %s ... %s (concatenated) hold", n, g.Paths[0], g.Paths[n-1])
+		case n > 1:
 			files = "the shards " + strings.Join(g.Paths, ", ") + " (concatenated) hold"
 		}
-		last := filepath.Join(dir, g.Paths[len(g.Paths)-1])
+		blame := filepath.Join(dir, shortShard(g.Paths, sizes))
 		if have < g.Bytes {
 			for _, e := range g.Entries {
 				if e.Offset+e.Bytes > have {
 					return nil, fmt.Errorf("%s: shard too short: %s %d bytes, but tensor %s needs bytes %d..%d (the manifest's tensors need %d)",
-						last, files, have, e.Name, e.Offset, e.Offset+e.Bytes, g.Bytes)
+						blame, files, have, e.Name, e.Offset, e.Offset+e.Bytes, g.Bytes)
 				}
 			}
 		}
@@ -55,7 +58,7 @@ func checkShardSizes(dir string, groups []*mjGroup) (map[string]int64, error) {
 				what = "its last tensor, " + g.Entries[n-1].Name + ","
 			}
 			return nil, fmt.Errorf("%s: shard too long: %s %d bytes, %d more than the manifest's tensors need (%s ends at byte %d)",
-				last, files, have, have-g.Bytes, what, g.Bytes)
+				blame, files, have, have-g.Bytes, what, g.Bytes)
 		}
 	}
 	return sizes, nil
@@ -186,4 +189,21 @@ func readEntry(r io.Reader, e *mjEntry, dst []float32, buf []byte) error {
 		return fmt.Errorf("%s quantization scale 0 with values that vary (%d..%d): they would all read as min %v", e.Store, qmin, qmax, e.Min)
 	}
 	return nil
+}
+
+// shortShard is the shard of paths to blame for a group that holds too few
+// or too many bytes: converters write every shard but the last at one
+// size, so the first of the others whose size differs from the largest of
+// them (a truncated download), or else the last.
+func shortShard(paths []string, sizes map[string]int64) string {
+	var full int64
+	for _, p := range paths[:len(paths)-1] {
+		full = max(full, sizes[p])
+	}
+	for _, p := range paths[:len(paths)-1] {
+		if sizes[p] != full {
+			return p
+		}
+	}
+	return paths[len(paths)-1]
 }
