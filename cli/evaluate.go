@@ -16,7 +16,8 @@ func evaluateCommand() *ucli.Command {
 		Name:      "evaluate",
 		Usage:     "measure greedy reconstruction, KL and prior samples on held-out windows",
 		ArgsUsage: "[DIR|FILE.mid...]",
-		Description: "Encodes every window (of the MIDI files under the folders, or of --data) to mu, decodes it\n" +
+		Description: "Encodes every window (of the MIDI files under the folders, or of --data) to mu (refined with\n" +
+			"--refine), decodes it\n" +
 			"at temperature 0, and reports hit precision, recall, F1 and per-step accuracy, and the KL per\n" +
 			"sequence. With --train it also samples the prior (temperature 1) and reports the share of\n" +
 			"samples whose hit density lies within the train windows' 5-95 % range.",
@@ -26,7 +27,7 @@ func evaluateCommand() *ucli.Command {
 			&ucli.StringFlag{Name: "train", Usage: "training windows (`TRAIN.npz` or a folder of MIDI) for the density range"},
 			&ucli.IntFlag{Name: "samples", Value: 256, Usage: "prior samples (with --train)"},
 			&ucli.IntFlag{Name: "batch", Value: 64, Usage: "sequences decoded together"},
-			plotFlag("the per-instrument F1 (a bar chart)"), forceFlag,
+			refineFlag, plotFlag("the per-instrument F1 (a bar chart)"), forceFlag,
 			jsonFlag, listSkippedFlag),
 		Action: runEvaluate,
 	}
@@ -46,12 +47,12 @@ func windowsFrom(cfg *model.Config, paths []string, listSkipped bool, arrays ...
 }
 
 func runEvaluate(c *ucli.Context) error {
-	be, b, err := modelBackend(c)
+	m, err := openModel(c)
 	if err != nil {
 		return err
 	}
-	defer be.Close()
-	cfg := b.Config()
+	defer m.Close()
+	cfg := m.Config()
 	if c.String("data") == "" && c.NArg() == 0 {
 		return fmt.Errorf("evaluate needs windows: MIDI files or folders, or --data DATA.npz")
 	}
@@ -70,7 +71,7 @@ func runEvaluate(c *ucli.Context) error {
 		}
 	}
 	prog := newProgress("evaluating")
-	q, err := generate.EvaluateProgress(be, x.Data, x.N, train.Data, train.N, c.Int("samples"), max(1, c.Int("batch")),
+	q, err := generate.EvaluateProgress(m.Backend(), m.Refiner(), x.Data, x.N, train.Data, train.N, c.Int("samples"), max(1, c.Int("batch")),
 		func(done, total int) { prog.update(done, total, "windows") })
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/musicvae-go/mvae/internal/fsutil"
 	"github.com/musicvae-go/mvae/music"
+	"github.com/musicvae-go/mvae/musicvae"
 )
 
 // numRule is the range one numeric flag accepts. Every numeric flag of every
@@ -83,6 +84,7 @@ var flagRules = map[string]numRule{
 	"bench steps":       between(0, 1e9),
 	"bench seconds":     between(0, 3600),
 	"quantize windows":  between(1, MaxGenerate),
+	"refine":            between(0, musicvae.MaxRefineSteps),
 }
 
 // ruleFor returns the rule of flag name in command cmd.

@@ -63,6 +63,8 @@ func TestNumericFlags(t *testing.T) {
 		{[]string{"generate", "--threads", "-1"}, `invalid value "-1" for flag --threads`},
 		{[]string{"interpolate", "a.mid", "b.mid", "--steps", "1000000"}, `invalid value "1000000" for flag --steps: want a whole number from 2 to 1000`},
 		{[]string{"interpolate", "a.mid", "b.mid", "--window", "-1"}, `invalid value "-1" for flag --window`},
+		{[]string{"interpolate", "a.mid", "b.mid", "--refine", "-1"}, `invalid value "-1" for flag --refine: want a whole number from 0 to 100000`},
+		{[]string{"evaluate", "--data", "d.npz", "--refine", "1e9"}, `invalid value "1e9" for flag --refine`},
 		{[]string{"finetune", "-o", "n.mvae", "--lr", "-1"}, `invalid value "-1" for flag --lr: want a number above 0`},
 		{[]string{"finetune", "-o", "n.mvae", "--lr", "0"}, `invalid value "0" for flag --lr`},
 		{[]string{"finetune", "-o", "n.mvae", "--steps", "0"}, `invalid value "0" for flag --steps`},

@@ -15,6 +15,7 @@ var (
 	modelFlag   = &ucli.StringFlag{Name: "model", Aliases: []string{"m"}, Usage: "groove or melody (the embedded models; default groove), a bundle (`NAME.mvae`, see mvae import), or an .onnx/.pt file or magenta.js folder to import on the fly"}
 	runtimeFlag = &ucli.StringFlag{Name: "runtime", Value: "native", Usage: "native (pure Go) or ort (onnxruntime)"}
 	threadsFlag = &ucli.IntFlag{Name: "threads", Usage: "onnxruntime threads per graph (0: its default)"}
+	refineFlag  = &ucli.IntFlag{Name: "refine", Usage: "refine each encoded window's latent vector by `N` gradient steps on its reconstruction (pure Go, whatever --runtime): more faithful to the input, N decoder passes slower (0: the encoder's mu, as Magenta; 200 is a good start)"}
 )
 
 // loadBundle reads --model (musicvae.LoadBundle): a bundle, an ONNX/.pt
@@ -76,5 +77,9 @@ func openModelFor(c *ucli.Context, decodeOnly bool) (*musicvae.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	return musicvae.Open(b, name, musicvae.WithRuntime(rt))
+	opts := []musicvae.Option{musicvae.WithRuntime(rt)}
+	if n := c.Int("refine"); n > 0 {
+		opts = append(opts, musicvae.WithRefine(n, 0))
+	}
+	return musicvae.Open(b, name, opts...)
 }

@@ -24,7 +24,7 @@ func opsCommands() []*ucli.Command {
 			ArgsUsage: "FILE.mid",
 			Flags: genCommandFlags(append([]ucli.Flag{
 				&ucli.Float64Flag{Name: "similarity", Aliases: []string{"s"}, Value: 0.8, Usage: "how close to the input, from 0 (a prior sample) to 1 (the input's z)"},
-				&ucli.IntFlag{Name: "n", Value: 4, Usage: "how many variations (1 to 100000)"},
+				&ucli.IntFlag{Name: "n", Value: 4, Usage: "how many variations (1 to 100000)"}, refineFlag,
 				windowFlag,
 			}, shiftFlags...)...),
 			Action: runSimilar,
@@ -61,7 +61,7 @@ func opsCommands() []*ucli.Command {
 			Flags: runFlags(
 				&ucli.StringFlag{Name: "with", Usage: "MIDI files with the attribute: a `DIR` (or one file)", Required: true},
 				&ucli.StringFlag{Name: "without", Usage: "MIDI files without it: a `DIR` (or one file)", Required: true},
-				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the vector [Z] to `VEC.npy`", Required: true},
+				&ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the vector [Z] to `VEC.npy`", Required: true}, refineFlag,
 				jsonFlag,
 			),
 			Action: runAttribute,

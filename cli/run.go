@@ -54,7 +54,7 @@ func runCommands() []*ucli.Command {
 			Name:      "encode",
 			Usage:     "encode MIDI files (all their windows) or tensors to mu and sigma",
 			ArgsUsage: "[FILE.mid...]",
-			Flags:     runFlags(&ucli.StringFlag{Name: "x", Usage: "encode `X.npy` [B,T,D] instead of MIDI files"}, &ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`OUT.npz` (mu, sigma; for MIDI also file and window)", Required: true}, strictFlag, jsonFlag),
+			Flags:     runFlags(&ucli.StringFlag{Name: "x", Usage: "encode `X.npy` [B,T,D] instead of MIDI files"}, &ucli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "`OUT.npz` (mu, sigma; for MIDI also file and window)", Required: true}, refineFlag, strictFlag, jsonFlag),
 			Action:    runEncode,
 		},
 		{
@@ -81,7 +81,7 @@ func runCommands() []*ucli.Command {
 				&ucli.IntFlag{Name: "steps", Value: 7, Usage: "sequences from A to B, both ends included (2 to 1000; with four files, the grid's side, at most 316)"},
 				&ucli.StringFlag{Name: "mode", Value: "slerp", Usage: "slerp or lerp (two files; four are always bilinear)"},
 				&ucli.BoolFlag{Name: "concat", Usage: "also write the whole path (the grid row by row) as one MIDI file"},
-				windowFlag,
+				windowFlag, refineFlag,
 				plotFlag("the whole path (the grid row by row), one panel per sequence,"),
 			}, shiftFlags...)...),
 			Action: runInterpolate,

@@ -39,3 +39,12 @@ type State interface {
 	// Close frees the state.
 	Close() error
 }
+
+// Refiner moves latent vectors toward a more faithful reconstruction: z
+// [B,Z] (the encoder's mu, say) is updated in place so that the
+// teacher-forced decoder reconstructs tokens x [B,T,D] better. The native
+// runtime's (native.Refiner) runs gradient steps; a Refiner may run on
+// another runtime than the Backend that decodes, as z is plain numbers.
+type Refiner interface {
+	RefineLatents(x, z []float32, B int) error
+}

@@ -91,12 +91,14 @@ func hitsOf(rep music.Representation, tok []float32) int {
 // also the share whose mean pitch lies within the train windows' 5-95 %
 // range of mean pitch).
 func Evaluate(b Backend, x []float32, N int, train []float32, nTrain, samples int, batch int) (*Quality, error) {
-	return EvaluateProgress(b, x, N, train, nTrain, samples, batch, nil)
+	return EvaluateProgress(b, nil, x, N, train, nTrain, samples, batch, nil)
 }
 
-// EvaluateProgress is Evaluate that tells progress, if not nil, how many of
-// the N windows are reconstructed after each batch.
-func EvaluateProgress(b Backend, x []float32, N int, train []float32, nTrain, samples int, batch int, progress func(done, total int)) (*Quality, error) {
+// EvaluateProgress is Evaluate that refines each window's mu with r, if not
+// nil, before decoding it (the KL stays that of the encoder's posterior),
+// and tells progress, if not nil, how many of the N windows are
+// reconstructed after each batch.
+func EvaluateProgress(b Backend, r Refiner, x []float32, N int, train []float32, nTrain, samples int, batch int, progress func(done, total int)) (*Quality, error) {
 	c := b.Config()
 	T, D := c.T(), c.InputSize
 	if err := checkBatch(N); err != nil {
@@ -127,6 +129,11 @@ func EvaluateProgress(b Backend, x []float32, N int, train []float32, nTrain, sa
 		for k := range mu {
 			s := float64(sigma[k])
 			kl += 0.5*(float64(mu[k])*float64(mu[k])+s*s-1) - math.Log(s)
+		}
+		if r != nil {
+			if err := r.RefineLatents(xb, mu, B); err != nil {
+				return nil, err
+			}
 		}
 		tok, err := Decode(b, mu, B, Options{Temperature: 0})
 		if err != nil {

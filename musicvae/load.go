@@ -3,6 +3,7 @@ package musicvae
 import (
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"strings"
 
@@ -29,6 +30,7 @@ type Option func(*options)
 type options struct {
 	runtime Runtime
 	logf    func(format string, args ...any)
+	refine  native.RefineOptions
 }
 
 // WithRuntime runs the model on r instead of Native (for onnxruntime, the
@@ -39,6 +41,18 @@ func WithRuntime(r Runtime) Option { return func(o *options) { o.runtime = r } }
 // dropped).
 func WithLog(logf func(format string, args ...any)) Option {
 	return func(o *options) { o.logf = logf }
+}
+
+// WithRefine makes Encode, and so Interpolate, Similar and
+// AttributeVector, refine each mu by steps steps of gradient descent on its
+// sequence's teacher-forced reconstruction (native.Refine, on the native
+// runtime whatever runtime decodes; lr 0 is native.DefaultRefineLR): a
+// latent vector that reconstructs the sequence more faithfully, at the
+// cost of steps forward and backward passes of the conductor and decoder
+// per sequence. Humanize and Tap are not refined (their encoder reads
+// another input than the decoder writes).
+func WithRefine(steps int, lr float64) Option {
+	return func(o *options) { o.refine = native.RefineOptions{Steps: steps, LR: lr} }
 }
 
 func collect(opts []Option) options {
@@ -103,10 +117,11 @@ func LoadBundle(path string, opts ...Option) (*model.Bundle, string, error) {
 // Model is a loaded model, open on a runtime. Its methods may not be called
 // from several goroutines at once.
 type Model struct {
-	bundle *model.Bundle
-	be     generate.Backend
-	name   string
-	owned  bool // Load read the bundle from a file: Close closes it
+	bundle  *model.Bundle
+	be      generate.Backend
+	refiner generate.Refiner // nil unless WithRefine
+	name    string
+	owned   bool // Load read the bundle from a file: Close closes it
 }
 
 // Load reads a model (see LoadBundle; "" is the embedded default model) and
@@ -134,12 +149,46 @@ func LoadDefault(opts ...Option) (*Model, error) { return Load("", opts...) }
 // names it in errors.
 func Open(b *model.Bundle, name string, opts ...Option) (*Model, error) {
 	o := collect(opts)
+	m := &Model{bundle: b, name: name}
+	if o.refine.Steps != 0 || o.refine.LR != 0 {
+		// Before the runtime opens: onnxruntime may let the bundle's
+		// float32 weights go.
+		r, err := refinerOf(b, o.refine)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		m.refiner = r
+	}
 	be, err := o.runtime(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return &Model{bundle: b, be: be, name: name}, nil
+	m.be = be
+	return m, nil
 }
+
+// refinerOf builds the native model that refines latent vectors (its own
+// float32 weights, packed for the backward pass).
+func refinerOf(b *model.Bundle, o native.RefineOptions) (generate.Refiner, error) {
+	if o.Steps < 0 || o.Steps > MaxRefineSteps || math.IsNaN(o.LR) || math.IsInf(o.LR, 0) || o.LR < 0 {
+		return nil, fmt.Errorf("refine: %d steps at learning rate %v: want 0 to %d steps and a finite rate >= 0", o.Steps, o.LR, MaxRefineSteps)
+	}
+	w, err := b.Weights()
+	if err != nil {
+		return nil, err
+	}
+	nm, err := native.New(b.Config(), w)
+	if err != nil {
+		return nil, err
+	}
+	return native.Refiner{Model: nm, Options: o}, nil
+}
+
+// MaxRefineSteps bounds WithRefine's steps.
+const MaxRefineSteps = 100000
+
+// Refiner is what refines latent vectors (WithRefine), or nil.
+func (m *Model) Refiner() generate.Refiner { return m.refiner }
 
 // Close frees the runtime's resources, and the file of a bundle Load read
 // (a bundle given to Open stays the caller's).

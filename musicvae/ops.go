@@ -36,8 +36,21 @@ func (m *Model) Sample(n int, o Options) (*Sequences, error) {
 // Encode returns the mean mu and the deviation sigma [n,ZSize] of the
 // posterior of n sequences of tokens x [n,T,D] (the model's encoder input,
 // docs/FAMILIES.md §3, is derived from the tokens). Magenta's encode
-// returns mu: the latent vector of a sequence.
+// returns mu: the latent vector of a sequence. With WithRefine, mu is
+// refined (sigma stays the encoder's).
 func (m *Model) Encode(x []float32, n int) (mu, sigma []float32, err error) {
+	mu, sigma, err = m.encode(x, n)
+	if err == nil && m.refiner != nil {
+		err = m.refiner.RefineLatents(x, mu, n)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return mu, sigma, nil
+}
+
+// encode is Encode without refinement.
+func (m *Model) encode(x []float32, n int) (mu, sigma []float32, err error) {
 	if err := m.checkWindows(x, n); err != nil {
 		return nil, nil, err
 	}
@@ -211,9 +224,9 @@ func (m *Model) Tap(x []float32, n int, o Options) (*Sequences, error) {
 	return m.reencode(q, n, o)
 }
 
-// reencode encodes x and decodes its mu.
+// reencode encodes x and decodes its mu (never refined).
 func (m *Model) reencode(x []float32, n int, o Options) (*Sequences, error) {
-	mu, _, err := m.Encode(x, n)
+	mu, _, err := m.encode(x, n)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,143 @@
+package native
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/musicvae-go/mvae/model"
+)
+
+// RefineOptions are the steps and learning rate of Refine.
+type RefineOptions struct {
+	Steps int     // Adam steps (0: z is left as it is)
+	LR    float64 // Adam's learning rate (0: DefaultRefineLR)
+}
+
+// DefaultRefineLR is Refine's learning rate when none is given: z moves by
+// about this much a step in each dimension, for a posterior whose sigma is
+// a few hundredths to a few tenths.
+const DefaultRefineLR = 0.05
+
+// Refine moves latent vectors z [B, Z] toward ones whose teacher-forced
+// reconstruction of tokens x [B, T, D] is more likely: o.Steps steps of
+// Adam (training's update, adamStep) on each sequence's own loss,
+//
+//	for step = 1..Steps:
+//	    g_b = d r_b(x_b | z_b) / d z_b     (r_b as in LossAndGrad)
+//	    z_b = Adam(z_b, g_b, lr)
+//
+// with the conductor and decoder of training's backward pass (the encoder
+// is not used: start z at the encoder's mu). The encoder of a VAE gives an
+// amortized guess; on music unlike its training data the decoder can often
+// reconstruct a window far better from a nearby z (the amortization gap).
+// Greedy decoding of the refined z then follows the input more closely.
+//
+// It returns the mean reconstruction loss per sequence before and after.
+// x is left unchanged; z is the caller's and is updated in place. The
+// model must be built for training (New) with float32 weights; an
+// inference model (Open, NewStored) panics, as in LossAndGrad.
+func (m *Model) Refine(x, z []float32, B int, o RefineOptions) (before, after float64, err error) {
+	c := m.cfg
+	if o.Steps < 0 || math.IsNaN(o.LR) || math.IsInf(o.LR, 0) || o.LR < 0 {
+		return 0, 0, fmt.Errorf("native: refine: %d steps at learning rate %v: steps must be >= 0 and the rate finite and >= 0", o.Steps, o.LR)
+	}
+	if m.prec != model.F32 {
+		return 0, 0, fmt.Errorf("native: refine: the model's weights are stored as %s; refining needs float32 weights", m.prec)
+	}
+	if m.inferenceOnly {
+		panic("native: Refine on a model built for inference (Open, NewStored): build it with New")
+	}
+	if err := checkBatch(B); err != nil {
+		return 0, 0, err
+	}
+	if err := checkInput("x", x, B, c.T(), c.InputSize); err != nil {
+		return 0, 0, err
+	}
+	if err := checkInput("z", z, B, c.ZSize); err != nil {
+		return 0, 0, err
+	}
+	for i, v := range z {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return 0, 0, fmt.Errorf("native: refine: z[%d] is %v", i, v)
+		}
+	}
+	lr := o.LR
+	if lr == 0 {
+		lr = DefaultRefineLR
+	}
+	g := NewGrads(c) // the weights' gradients, computed on the way and dropped
+	mom, vel := make([]float32, len(z)), make([]float32, len(z))
+	dz := make([]float32, len(z))
+	for step := 1; step <= o.Steps; step++ {
+		r := m.reconGradZ(x, z, B, g, dz)
+		if step == 1 {
+			before = r
+		}
+		// The backward's per-sequence gradients carry the batch mean's 1/B:
+		// scale back, so that each z_b follows its own r_b whatever B is.
+		for i := range dz {
+			dz[i] *= float32(B)
+		}
+		bc1 := 1 - math.Pow(0.9, float64(step))
+		bc2 := math.Sqrt(1 - math.Pow(0.999, float64(step)))
+		u := adamStep{b1: 0.9, b2: 0.999, step: float32(lr / bc1), bc2: bc2, eps: 1e-8}
+		u.apply(adamChunk{w: z, m: mom, v: vel, g: dz})
+	}
+	after = m.reconGradZ(x, z, B, nil, nil)
+	if o.Steps == 0 {
+		before = after
+	}
+	return before, after, nil
+}
+
+// reconGradZ runs the conductor and the teacher-forced decoder from z and
+// returns the mean reconstruction loss per sequence; with g, it also runs
+// their backward (adding the weights' gradients to g) and writes the
+// gradient of that mean in z to dz.
+func (m *Model) reconGradZ(x, z []float32, B int, g model.Weights, dz []float32) float64 {
+	ws := workspaces.Get().(*workspace)
+	defer workspaces.Put(ws)
+	defer ws.reset()
+	p := &pass{ws: ws, B: B, x: x, z: z}
+	m.conductorForward(p)
+	m.decoderForward(p)
+	r := 0.0
+	for _, v := range p.recon {
+		r += v
+	}
+	if g != nil {
+		dcond := m.decoderBackward(p, g)
+		copy(dz, m.conductorBackward(p, dcond, g))
+	}
+	return r / float64(B)
+}
+
+// Refiner is a generate.Refiner over Refine: the model (built with New)
+// and the options of every call.
+type Refiner struct {
+	Model   *Model
+	Options RefineOptions
+}
+
+// RefineLatents refines z [B, Z] for tokens x [B, T, D] (Refine), in
+// batches of at most refineBatch.
+func (r Refiner) RefineLatents(x, z []float32, B int) error {
+	c := r.Model.cfg
+	TD, Z := c.T()*c.InputSize, c.ZSize
+	if err := checkBatch(B); err != nil {
+		return err
+	}
+	if len(x) != B*TD || len(z) != B*Z {
+		return fmt.Errorf("native: refine: %d tokens and %d latent values are not %d sequences of %d and %d", len(x), len(z), B, TD, Z)
+	}
+	for i := 0; i < B; i += refineBatch {
+		n := min(refineBatch, B-i)
+		if _, _, err := r.Model.Refine(x[i*TD:(i+n)*TD], z[i*Z:(i+n)*Z], n, r.Options); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refineBatch is how many sequences one Refine call takes in RefineLatents.
+const refineBatch = 64
