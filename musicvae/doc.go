@@ -12,6 +12,10 @@
 // need cgo: onnxruntime is offered through WithRuntime, with a Runtime that
 // the caller builds (the mvae command passes one over package runtime).
 //
+// Beyond Magenta, WithRefine refines every encoded latent vector by
+// gradient steps on its sequence's reconstruction (native.Refine), so that
+// decoding it follows the input more closely.
+//
 // Sequences are tokens: n windows of T steps of D values, row-major
 // (spec §1; Config().T() and Config().InputSize). Latent vectors are n rows
 // of Config().ZSize values. Every sequence draws its random numbers from
