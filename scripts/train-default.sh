@@ -55,36 +55,39 @@ stage2 --steps "$steps2" --mix 0.5 --toms 0.5 --hat-ride 0.25 --drop 0.05 > "$ou
 bin/mvae export --model "$out/stage2.mvae" -o "$out/stage2.onnx"
 bin/mvae import "$out/stage2.onnx" --half --no-graphs -o "$out/stage2_half.mvae"
 
-# Stage 3: real songs' drum parts too. scripts/real-drums.sh fetches Debian's
-# freedoom, openttd-openmsx and planetblupi-music-midi and takes their MIDI
-# out. mvae data build splits each folder's files 80/10/10 by a stable hash
-# of their path: the real files of the test split (455 windows) are never
-# trained on, and scripts/real-drums.sh measures them. 20,000 steps, about
-# 15 minutes (1,400 examples/s).
+# Stages 3 and 4: real songs' drum parts too. scripts/real-drums.sh fetches
+# Debian's MIDI with real drum parts and takes it out (out/real-drums/midi/).
+# mvae data build splits each folder's files 80/10/10 by a stable hash of
+# their path: the real files of the test split are never trained on, and
+# scripts/real-drums.sh measures them.
+#
+# real_stage N FROM SEED FOLDER...: fine-tune FROM on the MMA training
+# libraries and the real folders, 20,000 steps of 64 (about 15 minutes,
+# 1,400 examples/s) with stage 2's augmentation, beta and free bits; the
+# weights kept are the best by the validation split. Writes
+# $out/stageN.mvae, its log, and $out/stageN_half.mvae (through ONNX and
+# back, weights stored as float16).
+real_stage() {
+  local n=$1 from=$2 seed=$3
+  shift 3
+  bin/mvae data build testdata/corpus/mma/{alexis,casio,kara,pflib,stdlib} "${@/#/out/real-drums/midi/}" \
+    --model "$from" -o "$out/mix$n.npz"
+  bin/mvae finetune --model "$from" --data "$out/mix$n.npz" -o "$out/stage$n.mvae" \
+    --steps 20000 --batch 64 --lr 3e-4 --lr-decay 0.99995 --min-lr 1e-5 --beta 0.008 --free-bits 48 --clip 1 \
+    --mix 0.5 --toms 0.5 --hat-ride 0.25 --drop 0.05 --seed "$seed" --val-every 1000 --patience 0 \
+    --checkpoint "$out/stage$n.ckpt" --json > "$out/stage${n}_log.json"
+  bin/mvae export --model "$out/stage$n.mvae" -o "$out/model.onnx"
+  bin/mvae import "$out/model.onnx" --half --no-graphs -o "$out/stage${n}_half.mvae"
+}
 scripts/real-drums.sh "$out/stage2_half.mvae"
-bin/mvae data build testdata/corpus/mma/{alexis,casio,kara,pflib,stdlib} out/real-drums/midi/{freedoom,openmsx,blupi} \
-  --model "$out/stage2_half.mvae" -o "$out/mix.npz"
-bin/mvae finetune --model "$out/stage2_half.mvae" --data "$out/mix.npz" -o "$out/stage3.mvae" \
-  --steps 20000 --batch 64 --lr 3e-4 --lr-decay 0.99995 --min-lr 1e-5 --beta 0.008 --free-bits 48 --clip 1 \
-  --mix 0.5 --toms 0.5 --hat-ride 0.25 --drop 0.05 --seed 3 --val-every 1000 --patience 0 \
-  --checkpoint "$out/stage3.ckpt" --json > "$out/stage3_log.json"
+# Stage 3: Freedoom, OpenMSX and Planet Blupi (455 test windows).
+real_stage 3 "$out/stage2_half.mvae" 3 freedoom openmsx blupi
+# Stage 4: Simutrans's soundtrack and four more songs too (926 test windows
+# in all). A further 20,000 steps (lr 2e-4) gained nothing on the test files.
+real_stage 4 "$out/stage3_half.mvae" 4 freedoom openmsx blupi simutrans misc
 
-# Stage 4: the same again with Simutrans's soundtrack and four more songs
-# (scripts/real-drums.sh fetches them too; their test split's files held out
-# in the same way), 20,000 steps from stage 3, about 15 minutes. A further
-# 20,000 steps (lr 2e-4) gained nothing on the held-out files.
-bin/mvae export --model "$out/stage3.mvae" -o "$out/stage3.onnx"
-bin/mvae import "$out/stage3.onnx" --half --no-graphs -o "$out/stage3_half.mvae"
-bin/mvae data build testdata/corpus/mma/{alexis,casio,kara,pflib,stdlib} out/real-drums/midi/{freedoom,openmsx,blupi,simutrans,misc} \
-  --model "$out/stage3_half.mvae" -o "$out/mix4.npz"
-bin/mvae finetune --model "$out/stage3_half.mvae" --data "$out/mix4.npz" -o "$out/stage4.mvae" \
-  --steps 20000 --batch 64 --lr 3e-4 --lr-decay 0.99995 --min-lr 1e-5 --beta 0.008 --free-bits 48 --clip 1 \
-  --mix 0.5 --toms 0.5 --hat-ride 0.25 --drop 0.05 --seed 4 --val-every 1000 --patience 0 \
-  --checkpoint "$out/stage4.ckpt" --json > "$out/stage4_log.json"
-
-# The shipped model: through ONNX and back, weights stored as float16.
-bin/mvae export --model "$out/stage4.mvae" -o "$out/model.onnx"
-bin/mvae import "$out/model.onnx" --half --no-graphs -o model/defaultmodel/default.mvae
+# The shipped model.
+cp "$out/stage4_half.mvae" model/defaultmodel/default.mvae
 cp "$out/train_log.jsonl" model/defaultmodel/train_log.jsonl
 cp "$out/finetune_log.json" model/defaultmodel/finetune_log.json
 cp "$out/stage3_log.json" model/defaultmodel/stage3_log.json
