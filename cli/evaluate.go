@@ -16,11 +16,11 @@ func evaluateCommand() *ucli.Command {
 		Name:      "evaluate",
 		Usage:     "measure greedy reconstruction, KL and prior samples on held-out windows",
 		ArgsUsage: "[DIR|FILE.mid...]",
-		Description: "Encodes every window (of the MIDI files under the folders, or of --data) to mu (refined with\n" +
-			"--refine), decodes it\n" +
-			"at temperature 0, and reports hit precision, recall, F1 and per-step accuracy, and the KL per\n" +
-			"sequence. With --train it also samples the prior (temperature 1) and reports the share of\n" +
-			"samples whose hit density lies within the train windows' 5-95 % range.",
+		Description: "Encodes every window (of the MIDI files under the folders, or of --data) to mu (refined\n" +
+			"with --refine), decodes it at temperature 0, and reports hit precision, recall, F1 and per-step\n" +
+			"accuracy, and the KL per sequence (of the encoder's posterior). With --train it also samples\n" +
+			"the prior (temperature 1) and reports the share of samples whose hit density lies within the\n" +
+			"train windows' 5-95 % range.",
 		Flags: runFlags(
 			&ucli.StringFlag{Name: "data", Usage: "windows to reconstruct: a `DATA.npz` (all its arrays, or those of --arrays) or .npy"},
 			&ucli.StringSliceFlag{Name: "arrays", Usage: "the arrays of --data to use (e.g. validation)"},
