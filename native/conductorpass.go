@@ -44,5 +44,5 @@ func (m *Model) conductorBackward(p *pass, dcond [][]float32, g model.Weights) [
 		dxs, dh0[l], dc0[l] = m.cond[l].backwardSeq(p.ws, p.cond[l], dhs, nil, nil, B, gradsOf(g, "conductor.lstm", l, false), dxAll(m.cond[l], l > 0))
 		dhs = dxs
 	}
-	return initBackward(p.ws, p.condS, dh0, dc0, p.z, m.condInitW, m.condInitT, B, Z, Lc, Hc, g["conductor.init.weight"].Data, g["conductor.init.bias"].Data)
+	return initBackward(p.ws, p.condS, dh0, dc0, p.z, m.condInitW, m.condInitT, B, Z, Lc, Hc, gradOf(g, "conductor.init.weight"), gradOf(g, "conductor.init.bias"))
 }

@@ -78,7 +78,7 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 			d := &m.decs[k]
 			Dk := d.D
 			sg := p.segs[u][k]
-			gOutW, gOutB := g[d.prefix+".out.weight"].Data, g[d.prefix+".out.bias"].Data
+			gOutW, gOutB := gradOf(g, d.prefix+".out.weight"), gradOf(g, d.prefix+".out.bias")
 			dhs := make([][]float32, S)
 			for s := 0; s < S; s++ {
 				dl := sg.dlogits[s]
@@ -104,7 +104,7 @@ func (m *Model) decoderBackward(p *pass, g model.Weights) [][]float32 {
 					f32.Axpy(dcu[b*C:(b+1)*C], 1, dx[b*C:(b+1)*C])
 				}
 			}
-			f32.Axpy(dcu, 1, initBackward(p.ws, sg.s, dh0, dc0, cu, d.initW, d.initT, B, C, Ld, Hd, g[d.prefix+".init.weight"].Data, g[d.prefix+".init.bias"].Data))
+			f32.Axpy(dcu, 1, initBackward(p.ws, sg.s, dh0, dc0, cu, d.initW, d.initT, B, C, Ld, Hd, gradOf(g, d.prefix+".init.weight"), gradOf(g, d.prefix+".init.bias")))
 		}
 		dcond[u] = dcu
 	}

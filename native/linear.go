@@ -24,10 +24,12 @@ func linearAccT(out, x, WT []float32, B, nIn, nOut int) {
 // Both products run on packed matrices (see addGradW; dx on wT, W^T packed:
 // wT.get(W, nIn, nOut, nIn), made once per set of weights).
 func linearBackward(ws *workspace, dout, x []float32, W []float32, wT *packedT, B, nIn, nOut int, dW, db []float32) (dx []float32) {
-	addGradW(ws, dW, dout, x, nIn, nOut, B)
-	for b := 0; b < B; b++ {
-		for r, v := range dout[b*nOut : (b+1)*nOut] {
-			db[r] += v
+	if dW != nil {
+		addGradW(ws, dW, dout, x, nIn, nOut, B)
+		for b := 0; b < B; b++ {
+			for r, v := range dout[b*nOut : (b+1)*nOut] {
+				db[r] += v
+			}
 		}
 	}
 	dx = ws.zeros(B * nIn)

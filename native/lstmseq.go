@@ -152,6 +152,24 @@ func (l *LSTM) backwardSeq(ws *workspace, steps []*lstmStep, dhs [][]float32, dh
 			dxs[t] = dxAll[t*B*dxCols : (t+1)*B*dxCols : (t+1)*B*dxCols]
 		}
 	}
+	if gr != nil {
+		l.addGrads(ws, steps, daAll, gr, B)
+	}
+	ws.put(daSlab)
+	// dc and dh are dc0 and dh0 now, not in the slab: the steps' c and
+	// activations are no longer needed.
+	if T > 0 && steps[0].slab != nil {
+		ws.put(steps[0].slab)
+		steps[0].slab = nil
+	}
+	return dxs, dh, dc
+}
+
+// addGrads adds backwardSeq's weight gradients to gr, from every step's da
+// (daAll, rows t*B+b of [T*B, 4H]).
+func (l *LSTM) addGrads(ws *workspace, steps []*lstmStep, daAll []float32, gr *lstmGrad, B int) {
+	H, I, T := l.H, l.I, len(steps)
+	G := 4 * H
 	// Weight gradients over all steps at once, sums over s = (t, b):
 	// dW_ih[r, k] += sum_s da[s, r] x[s, k], and dW_hh with h_prev.
 	// The inputs and h_prev of all steps, [S, ·]: where forwardSeq left
@@ -180,14 +198,6 @@ func (l *LSTM) backwardSeq(ws *workspace, steps []*lstmStep, dhs [][]float32, dh
 		gr.BIH[r] += v
 		gr.BHH[r] += v
 	}
-	ws.put(daSlab)
-	// dc and dh are dc0 and dh0 now, not in the slab: the steps' c and
-	// activations are no longer needed.
-	if T > 0 && steps[0].slab != nil {
-		ws.put(steps[0].slab)
-		steps[0].slab = nil
-	}
-	return dxs, dh, dc
 }
 
 // contiguous returns parts [T][n...] as one slice [T*n] where each part

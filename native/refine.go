@@ -65,11 +65,10 @@ func (m *Model) Refine(x, z []float32, B int, o RefineOptions) (before, after fl
 	if lr == 0 {
 		lr = DefaultRefineLR
 	}
-	g := NewGrads(c) // the weights' gradients, computed on the way and dropped
 	mom, vel := make([]float32, len(z)), make([]float32, len(z))
 	dz := make([]float32, len(z))
 	for step := 1; step <= o.Steps; step++ {
-		r := m.reconGradZ(x, z, B, g, dz)
+		r := m.reconGradZ(x, z, B, dz)
 		if step == 1 {
 			before = r
 		}
@@ -83,7 +82,7 @@ func (m *Model) Refine(x, z []float32, B int, o RefineOptions) (before, after fl
 		u := adamStep{b1: 0.9, b2: 0.999, step: float32(lr / bc1), bc2: bc2, eps: 1e-8}
 		u.apply(adamChunk{w: z, m: mom, v: vel, g: dz})
 	}
-	after = m.reconGradZ(x, z, B, nil, nil)
+	after = m.reconGradZ(x, z, B, nil)
 	if o.Steps == 0 {
 		before = after
 	}
@@ -91,10 +90,10 @@ func (m *Model) Refine(x, z []float32, B int, o RefineOptions) (before, after fl
 }
 
 // reconGradZ runs the conductor and the teacher-forced decoder from z and
-// returns the mean reconstruction loss per sequence; with g, it also runs
-// their backward (adding the weights' gradients to g) and writes the
-// gradient of that mean in z to dz.
-func (m *Model) reconGradZ(x, z []float32, B int, g model.Weights, dz []float32) float64 {
+// returns the mean reconstruction loss per sequence; with dz, it also runs
+// their backward, without the weights' gradients, and writes the gradient
+// of that mean in z to dz.
+func (m *Model) reconGradZ(x, z []float32, B int, dz []float32) float64 {
 	ws := workspaces.Get().(*workspace)
 	defer workspaces.Put(ws)
 	defer ws.reset()
@@ -105,9 +104,9 @@ func (m *Model) reconGradZ(x, z []float32, B int, g model.Weights, dz []float32)
 	for _, v := range p.recon {
 		r += v
 	}
-	if g != nil {
-		dcond := m.decoderBackward(p, g)
-		copy(dz, m.conductorBackward(p, dcond, g))
+	if dz != nil {
+		dcond := m.decoderBackward(p, nil)
+		copy(dz, m.conductorBackward(p, dcond, nil))
 	}
 	return r / float64(B)
 }

@@ -47,7 +47,7 @@ func TestRefineGradient(t *testing.T) {
 				z[i] = mu[i] + sigma[i]*eps[i]
 			}
 			dz := make([]float32, B*Z)
-			m.reconGradZ(x, z, B, NewGrads(c), dz)
+			m.reconGradZ(x, z, B, dz)
 			r := newRef64(c, w)
 			x64, e64 := to64(x), to64(eps)
 			for i := range e64 {

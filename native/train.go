@@ -25,9 +25,21 @@ func NewGrads(c *model.Config) model.Weights {
 	return g
 }
 
+// gradOf is the gradient in g of the parameter name; nil for g nil (the
+// backward passes then skip the weights' gradients, as Refine wants).
+func gradOf(g model.Weights, name string) []float32 {
+	if g == nil {
+		return nil
+	}
+	return g[name].Data
+}
+
 // gradsOf is the gradients in g of layer k of the LSTM named prefix (its
 // reverse direction with reverse).
 func gradsOf(g model.Weights, prefix string, k int, reverse bool) *lstmGrad {
+	if g == nil {
+		return nil
+	}
 	sfx := fmt.Sprintf("_l%d", k)
 	if reverse {
 		sfx += "_reverse"
