@@ -3,7 +3,6 @@ package musicvae
 import (
 	"errors"
 	"fmt"
-	"math"
 	"path/filepath"
 	"strings"
 
@@ -170,8 +169,8 @@ func Open(b *model.Bundle, name string, opts ...Option) (*Model, error) {
 // refinerOf builds the native model that refines latent vectors (its own
 // float32 weights, packed for the backward pass).
 func refinerOf(b *model.Bundle, o native.RefineOptions) (generate.Refiner, error) {
-	if o.Steps < 0 || o.Steps > MaxRefineSteps || math.IsNaN(o.LR) || math.IsInf(o.LR, 0) || o.LR < 0 {
-		return nil, fmt.Errorf("refine: %d steps at learning rate %v: want 0 to %d steps and a finite rate >= 0", o.Steps, o.LR, MaxRefineSteps)
+	if err := o.Check(); err != nil {
+		return nil, err
 	}
 	w, err := b.Weights()
 	if err != nil {
@@ -185,7 +184,7 @@ func refinerOf(b *model.Bundle, o native.RefineOptions) (generate.Refiner, error
 }
 
 // MaxRefineSteps bounds WithRefine's steps.
-const MaxRefineSteps = 100000
+const MaxRefineSteps = native.MaxRefineSteps
 
 // Refiner is what refines latent vectors (WithRefine), or nil.
 func (m *Model) Refiner() generate.Refiner { return m.refiner }

@@ -33,9 +33,7 @@ func NewAdam(c *model.Config) *Adam {
 // they are shared.
 func (a *Adam) Update(w, g model.Weights, lr float64, frozen func(name string) bool) {
 	a.Step++
-	bc1 := 1 - math.Pow(a.Beta1, float64(a.Step))
-	bc2 := math.Sqrt(1 - math.Pow(a.Beta2, float64(a.Step)))
-	u := adamStep{b1: float32(a.Beta1), b2: float32(a.Beta2), step: float32(lr / bc1), bc2: bc2, eps: a.Eps}
+	u := a.stepAt(lr)
 	var fs []func()
 	for name, gt := range g {
 		if frozen != nil && frozen(name) {
@@ -52,6 +50,14 @@ func (a *Adam) Update(w, g model.Weights, lr float64, frozen func(name string) b
 		}
 	}
 	sideBySide(fs)
+}
+
+// stepAt is the constants of update a.Step with learning rate lr, bias
+// corrections included.
+func (a *Adam) stepAt(lr float64) adamStep {
+	bc1 := 1 - math.Pow(a.Beta1, float64(a.Step))
+	bc2 := math.Sqrt(1 - math.Pow(a.Beta2, float64(a.Step)))
+	return adamStep{b1: float32(a.Beta1), b2: float32(a.Beta2), step: float32(lr / bc1), bc2: bc2, eps: a.Eps}
 }
 
 // adamChunkLen is the number of values Update hands a goroutine at a time.

@@ -13,6 +13,18 @@ type RefineOptions struct {
 	LR    float64 // Adam's learning rate (0: DefaultRefineLR)
 }
 
+// MaxRefineSteps bounds RefineOptions.Steps.
+const MaxRefineSteps = 100000
+
+// Check refuses steps outside [0, MaxRefineSteps] and a learning rate that
+// is not a finite number >= 0.
+func (o RefineOptions) Check() error {
+	if o.Steps < 0 || o.Steps > MaxRefineSteps || math.IsNaN(o.LR) || math.IsInf(o.LR, 0) || o.LR < 0 {
+		return fmt.Errorf("refine: %d steps at learning rate %v: want 0 to %d steps and a finite rate >= 0", o.Steps, o.LR, MaxRefineSteps)
+	}
+	return nil
+}
+
 // DefaultRefineLR is Refine's learning rate when none is given: z moves by
 // about this much a step in each dimension, for a posterior whose sigma is
 // a few hundredths to a few tenths.
@@ -38,8 +50,8 @@ const DefaultRefineLR = 0.05
 // inference model (Open, NewStored) panics, as in LossAndGrad.
 func (m *Model) Refine(x, z []float32, B int, o RefineOptions) (before, after float64, err error) {
 	c := m.cfg
-	if o.Steps < 0 || math.IsNaN(o.LR) || math.IsInf(o.LR, 0) || o.LR < 0 {
-		return 0, 0, fmt.Errorf("native: refine: %d steps at learning rate %v: steps must be >= 0 and the rate finite and >= 0", o.Steps, o.LR)
+	if err := o.Check(); err != nil {
+		return 0, 0, fmt.Errorf("native: %w", err)
 	}
 	if m.prec != model.F32 {
 		return 0, 0, fmt.Errorf("native: refine: the model's weights are stored as %s; refining needs float32 weights", m.prec)
@@ -65,6 +77,8 @@ func (m *Model) Refine(x, z []float32, B int, o RefineOptions) (before, after fl
 	if lr == 0 {
 		lr = DefaultRefineLR
 	}
+	// Adam's moments over z alone; its update is training's (adamStep).
+	adam := Adam{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
 	mom, vel := make([]float32, len(z)), make([]float32, len(z))
 	dz := make([]float32, len(z))
 	for step := 1; step <= o.Steps; step++ {
@@ -77,10 +91,8 @@ func (m *Model) Refine(x, z []float32, B int, o RefineOptions) (before, after fl
 		for i := range dz {
 			dz[i] *= float32(B)
 		}
-		bc1 := 1 - math.Pow(0.9, float64(step))
-		bc2 := math.Sqrt(1 - math.Pow(0.999, float64(step)))
-		u := adamStep{b1: 0.9, b2: 0.999, step: float32(lr / bc1), bc2: bc2, eps: 1e-8}
-		u.apply(adamChunk{w: z, m: mom, v: vel, g: dz})
+		adam.Step = step
+		adam.stepAt(lr).apply(adamChunk{w: z, m: mom, v: vel, g: dz})
 	}
 	after = m.reconGradZ(x, z, B, nil)
 	if o.Steps == 0 {
