@@ -14,27 +14,12 @@ import (
 // lie, transposed packs included, and the linears' transposed packs kept) gives the bits of training with a model
 // built anew (New) after each step, and keeps the LSTMs' packed memory.
 func TestRefreshInPlace(t *testing.T) {
-	bd, err := defaultmodel.Bundle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := bd.Config()
-	bw, err := bd.Weights()
-	if err != nil {
-		t.Fatal(err)
-	}
-	copyOf := func() model.Weights {
-		w := NewGrads(c)
-		for n, t := range bw {
-			copy(w[n].Data, t.Data)
-		}
-		return w
-	}
+	c, _ := defaultWeights(t)
 	rng := rand.New(rand.NewPCG(3, 3))
 	const B = 4
 	x, eps := randomBatch(c, B, rng)
 	run := func(refresh bool) (model.Weights, []float64) {
-		w := copyOf()
+		_, w := defaultWeights(t)
 		m, err := New(c, w)
 		if err != nil {
 			t.Fatal(err)
@@ -87,19 +72,7 @@ func TestRefreshInPlace(t *testing.T) {
 // is where a training loop stops (finetune.Run does). Weights of the wrong
 // shape are a programmer's error: a panic.
 func TestRefreshNonFinite(t *testing.T) {
-	bd, err := defaultmodel.Bundle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := bd.Config()
-	bw, err := bd.Weights()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := NewGrads(c)
-	for n, t := range bw {
-		copy(w[n].Data, t.Data)
-	}
+	c, w := defaultWeights(t)
 	m, err := New(c, w)
 	if err != nil {
 		t.Fatal(err)
@@ -126,4 +99,24 @@ func TestRefreshNonFinite(t *testing.T) {
 		}
 	}()
 	m.Refresh(w)
+}
+
+// defaultWeights is the embedded default model's config and a private
+// copy of its float32 weights, for a test to train and change.
+func defaultWeights(t *testing.T) (*model.Config, model.Weights) {
+	t.Helper()
+	bd, err := defaultmodel.Bundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := bd.Config()
+	bw, err := bd.Weights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewGrads(c)
+	for n, tn := range bw {
+		copy(w[n].Data, tn.Data)
+	}
+	return c, w
 }
