@@ -5,26 +5,13 @@ import (
 	"testing"
 
 	"github.com/musicvae-go/mvae/generate"
-	"github.com/musicvae-go/mvae/model/defaultmodel"
 )
 
 // BenchmarkTrainStep is one fine-tuning step (forward, backward, Adam) of the
 // embedded default model at batch 64, the batch split over every CPU as
 // mvae finetune does; it reports examples per second.
 func BenchmarkTrainStep(b *testing.B) {
-	bd, err := defaultmodel.Bundle()
-	if err != nil {
-		b.Fatal(err)
-	}
-	c := bd.Config()
-	w := NewGrads(c) // a private copy of the weights
-	bw, err := bd.Weights()
-	if err != nil {
-		b.Fatal(err)
-	}
-	for n, t := range bw {
-		copy(w[n].Data, t.Data)
-	}
+	c, w := defaultWeights(b)
 	m, err := New(c, w)
 	if err != nil {
 		b.Fatal(err)

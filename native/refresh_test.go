@@ -7,7 +7,6 @@ import (
 
 	"github.com/musicvae-go/mvae/generate"
 	"github.com/musicvae-go/mvae/model"
-	"github.com/musicvae-go/mvae/model/defaultmodel"
 )
 
 // TestRefreshInPlace: training with Refresh (the LSTMs refilled where they
@@ -99,24 +98,4 @@ func TestRefreshNonFinite(t *testing.T) {
 		}
 	}()
 	m.Refresh(w)
-}
-
-// defaultWeights is the embedded default model's config and a private
-// copy of its float32 weights, for a test to train and change.
-func defaultWeights(t *testing.T) (*model.Config, model.Weights) {
-	t.Helper()
-	bd, err := defaultmodel.Bundle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := bd.Config()
-	bw, err := bd.Weights()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := NewGrads(c)
-	for n, tn := range bw {
-		copy(w[n].Data, tn.Data)
-	}
-	return c, w
 }

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/musicvae-go/mvae/model"
-	"github.com/musicvae-go/mvae/model/defaultmodel"
 )
 
 // TestTrainingRepeatsBitForBit: two runs of a few clipped Adam steps, the
@@ -14,19 +13,7 @@ import (
 // across tensors and goroutines is in a fixed order).
 func TestTrainingRepeatsBitForBit(t *testing.T) {
 	run := func() model.Weights {
-		bd, err := defaultmodel.Bundle()
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := bd.Config()
-		bw, err := bd.Weights()
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := NewGrads(c) // a private copy of the weights
-		for n, t := range bw {
-			copy(w[n].Data, t.Data)
-		}
+		c, w := defaultWeights(t)
 		m, err := New(c, w)
 		if err != nil {
 			t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/musicvae-go/mvae/model"
-	"github.com/musicvae-go/mvae/model/defaultmodel"
 )
 
 // TestWorkspaceWrittenBeforeRead: with every buffer of the workspaces
@@ -16,15 +15,7 @@ import (
 // what a previous step or user left in a buffer. Model.LossAndGrad, on a
 // pooled workspace, agrees too.
 func TestWorkspaceWrittenBeforeRead(t *testing.T) {
-	bd, err := defaultmodel.Bundle()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := bd.Config()
-	w, err := bd.Weights()
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, w := defaultWeights(t)
 	m, err := New(c, w)
 	if err != nil {
 		t.Fatal(err)
