@@ -67,6 +67,9 @@ func trainCommands() []*ucli.Command {
 				&ucli.Float64Flag{Name: "toms", Usage: "groove augmentation: chance that the three toms of a window are shuffled"},
 				&ucli.Float64Flag{Name: "hat-ride", Usage: "groove augmentation: chance that closed hi-hat and ride of a window change places"},
 				&ucli.Float64Flag{Name: "drop", Usage: "groove augmentation: chance that a hit is dropped"},
+				&ucli.StringFlag{Name: "sampling", Value: "none", Usage: "scheduled sampling: feed each decoder step, with a chance set by `SCHEDULE` (none, constant, inverse_sigmoid or exponential, as Magenta's sampling_schedule) and --sampling-rate, the token the decoder sampled itself instead of the target's, so that greedy decoding goes on from its own mistakes"},
+				&ucli.Float64Flag{Name: "sampling-rate", Usage: "scheduled sampling's rate, as Magenta's sampling_rate: constant, the chance in [0, 1]; inverse_sigmoid, k ≥ 1 (chance 1 - k/(k + e^(step/k))); exponential, k in (0, 1) (chance 1 - k^step)"},
+				&ucli.Float64Flag{Name: "sampling-temperature", Usage: "temperature of the tokens scheduled sampling feeds back (0: greedy)"},
 				&ucli.BoolFlag{Name: "half", Usage: "store the new weights as float16"},
 				&ucli.BoolFlag{Name: "graphs", Usage: "also store the ONNX graphs in the new bundle (mvae rebuilds them from the weights and needs none)"},
 				jsonFlag, strictFlag, listSkippedFlag},
@@ -162,6 +165,10 @@ func runFinetune(c *ucli.Context) error {
 	// --preset seed --batch 16 peaks at 6.2 GB with GOGC 25 and with 100;
 	// before, 6.9 GB with 25 and 9.9 GB with 100.)
 	defer debug.SetGCPercent(debug.SetGCPercent(25))
+	sampling, err := samplingOf(c)
+	if err != nil {
+		return err
+	}
 	b, name, err := loadBundle(c)
 	if err != nil {
 		return err
@@ -191,7 +198,8 @@ func runFinetune(c *ucli.Context) error {
 		Steps: c.Int("steps"), Batch: c.Int("batch"), LR: c.Float64("lr"), LRDecay: c.Float64("lr-decay"), MinLR: c.Float64("min-lr"),
 		Beta: beta, FreeBits: fb, Clip: c.Float64("clip"), Freeze: c.StringSlice("freeze"),
 		ValEvery: c.Int("val-every"), Patience: c.Int("patience"), Checkpoint: ck, Resume: c.Bool("resume"), Seed: c.Uint64("seed"),
-		Augment: finetune.Augmentation{Mix: c.Float64("mix"), Toms: c.Float64("toms"), HatRide: c.Float64("hat-ride"), Drop: c.Float64("drop")},
+		Augment:  finetune.Augmentation{Mix: c.Float64("mix"), Toms: c.Float64("toms"), HatRide: c.Float64("hat-ride"), Drop: c.Float64("drop")},
+		Sampling: sampling,
 		Progress: func(p finetune.Progress) {
 			extra := fmt.Sprintf("loss %.2f, %.0f ex/s", p.Loss, p.ExamplesPerSec)
 			if !math.IsNaN(p.ValLoss) {
@@ -216,7 +224,8 @@ func runFinetune(c *ucli.Context) error {
 		Source: name, SourceKind: "finetune", Tool: "mvae " + Version,
 		Notes: fmt.Sprintf("fine-tuned %d steps (best validation loss %.4f at step %d) on %d windows; lr %g, batch %d, beta %g, free bits %g, frozen %s",
 			res.History[len(res.History)-1].Step, res.BestVal, res.BestStep, nt, c.Float64("lr"), c.Int("batch"), beta, fb, strings.Join(c.StringSlice("freeze"), ",")) +
-			augmentNote(finetune.Augmentation{Mix: c.Float64("mix"), Toms: c.Float64("toms"), HatRide: c.Float64("hat-ride"), Drop: c.Float64("drop")}),
+			augmentNote(finetune.Augmentation{Mix: c.Float64("mix"), Toms: c.Float64("toms"), HatRide: c.Float64("hat-ride"), Drop: c.Float64("drop")}) +
+			samplingNote(sampling),
 	}, c.Bool("graphs"))
 	if err != nil {
 		return err
@@ -294,4 +303,24 @@ func augmentNote(a finetune.Augmentation) string {
 		return ""
 	}
 	return fmt.Sprintf("; augmentation mix %g, toms %g, hat-ride %g, drop %g", a.Mix, a.Toms, a.HatRide, a.Drop)
+}
+
+// samplingOf reads and checks the scheduled-sampling flags.
+func samplingOf(c *ucli.Context) (finetune.Sampling, error) {
+	sch, err := finetune.ParseSchedule(c.String("sampling"))
+	if err != nil {
+		return finetune.Sampling{}, err
+	}
+	if sch == finetune.TeacherForcing && (c.IsSet("sampling-rate") || c.IsSet("sampling-temperature")) {
+		return finetune.Sampling{}, fmt.Errorf("--sampling-rate and --sampling-temperature need --sampling constant, inverse_sigmoid or exponential")
+	}
+	s := finetune.Sampling{Schedule: sch, Rate: c.Float64("sampling-rate"), Temperature: c.Float64("sampling-temperature")}
+	return s, s.Check()
+}
+
+func samplingNote(s finetune.Sampling) string {
+	if !s.Active() {
+		return ""
+	}
+	return fmt.Sprintf("; scheduled sampling %s, rate %g, temperature %g", s.Schedule, s.Rate, s.Temperature)
 }

@@ -36,6 +36,7 @@ type Options struct {
 	Seed       uint64
 	Workers    int          // goroutines sharing a batch (0: one per CPU)
 	Augment    Augmentation // groove augmentation of every training batch
+	Sampling   Sampling     // scheduled sampling (none: teacher forcing)
 	Progress   func(Progress)
 }
 
@@ -93,6 +94,12 @@ func frozenFunc(parts []string) (func(string) bool, error) {
 // Loss computes the batch-mean loss parts over windows in batches, with eps
 // drawn from a fixed stream so that every validation sees the same noise.
 func Loss(m *native.Model, x []float32, n int, beta, freeBits float64, batch int, seed uint64) (native.LossParts, error) {
+	return loss(m, x, n, beta, freeBits, batch, seed, Sampling{}, 0)
+}
+
+// loss is Loss with the decoders fed as scheduled sampling at chance
+// feeds them (fixed streams too).
+func loss(m *native.Model, x []float32, n int, beta, freeBits float64, batch int, seed uint64, s Sampling, chance float64) (native.LossParts, error) {
 	c := m.Config()
 	T, D, Z := c.T(), c.InputSize, c.ZSize
 	rng := rand.New(rand.NewPCG(seed, 0xe5))
@@ -103,7 +110,12 @@ func Loss(m *native.Model, x []float32, n int, beta, freeBits float64, batch int
 		for k := range eps {
 			eps[k] = float32(rng.NormFloat64())
 		}
-		p, err := m.LossAndGrad(x[i*T*D:(i+B)*T*D], eps, B, beta, freeBits, nil)
+		xb := x[i*T*D : (i+B)*T*D]
+		fed, err := s.fed(m, xb, eps, B, chance, seed^uint64(i))
+		if err != nil {
+			return sum, err
+		}
+		p, err := m.LossAndGradFed(xb, fed, eps, B, beta, freeBits, nil)
 		if err != nil {
 			return sum, err
 		}
@@ -135,6 +147,9 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 		return nil, err
 	}
 	if err := o.Augment.Check(c.Rep()); err != nil {
+		return nil, err
+	}
+	if err := o.Sampling.Check(); err != nil {
 		return nil, err
 	}
 	T, D, Z := c.T(), c.InputSize, c.ZSize
@@ -180,7 +195,7 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 	}
 	if step == 0 && nVal > 0 {
 		// The starting point: the validation loss before any step.
-		vp, err := Loss(m, val, nVal, o.Beta, o.FreeBits, 64, o.Seed)
+		vp, err := loss(m, val, nVal, o.Beta, o.FreeBits, 64, o.Seed, o.Sampling, o.Sampling.Chance(step))
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +232,11 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 		for i := range eps[:B*Z] {
 			eps[i] = float32(nr.NormFloat64())
 		}
-		p, err := tr.LossAndGrad(x[:B*T*D], eps[:B*Z], B, o.Beta, o.FreeBits, g)
+		fed, err := o.Sampling.fed(m, x[:B*T*D], eps[:B*Z], B, o.Sampling.Chance(step), o.Seed^0x3c6ef372fe94f82b+uint64(step)<<20)
+		if err != nil {
+			return nil, err
+		}
+		p, err := tr.LossAndGradFed(x[:B*T*D], fed, eps[:B*Z], B, o.Beta, o.FreeBits, g)
 		if err != nil {
 			return nil, err
 		}
@@ -242,7 +261,7 @@ func Run(c *model.Config, w model.Weights, train []float32, nTrain int, val []fl
 			ev := Eval{Step: step, Train: trainSum / float64(max(trainN, 1)), Seconds: time.Since(start).Seconds()}
 			trainSum, trainN = 0, 0
 			if nVal > 0 {
-				vp, err := Loss(m, val, nVal, o.Beta, o.FreeBits, 64, o.Seed)
+				vp, err := loss(m, val, nVal, o.Beta, o.FreeBits, 64, o.Seed, o.Sampling, o.Sampling.Chance(step))
 				if err != nil {
 					return nil, err
 				}

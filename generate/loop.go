@@ -58,7 +58,7 @@ func Decode(b Backend, z []float32, B int, o Options) ([]float32, error) {
 	for i := range rngs {
 		rngs[i] = NewSplitMix64(o.Seed + uint64(i))
 	}
-	return decode(b, z, B, rngs, o)
+	return decode(b, z, B, rngs, nil, o)
 }
 
 // Sample draws n sequences from the prior: each sequence's z comes first from
@@ -114,11 +114,18 @@ func around(b Backend, mu []float32, s float64, n int, o Options) (z, tokens []f
 	if err := o.shift(c, z); err != nil {
 		return nil, nil, err
 	}
-	tokens, err = decode(b, z, n, rngs, o)
+	tokens, err = decode(b, z, n, rngs, nil, o)
 	return z, tokens, err
 }
 
-func decode(b Backend, z []float32, B int, rngs []*SplitMix64, o Options) ([]float32, error) {
+// teacher is scheduled sampling's mix (Scheduled): nil feeds back every
+// sampled token.
+type teacher struct {
+	x    []float32 // the targets [B,T,D]
+	rate float64   // the chance of feeding back the sample, not x's token
+}
+
+func decode(b Backend, z []float32, B int, rngs []*SplitMix64, th *teacher, o Options) ([]float32, error) {
 	c := b.Config()
 	if !(o.Temperature >= 0) || math.IsInf(o.Temperature, 1) {
 		return nil, fmt.Errorf("temperature %v is not a finite number ≥ 0", o.Temperature)
@@ -154,6 +161,9 @@ func decode(b Backend, z []float32, B int, rngs []*SplitMix64, o Options) ([]flo
 		for i := 0; i < B; i++ {
 			tok := sp.prev[i*sp.D : (i+1)*sp.D]
 			sp.smp.Token(sp.logits[i*sp.D:(i+1)*sp.D], rngs[i], tok)
+			if th != nil && !(rngs[i].Uniform() < th.rate) {
+				copy(tok, th.x[(i*T+t)*D+sp.off:(i*T+t)*D+sp.off+sp.D])
+			}
 			copy(tokens[(i*T+t)*D+sp.off:], tok)
 		}
 		if done++; o.Progress != nil && done%len(splits) == 0 {

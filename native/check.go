@@ -55,13 +55,18 @@ func checkGrads(c *model.Config, g model.Weights) {
 
 // checkLossInputs checks a training batch: B sequences of x [B, T, D] and
 // eps [B, Z].
-func (m *Model) checkLossInputs(x, eps []float32, B int) error {
+func (m *Model) checkLossInputs(x, fed, eps []float32, B int) error {
 	c := m.cfg
 	if err := checkBatch(B); err != nil {
 		return err
 	}
 	if err := checkInput("x", x, B, c.T(), c.InputSize); err != nil {
 		return err
+	}
+	if fed != nil {
+		if err := checkInput("fed", fed, B, c.T(), c.InputSize); err != nil {
+			return err
+		}
 	}
 	return checkInput("eps", eps, B, c.ZSize)
 }

@@ -13,8 +13,9 @@ type segment struct {
 }
 
 // decoderForward runs every (split) decoder segment by segment,
-// teacher-forced (fed its columns of x shifted one step, zeros first, beside
-// the segment's c_u), keeping every step, and computes each sequence's
+// teacher-forced (fed its columns of x, or of p.fed when set, shifted one
+// step, zeros first, beside the segment's c_u), keeping every step, and
+// computes each sequence's
 // reconstruction loss (the sum over splits) and the gradient of the logits.
 func (m *Model) decoderForward(p *pass) {
 	c := m.cfg
@@ -22,6 +23,10 @@ func (m *Model) decoderForward(p *pass) {
 	C, Ld, Hd := c.CondWidth(), c.Decoder.Layers, c.Decoder.Hidden
 	p.segs = make([][]segment, U)
 	p.recon = make([]float64, B)
+	fed := p.x
+	if p.fed != nil {
+		fed = p.fed
+	}
 	for u := 0; u < U; u++ {
 		cu := p.cus[u]
 		p.segs[u] = make([]segment, len(m.decs))
@@ -37,7 +42,7 @@ func (m *Model) decoderForward(p *pass) {
 				xi := xb[s*B*(Dk+C) : (s+1)*B*(Dk+C)]
 				for b := 0; b < B; b++ {
 					if t > 0 {
-						copy(xi[b*(Dk+C):b*(Dk+C)+Dk], p.x[(b*T+t-1)*D+off:(b*T+t-1)*D+off+Dk])
+						copy(xi[b*(Dk+C):b*(Dk+C)+Dk], fed[(b*T+t-1)*D+off:(b*T+t-1)*D+off+Dk])
 					}
 					copy(xi[b*(Dk+C)+Dk:(b+1)*(Dk+C)], cu[b*C:(b+1)*C])
 				}

@@ -37,9 +37,15 @@ func sharesBusy() bool { return int(shares.Load()) >= runtime.GOMAXPROCS(0) }
 // LossAndGrad is Model.LossAndGrad, in parallel. g is overwritten (not
 // added to).
 func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
+	return t.LossAndGradFed(x, nil, eps, B, beta, freeBits, g)
+}
+
+// LossAndGradFed is Model.LossAndGradFed, in parallel. g is overwritten
+// (not added to).
+func (t *Trainer) LossAndGradFed(x, fed, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
 	c := t.M.cfg
 	T, D, Z := c.T(), c.InputSize, c.ZSize
-	if err := t.M.checkLossInputs(x, eps, B); err != nil {
+	if err := t.M.checkLossInputs(x, fed, eps, B); err != nil {
 		return LossParts{}, err
 	}
 	checkGrads(c, g)
@@ -53,7 +59,7 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 	}
 	if w <= 1 {
 		ZeroGrads(g)
-		return t.M.lossAndGrad(t.ws[0], x, eps, B, beta, freeBits, g)
+		return t.M.lossAndGrad(t.ws[0], x, fed, eps, B, beta, freeBits, g)
 	}
 	for len(t.grads) < w-1 {
 		t.grads = append(t.grads, NewGrads(c))
@@ -83,7 +89,11 @@ func (t *Trainer) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g
 			defer wg.Done()
 			defer shares.Add(-1)
 			ZeroGrads(share(k))
-			parts[k], errs[k] = t.M.lossAndGrad(t.ws[k], x[lo*T*D:(lo+n)*T*D], eps[lo*Z:(lo+n)*Z], n, beta, freeBits, share(k))
+			var fk []float32
+			if fed != nil {
+				fk = fed[lo*T*D : (lo+n)*T*D]
+			}
+			parts[k], errs[k] = t.M.lossAndGrad(t.ws[k], x[lo*T*D:(lo+n)*T*D], fk, eps[lo*Z:(lo+n)*Z], n, beta, freeBits, share(k))
 		}(k, lo, n)
 	}
 	wg.Wait()

@@ -223,6 +223,12 @@ func (r *ref64) step(d *refDec, prev []float64) []float64 {
 
 // forward is the teacher-forced forward of one window: logits [T][D].
 func (r *ref64) forward(x [][]float64, eps []float64) (mu, sigma []float64, logits [][]float64) {
+	return r.forwardFed(x, x, eps)
+}
+
+// forwardFed is forward with the decoders fed fed's tokens (shifted one
+// step) in place of x's; the encoder reads x.
+func (r *ref64) forwardFed(x, fed [][]float64, eps []float64) (mu, sigma []float64, logits [][]float64) {
 	c := r.c
 	mu, sigma = r.encode(x)
 	z := make([]float64, len(mu))
@@ -243,7 +249,7 @@ func (r *ref64) forward(x [][]float64, eps []float64) (mu, sigma []float64, logi
 				t := u*S + s
 				prev := make([]float64, Dk)
 				if t > 0 {
-					copy(prev, x[t-1][off:off+Dk])
+					copy(prev, fed[t-1][off:off+Dk])
 				}
 				copy(logits[t][off:], r.step(d, prev))
 			}
@@ -256,8 +262,14 @@ func (r *ref64) forward(x [][]float64, eps []float64) (mu, sigma []float64, logi
 // the reconstruction summed over steps and splits, each split with its
 // representation's loss, plus beta * max(KL - free_bits ln 2, 0).
 func (r *ref64) loss(x [][]float64, eps []float64, beta, fb float64) float64 {
+	return r.lossFed(x, x, eps, beta, fb)
+}
+
+// lossFed is loss with the decoders fed fed's tokens (forwardFed); the
+// targets stay x's.
+func (r *ref64) lossFed(x, fed [][]float64, eps []float64, beta, fb float64) float64 {
 	c := r.c
-	mu, sigma, logits := r.forward(x, eps)
+	mu, sigma, logits := r.forwardFed(x, fed, eps)
 	kl := 0.0
 	for k := range mu {
 		kl += 0.5*(mu[k]*mu[k]+sigma[k]*sigma[k]-1) - math.Log(sigma[k])
@@ -288,10 +300,15 @@ func (r *ref64) loss(x [][]float64, eps []float64, beta, fb float64) float64 {
 
 // loss64 is the batch mean of loss over x [B, T, D].
 func (r *ref64) loss64(x, eps []float64, B int, beta, fb float64) float64 {
+	return r.lossFed64(x, x, eps, B, beta, fb)
+}
+
+// lossFed64 is the batch mean of lossFed over x and fed [B, T, D].
+func (r *ref64) lossFed64(x, fed, eps []float64, B int, beta, fb float64) float64 {
 	T, D, Z := r.c.T(), r.c.InputSize, r.c.ZSize
 	total := 0.0
 	for b := 0; b < B; b++ {
-		total += r.loss(window(x[b*T*D:(b+1)*T*D], T, D), eps[b*Z:(b+1)*Z], beta, fb)
+		total += r.lossFed(window(x[b*T*D:(b+1)*T*D], T, D), window(fed[b*T*D:(b+1)*T*D], T, D), eps[b*Z:(b+1)*Z], beta, fb)
 	}
 	return total / float64(B)
 }

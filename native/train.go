@@ -65,16 +65,26 @@ func gradsOf(g model.Weights, prefix string, k int, reverse bool) *lstmGrad {
 // The forward runs encoder, conductor and decoder in turn over one pass
 // (their saved activations), and the backward runs them in reverse.
 func (m *Model) LossAndGrad(x, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
-	ws := workspaces.Get().(*workspace)
-	defer workspaces.Put(ws)
-	return m.lossAndGrad(ws, x, eps, B, beta, freeBits, g)
+	return m.LossAndGradFed(x, nil, eps, B, beta, freeBits, g)
 }
 
-// lossAndGrad is LossAndGrad with the pass's buffers in ws (reset when it
+// LossAndGradFed is LossAndGrad with the decoders fed the tokens fed
+// [B,T,D] (shifted one step, zeros first) in place of x's, while the
+// targets stay x's: scheduled sampling's pass, fed from
+// generate.Scheduled. The fed tokens are inputs, constants of the loss:
+// no gradient flows back through the sampling that chose them. A nil fed
+// is x (LossAndGrad).
+func (m *Model) LossAndGradFed(x, fed, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
+	ws := workspaces.Get().(*workspace)
+	defer workspaces.Put(ws)
+	return m.lossAndGrad(ws, x, fed, eps, B, beta, freeBits, g)
+}
+
+// lossAndGrad is LossAndGradFed with the pass's buffers in ws (reset when it
 // returns: nothing of the pass outlives it).
-func (m *Model) lossAndGrad(ws *workspace, x, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
+func (m *Model) lossAndGrad(ws *workspace, x, fed, eps []float32, B int, beta, freeBits float64, g model.Weights) (LossParts, error) {
 	c := m.cfg
-	if err := m.checkLossInputs(x, eps, B); err != nil {
+	if err := m.checkLossInputs(x, fed, eps, B); err != nil {
 		return LossParts{}, err
 	}
 	if g != nil {
@@ -87,7 +97,7 @@ func (m *Model) lossAndGrad(ws *workspace, x, eps []float32, B int, beta, freeBi
 		checkGrads(c, g)
 	}
 	defer ws.reset()
-	p := &pass{ws: ws, B: B, x: x, eps: eps}
+	p := &pass{ws: ws, B: B, x: x, fed: fed, eps: eps}
 	m.encoderForward(p)
 	m.conductorForward(p)
 	m.decoderForward(p)
@@ -108,6 +118,7 @@ type pass struct {
 	ws     *workspace // the pass's buffers
 	B      int
 	x, eps []float32 // tokens [B, T, D], [B, Z]
+	fed    []float32 // the decoders' inputs [B, T, D] when not x (nil: x)
 
 	// Encoder (encoderForward).
 	enc   []encPass // per level (one for a flat encoder)
