@@ -17,24 +17,11 @@ import (
 // training loss on a small set, resumes exactly, and "decoder" freezes every
 // split decoder.
 func TestEveryFamily(t *testing.T) {
-	fs := model.TinyFamilies()
-	var names []string
-	for n := range fs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	for _, name := range tinyNames() {
 		t.Run(name, func(t *testing.T) {
-			c := fs[name]
+			c := model.TinyFamilies()[name]
 			rng := rand.New(rand.NewPCG(2, 2))
-			w := model.Weights{}
-			for _, p := range c.Params() {
-				tn := model.NewTensorOf(p.Shape)
-				for i := range tn.Data {
-					tn.Data[i] = float32(rng.NormFloat64() * 0.3)
-				}
-				w[p.Name] = tn
-			}
+			w := randomWeights(c, rng)
 			train := generate.RandomWindows(c, 6, rng)
 			val := generate.RandomWindows(c, 3, rng)
 			o := Options{Steps: 8, Batch: 3, LR: 1e-2, LRDecay: 1, MinLR: 1e-5, Beta: 0.2, Clip: 5, ValEvery: 2, Seed: 4, Workers: 2}
@@ -71,4 +58,27 @@ func TestEveryFamily(t *testing.T) {
 			}
 		})
 	}
+}
+
+// tinyNames are the names of model.TinyFamilies, sorted.
+func tinyNames() []string {
+	var out []string
+	for n := range model.TinyFamilies() {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// randomWeights are weights of c drawn from rng, normal with sd 0.3.
+func randomWeights(c *model.Config, rng *rand.Rand) model.Weights {
+	w := model.Weights{}
+	for _, p := range c.Params() {
+		tn := model.NewTensorOf(p.Shape)
+		for i := range tn.Data {
+			tn.Data[i] = float32(rng.NormFloat64() * 0.3)
+		}
+		w[p.Name] = tn
+	}
+	return w
 }

@@ -71,14 +71,7 @@ func TestScheduledRunResumes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := model.TinyFamilies()[name]
 			rng := rand.New(rand.NewPCG(3, 3))
-			w := model.Weights{}
-			for _, p := range c.Params() {
-				tn := model.NewTensorOf(p.Shape)
-				for i := range tn.Data {
-					tn.Data[i] = float32(rng.NormFloat64() * 0.3)
-				}
-				w[p.Name] = tn
-			}
+			w := randomWeights(c, rng)
 			train := generate.RandomWindows(c, 6, rng)
 			val := generate.RandomWindows(c, 3, rng)
 			o := Options{Steps: 4, Batch: 3, LR: 1e-2, LRDecay: 1, MinLR: 1e-5, Beta: 0.2, Clip: 5, ValEvery: 2, Seed: 4, Workers: 2,
@@ -108,13 +101,4 @@ func TestScheduledRunResumes(t *testing.T) {
 			}
 		})
 	}
-}
-
-func tinyNames() []string {
-	var out []string
-	for n := range model.TinyFamilies() {
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return out
 }

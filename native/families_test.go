@@ -247,16 +247,7 @@ func TestFamiliesTrainerAgrees(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if math.Abs(p1.Loss-p3.Loss) > 1e-9*math.Abs(p1.Loss) {
-			t.Errorf("%s: loss %v vs %v", name, p1.Loss, p3.Loss)
-		}
-		for n, a := range one {
-			for i, v := range a.Data {
-				if math.Abs(float64(v-three[n].Data[i])) > 1e-5*math.Max(1, math.Abs(float64(v))) {
-					t.Fatalf("%s: %s[%d]: %v vs %v", name, n, i, v, three[n].Data[i])
-				}
-			}
-		}
+		trainerAgrees(t, name, p1, p3, one, three)
 	}
 }
 

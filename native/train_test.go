@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/musicvae-go/mvae/importer"
+	"github.com/musicvae-go/mvae/model"
 	"github.com/musicvae-go/mvae/npy"
 )
 
@@ -101,13 +102,21 @@ func TestParallelTrainerAgrees(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	trainerAgrees(t, "groove", p1, p3, one, three)
+}
+
+// trainerAgrees holds a Trainer's loss (within 1e-9, relative) and
+// gradients (1e-5) to LossAndGrad's on the same batch: they differ only in
+// float32 summation order.
+func trainerAgrees(t *testing.T, what string, p1, p3 LossParts, one, three model.Weights) {
+	t.Helper()
 	if math.Abs(p1.Loss-p3.Loss) > 1e-9*math.Abs(p1.Loss) {
-		t.Errorf("loss %v vs %v", p1.Loss, p3.Loss)
+		t.Errorf("%s: loss %v vs %v", what, p1.Loss, p3.Loss)
 	}
 	for name, a := range one {
 		for i, v := range a.Data {
 			if math.Abs(float64(v-three[name].Data[i])) > 1e-5*math.Max(1, math.Abs(float64(v))) {
-				t.Fatalf("%s[%d]: %v vs %v", name, i, v, three[name].Data[i])
+				t.Fatalf("%s: %s[%d]: %v vs %v", what, name, i, v, three[name].Data[i])
 			}
 		}
 	}
