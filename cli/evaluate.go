@@ -18,7 +18,9 @@ func evaluateCommand() *ucli.Command {
 		ArgsUsage: "[DIR|FILE.mid...]",
 		Description: "Encodes every window (of the MIDI files under the folders, or of --data) to mu (refined\n" +
 			"with --refine), decodes it at temperature 0, and reports hit precision, recall, F1 and per-step\n" +
-			"accuracy, and the KL per sequence (of the encoder's posterior). With --train it also samples\n" +
+			"accuracy, the hit F1 teacher-forced (each step's greedy token given the window's own previous\n" +
+			"tokens: what greedy decoding loses to its own mistakes is the gap between the two), and the KL\n" +
+			"per sequence (of the encoder's posterior). With --train it also samples\n" +
 			"the prior (temperature 1) and reports the share of samples whose hit density lies within the\n" +
 			"train windows' 5-95 % range.",
 		Flags: runFlags(

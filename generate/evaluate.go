@@ -13,16 +13,21 @@ import (
 // per step for a model with drums, note onsets per step for a melody model;
 // a melody model's prior samples are also measured by their mean pitch.
 type Quality struct {
-	Windows      int       `json:"windows"`
-	HitPrecision float64   `json:"hit_precision"`
-	HitRecall    float64   `json:"hit_recall"`
-	HitF1        float64   `json:"hit_f1"`
-	StepAccuracy float64   `json:"step_accuracy"` // steps whose 9 hits (or class) all match
-	KLMean       float64   `json:"kl_mean"`       // nats per sequence
-	PriorSamples int       `json:"prior_samples,omitempty"`
-	DensityRange []float64 `json:"train_density_5_95,omitempty"`
-	PriorInRange float64   `json:"prior_in_range,omitempty"`
-	PriorDensity float64   `json:"prior_density_mean,omitempty"`
+	Windows      int     `json:"windows"`
+	HitPrecision float64 `json:"hit_precision"`
+	HitRecall    float64 `json:"hit_recall"`
+	HitF1        float64 `json:"hit_f1"`
+	StepAccuracy float64 `json:"step_accuracy"` // steps whose 9 hits (or class) all match
+	// TeacherForcedF1 is the hit F1 of each step's greedy token given the
+	// window's own previous tokens (the teacher-forced pass from mu), not
+	// the decoder's: how much of the greedy gap is the decoder going on
+	// from its own mistakes.
+	TeacherForcedF1 float64   `json:"teacher_forced_hit_f1"`
+	KLMean          float64   `json:"kl_mean"` // nats per sequence
+	PriorSamples    int       `json:"prior_samples,omitempty"`
+	DensityRange    []float64 `json:"train_density_5_95,omitempty"`
+	PriorInRange    float64   `json:"prior_in_range,omitempty"`
+	PriorDensity    float64   `json:"prior_density_mean,omitempty"`
 	// PerClass is the greedy hit F1 of each drum class (the model's drum
 	// splits), and of the melody's note-ons ("note-on"), in that order.
 	PerClass []ClassScore `json:"per_class,omitempty"`
@@ -79,6 +84,94 @@ func hitsOf(rep music.Representation, tok []float32) int {
 	}
 }
 
+// tally counts reconstructed tokens against the windows': hits (or note-on
+// events) right, extra and missed, over all classes and per class, and
+// steps whose every split matches.
+type tally struct {
+	tp, fp, fn, ok, steps float64
+	perDrum               [music.NumDrumClasses]counts
+	perNote               counts
+	hasMelody             bool
+}
+
+// add counts tok against x, both [B,T,D].
+func (k *tally) add(c *model.Config, tok, x []float32, B int) {
+	T, D := c.T(), c.InputSize
+	for s := 0; s < B*T; s++ {
+		k.steps++
+		match := true
+		for sp, Dk := range c.SplitDepths() {
+			off, r := s*D+c.SplitOffset(sp), c.SplitRep(sp)
+			h := hitsOf(r, tok[off:off+Dk])
+			t := hitsOf(r, x[off:off+Dk])
+			match = match && h == t
+			switch r {
+			case music.Melody:
+				// Note-on events: a class >= 2 at the step.
+				k.hasMelody = true
+				switch {
+				case h >= 2 && h == t:
+					k.tp++
+					k.perNote.tp++
+				default:
+					if h >= 2 {
+						k.fp++
+						k.perNote.fp++
+					}
+					if t >= 2 {
+						k.fn++
+						k.perNote.fn++
+					}
+				}
+			default: // drum classes; for drums the class index is the hit set
+				for cl := 0; cl < music.NumDrumClasses; cl++ {
+					hb, tb := h&(1<<cl) != 0, t&(1<<cl) != 0
+					switch {
+					case hb && tb:
+						k.tp++
+						k.perDrum[cl].tp++
+					case hb:
+						k.fp++
+						k.perDrum[cl].fp++
+					case tb:
+						k.fn++
+						k.perDrum[cl].fn++
+					}
+				}
+			}
+		}
+		if match {
+			k.ok++
+		}
+	}
+}
+
+// f1 is the tally's precision, recall and F1 over all classes.
+func (k *tally) f1() (p, r, f float64) {
+	p = k.tp / math.Max(k.tp+k.fp, 1)
+	r = k.tp / math.Max(k.tp+k.fn, 1)
+	if p+r > 0 {
+		f = 2 * p * r / (p + r)
+	}
+	return p, r, f
+}
+
+// greedyTokens are the temperature-0 tokens of logits [B,T,D], split by
+// split: what the decoder would feed back after each step.
+func greedyTokens(c *model.Config, logits []float32, B int) []float32 {
+	T, D := c.T(), c.InputSize
+	tok := make([]float32, len(logits))
+	rng := NewSplitMix64(0) // drawn from, never used at temperature 0
+	for k, Dk := range c.SplitDepths() {
+		smp := &Sampler{Rep: c.SplitRep(k), Unmasked: !c.MaskedFeedback()}
+		for s := 0; s < B*T; s++ {
+			off := s*D + c.SplitOffset(k)
+			smp.Token(logits[off:off+Dk], rng, tok[off:off+Dk])
+		}
+	}
+	return tok
+}
+
 // Evaluate measures greedy reconstruction (encode, decode mu at temperature
 // 0) of x [N,T,D] in batches: hit precision, recall and F1 over the 9 drum
 // classes (for drums, the classes of the one-hot set; for melody, F1 is over
@@ -114,11 +207,9 @@ func EvaluateProgress(b Backend, r Refiner, x []float32, N int, train []float32,
 		return nil, fmt.Errorf("train windows: %v", err)
 	}
 	q := &Quality{Windows: N}
-	var tp, fp, fn, ok, steps float64
-	var perDrum [music.NumDrumClasses]counts
-	var perNote counts
-	hasMelody := false
+	var greedy, forced tally
 	kl := 0.0
+	Z := c.ZSize
 	for i := 0; i < N; i += batch {
 		B := min(batch, N-i)
 		xb := x[i*T*D : (i+B)*T*D]
@@ -130,6 +221,13 @@ func EvaluateProgress(b Backend, r Refiner, x []float32, N int, train []float32,
 			s := float64(sigma[k])
 			kl += 0.5*(float64(mu[k])*float64(mu[k])+s*s-1) - math.Log(s)
 		}
+		// Teacher-forced: each step's greedy token given the window's own
+		// previous tokens, from the encoder's mu (eps 0).
+		logits, _, _, err := Forward(b, xb, make([]float32, B*Z), B)
+		if err != nil {
+			return nil, err
+		}
+		forced.add(c, greedyTokens(c, logits, B), xb, B)
 		if r != nil {
 			if err := r.RefineLatents(xb, mu, B); err != nil {
 				return nil, err
@@ -139,70 +237,21 @@ func EvaluateProgress(b Backend, r Refiner, x []float32, N int, train []float32,
 		if err != nil {
 			return nil, err
 		}
-		for s := 0; s < B*T; s++ {
-			steps++
-			match := true
-			for k, Dk := range c.SplitDepths() {
-				off, r := s*D+c.SplitOffset(k), c.SplitRep(k)
-				h := hitsOf(r, tok[off:off+Dk])
-				t := hitsOf(r, xb[off:off+Dk])
-				match = match && h == t
-				switch r {
-				case music.Melody:
-					// Note-on events: a class >= 2 at the step.
-					hasMelody = true
-					switch {
-					case h >= 2 && h == t:
-						tp++
-						perNote.tp++
-					default:
-						if h >= 2 {
-							fp++
-							perNote.fp++
-						}
-						if t >= 2 {
-							fn++
-							perNote.fn++
-						}
-					}
-				default: // drum classes; for drums the class index is the hit set
-					for cl := 0; cl < music.NumDrumClasses; cl++ {
-						hb, tb := h&(1<<cl) != 0, t&(1<<cl) != 0
-						switch {
-						case hb && tb:
-							tp++
-							perDrum[cl].tp++
-						case hb:
-							fp++
-							perDrum[cl].fp++
-						case tb:
-							fn++
-							perDrum[cl].fn++
-						}
-					}
-				}
-			}
-			if match {
-				ok++
-			}
-		}
+		greedy.add(c, tok, xb, B)
 		if progress != nil {
 			progress(i+B, N)
 		}
 	}
-	q.HitPrecision = tp / math.Max(tp+fp, 1)
-	q.HitRecall = tp / math.Max(tp+fn, 1)
-	if q.HitPrecision+q.HitRecall > 0 {
-		q.HitF1 = 2 * q.HitPrecision * q.HitRecall / (q.HitPrecision + q.HitRecall)
-	}
-	q.StepAccuracy = ok / math.Max(steps, 1)
+	q.HitPrecision, q.HitRecall, q.HitF1 = greedy.f1()
+	_, _, q.TeacherForcedF1 = forced.f1()
+	q.StepAccuracy = greedy.ok / math.Max(greedy.steps, 1)
 	if hasDrums(c) {
-		for cl, k := range perDrum {
+		for cl, k := range greedy.perDrum {
 			q.PerClass = append(q.PerClass, k.score(music.DrumClassNames[cl]))
 		}
 	}
-	if hasMelody {
-		q.PerClass = append(q.PerClass, perNote.score("note-on"))
+	if greedy.hasMelody {
+		q.PerClass = append(q.PerClass, greedy.perNote.score("note-on"))
 	}
 	q.KLMean = kl / float64(max(N, 1))
 	if samples > 0 && nTrain > 0 {
@@ -332,8 +381,8 @@ func percentile(sorted []float64, p float64) float64 {
 
 // String summarises a Quality in one line.
 func (q *Quality) String() string {
-	s := fmt.Sprintf("%d windows: hit F1 %.3f (precision %.3f, recall %.3f), step accuracy %.3f, KL %.1f nats",
-		q.Windows, q.HitF1, q.HitPrecision, q.HitRecall, q.StepAccuracy, q.KLMean)
+	s := fmt.Sprintf("%d windows: hit F1 %.3f (precision %.3f, recall %.3f), step accuracy %.3f, teacher-forced hit F1 %.3f, KL %.1f nats",
+		q.Windows, q.HitF1, q.HitPrecision, q.HitRecall, q.StepAccuracy, q.TeacherForcedF1, q.KLMean)
 	if q.PriorSamples > 0 {
 		unit := "hits/step"
 		if len(q.PitchRange) == 2 {

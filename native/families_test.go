@@ -285,7 +285,8 @@ func TestFamiliesBadInputsAreErrors(t *testing.T) {
 }
 
 // TestFamiliesEvaluate: generate.Evaluate (encode tokens, decode greedily,
-// score split by split) runs on every family.
+// score split by split; and score the teacher-forced pass's greedy tokens)
+// runs on every family.
 func TestFamiliesEvaluate(t *testing.T) {
 	for _, name := range families() {
 		c, _, m := tinyFamily(t, name, 6)
@@ -296,6 +297,7 @@ func TestFamiliesEvaluate(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if q.Windows != 5 || q.StepAccuracy < 0 || q.StepAccuracy > 1 || q.HitF1 < 0 || q.HitF1 > 1 || q.PriorSamples != 4 ||
+			!(q.TeacherForcedF1 >= 0 && q.TeacherForcedF1 <= 1) ||
 			(c.Rep() == music.Melody) != (len(q.PitchRange) == 2) {
 			t.Errorf("%s: %+v", name, q)
 		}

@@ -86,11 +86,39 @@ real_stage 3 "$out/stage2_half.mvae" 3 freedoom openmsx blupi
 # in all). A further 20,000 steps (lr 2e-4) gained nothing on the test files.
 real_stage 4 "$out/stage3_half.mvae" 4 freedoom openmsx blupi simutrans misc
 
+# Stages 5-10: scheduled sampling. Greedy decoding feeds the decoder its own
+# tokens, training fed it the targets': on the real test files stage 4
+# scored hit F1 0.904 teacher-forced but 0.817 greedy. Each stage goes on
+# from the last on stage 4's data, feeding each decoder step its own
+# sampled token (temperature 1) with a constant chance that rises from 0.5
+# to 1; stage 8 trains the encoder alone, and stages 9 and 10 train the
+# whole model again after scripts/widen.py widened the encoder from 192 to
+# 320 units (computing the same). About 75 minutes in all.
+# ss_stage N FROM RATE STEPS LR [FLAGS...]: writes $out/stageN.mvae and its log.
+ss_stage() {
+  local n=$1 from=$2 rate=$3 steps=$4 lr=$5
+  shift 5
+  bin/mvae finetune --model "$from" --data "$out/mix4.npz" -o "$out/stage$n.mvae" \
+    --steps "$steps" --batch 64 --lr "$lr" --lr-decay 0.99995 --min-lr 1e-5 --beta 0.008 --free-bits 48 --clip 1 \
+    --mix 0.5 --toms 0.5 --hat-ride 0.25 --drop 0.05 \
+    --sampling constant --sampling-rate "$rate" --sampling-temperature 1 \
+    --seed 5 --val-every 1000 --patience 0 --checkpoint "$out/stage$n.ckpt" --json "$@" > "$out/stage${n}_log.json"
+}
+ss_stage 5 "$out/stage4_half.mvae" 0.5 8000 2e-4
+ss_stage 6 "$out/stage5.mvae" 0.8 10000 2e-4
+ss_stage 7 "$out/stage6.mvae" 1 8000 2e-4
+ss_stage 8 "$out/stage7.mvae" 1 8000 3e-4 --freeze conductor --freeze decoder
+$py scripts/widen.py "$out/stage8.mvae" encoder 320 "$out/wide"
+bin/mvae import "$out/wide/model.pt" --config "$out/wide/config.json" --no-graphs -o "$out/stage8_wide.mvae"
+ss_stage 9 "$out/stage8_wide.mvae" 1 10000 3e-4
+ss_stage 10 "$out/stage9.mvae" 1 10000 2e-4
+bin/mvae export --model "$out/stage10.mvae" -o "$out/model.onnx"
+bin/mvae import "$out/model.onnx" --half --no-graphs -o "$out/stage10_half.mvae"
+
 # The shipped model.
-cp "$out/stage4_half.mvae" model/defaultmodel/default.mvae
+cp "$out/stage10_half.mvae" model/defaultmodel/default.mvae
 cp "$out/train_log.jsonl" model/defaultmodel/train_log.jsonl
 cp "$out/finetune_log.json" model/defaultmodel/finetune_log.json
-cp "$out/stage3_log.json" model/defaultmodel/stage3_log.json
-cp "$out/stage4_log.json" model/defaultmodel/stage4_log.json
+for n in 3 4 5 6 7 8 9 10; do cp "$out/stage${n}_log.json" model/defaultmodel/; done
 go build -o bin/mvae .
 bin/mvae evaluate --data "$out/mma_heldout.npz" --train "$out/mma_train.npz" --samples 256 --json | tee model/defaultmodel/heldout.json
