@@ -57,6 +57,6 @@ done
 bin/mvae data build "$out"/midi/{freedoom,openmsx,blupi,simutrans,misc} --model "$model" -o "$out/all.npz"
 bin/mvae evaluate --model "$model" --data "$out/all.npz" --json | tee "$out/real_drums.json"
 # The embedded groove model trained on the train and validation splits of
-# these files (stage 3 of scripts/train-default.sh); the files of the test
+# these files (stages 3-10 of scripts/train-default.sh); the files of the test
 # split (the same stable hash of each path as there) it never saw.
 echo "test split (files no mvae model trained on): $(bin/mvae evaluate --model "$model" --data "$out/all.npz" --arrays test)"
