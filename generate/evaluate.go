@@ -257,7 +257,7 @@ func EvaluateProgress(b Backend, r Refiner, x []float32, N int, train []float32,
 	if samples > 0 && nTrain > 0 {
 		dens := make([]float64, nTrain)
 		for i := range dens {
-			dens[i] = density(c, train[i*T*D:(i+1)*T*D])
+			dens[i] = Density(c, train[i*T*D:(i+1)*T*D])
 		}
 		sort.Float64s(dens)
 		q.DensityRange = []float64{percentile(dens, 5), percentile(dens, 95)}
@@ -267,7 +267,7 @@ func EvaluateProgress(b Backend, r Refiner, x []float32, N int, train []float32,
 		}
 		in, sum := 0, 0.0
 		for i := 0; i < samples; i++ {
-			d := density(c, tok[i*T*D:(i+1)*T*D])
+			d := Density(c, tok[i*T*D:(i+1)*T*D])
 			sum += d
 			if d >= q.DensityRange[0] && d <= q.DensityRange[1] {
 				in++
@@ -341,9 +341,9 @@ func hasDrums(c *model.Config) bool {
 	return false
 }
 
-// density is the drum hits per step of one window w [T,D] (of the splits
+// Density is the drum hits per step of one window w [T,D] (of the splits
 // that hold drums), or for a model without drums, its note onsets per step.
-func density(c *model.Config, w []float32) float64 {
+func Density(c *model.Config, w []float32) float64 {
 	T, D := c.T(), c.InputSize
 	drums := hasDrums(c)
 	n := 0

@@ -26,7 +26,7 @@ func TestMelodyDensityAndPitch(t *testing.T) {
 	// Pitches 60, 64 and 71 (mean 65) on 3 of 16 steps, with note-offs and rests.
 	a := melodyWindow([]int{on(60), 0, music.MelodyNoteOff, 0, on(64), 0, 0, 0, on(71), 1, 0, 0, 0, 0, 0, 0})
 	in := append([]float32(nil), a...)
-	if d := density(c, a); d != 3.0/16 {
+	if d := Density(c, a); d != 3.0/16 {
 		t.Errorf("density %v, want 3/16", d)
 	}
 	if p, ok := meanPitch(c, a); !ok || p != 65 {

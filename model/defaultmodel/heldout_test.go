@@ -36,7 +36,8 @@ func TestHeldOutQuality(t *testing.T) {
 		t.Fatalf("%d prior samples, density range %v; heldout.json has %d, %v", q.PriorSamples, q.DensityRange, want.PriorSamples, want.DensityRange)
 	}
 	// mma_train.npz held 5,840 windows when heldout.json was measured; a
-	// render of the corpus today gives a few fewer (5,838 on 2026-11-27),
+	// render of the corpus gives a few more or fewer (5,838 on 2026-11-27,
+	// 5,847 on 2026-11-28),
 	// which moves the range's ends by less than one hit per window (1/64).
 	if nt < 5800 || nt > 5880 {
 		t.Errorf("%d training windows; mma_train.npz had 5,840", nt)
