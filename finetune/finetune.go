@@ -97,8 +97,8 @@ func Loss(m *native.Model, x []float32, n int, beta, freeBits float64, batch int
 	return loss(m, x, n, beta, freeBits, batch, seed, Sampling{}, 0)
 }
 
-// loss is Loss with the decoders fed as scheduled sampling at chance
-// feeds them (fixed streams too).
+// loss is Loss with the decoders fed as s feeds them at chance (from fixed
+// streams too).
 func loss(m *native.Model, x []float32, n int, beta, freeBits float64, batch int, seed uint64, s Sampling, chance float64) (native.LossParts, error) {
 	c := m.Config()
 	T, D, Z := c.T(), c.InputSize, c.ZSize

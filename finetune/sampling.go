@@ -52,7 +52,10 @@ func ParseSchedule(name string) (Schedule, error) {
 // rather than the target's, so that it learns to go on from its own
 // mistakes, as it must when it generates (generate.Scheduled,
 // native.Model.LossAndGradFed). Validation feeds it the same way, at the
-// step's chance, with a fixed stream.
+// step's chance, from a fixed stream (so that a resumed run validates as
+// an uninterrupted one). Along a rising schedule a later validation is
+// harder than an earlier one: the best weights by validation loss then
+// lean early, and a constant schedule compares like with like.
 type Sampling struct {
 	Schedule    Schedule
 	Rate        float64
