@@ -21,7 +21,14 @@ func TestEveryFamily(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := model.TinyFamilies()[name]
 			rng := rand.New(rand.NewPCG(2, 2))
-			w := randomWeights(c, rng)
+			w := model.Weights{}
+			for _, p := range c.Params() {
+				tn := model.NewTensorOf(p.Shape)
+				for i := range tn.Data {
+					tn.Data[i] = float32(rng.NormFloat64() * 0.3)
+				}
+				w[p.Name] = tn
+			}
 			train := generate.RandomWindows(c, 6, rng)
 			val := generate.RandomWindows(c, 3, rng)
 			o := Options{Steps: 8, Batch: 3, LR: 1e-2, LRDecay: 1, MinLR: 1e-5, Beta: 0.2, Clip: 5, ValEvery: 2, Seed: 4, Workers: 2}
@@ -68,17 +75,4 @@ func tinyNames() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// randomWeights are weights of c drawn from rng, normal with sd 0.3.
-func randomWeights(c *model.Config, rng *rand.Rand) model.Weights {
-	w := model.Weights{}
-	for _, p := range c.Params() {
-		tn := model.NewTensorOf(p.Shape)
-		for i := range tn.Data {
-			tn.Data[i] = float32(rng.NormFloat64() * 0.3)
-		}
-		w[p.Name] = tn
-	}
-	return w
 }

@@ -71,7 +71,7 @@ func TestScheduledRunResumes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			c := model.TinyFamilies()[name]
 			rng := rand.New(rand.NewPCG(3, 3))
-			w := randomWeights(c, rng)
+			w := model.RandomWeights(c, 3)
 			train := generate.RandomWindows(c, 6, rng)
 			val := generate.RandomWindows(c, 3, rng)
 			o := Options{Steps: 4, Batch: 3, LR: 1e-2, LRDecay: 1, MinLR: 1e-5, Beta: 0.2, Clip: 5, ValEvery: 2, Seed: 4, Workers: 2,
